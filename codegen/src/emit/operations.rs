@@ -1,0 +1,477 @@
+//! Per-operation items: request types with their extraction, response enums, the `Api`
+//! trait, `Mock`, the static metadata, `router()` and `SPEC`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::types::ident;
+use super::{doc, Emitter};
+use crate::ir::{
+    Encoding, Operation, Param, ParamLocation, ParamShape, Response, SchemeKind, Status,
+};
+
+impl Emitter<'_> {
+    pub(crate) fn operations(&self) -> TokenStream {
+        let ops = &self.api.operations;
+        let requests = ops.iter().map(|op| self.request_type(op));
+        let responses = ops.iter().map(|op| self.response_enum(op));
+        let api_trait = self.api_trait();
+        let mock = self.settings.emit_mock.then(|| self.mock());
+        let meta = self.meta();
+        let router = self.router();
+        quote! {
+            #(#requests)*
+            #(#responses)*
+            #api_trait
+            #mock
+            #meta
+            #router
+        }
+    }
+
+    fn request_type(&self, op: &Operation) -> TokenStream {
+        let rt = &self.rt;
+        let c = quote!(#rt::__codegen);
+        let types = quote!(self::types);
+        let name = format_ident!("{}Request", op.type_stem);
+        let doc_text = format!(" Input of `{}` ({} {}).", op.id, op.method, op.path);
+        let mut fields = Vec::new();
+        let mut extracts = Vec::new();
+        let mut inits = Vec::new();
+        for param in &op.params {
+            let fname = ident(&param.name);
+            let inner = self.ty(&param.ty, &types);
+            let ty = if param.required { inner.clone() } else { quote!(::std::option::Option<#inner>) };
+            let docs = doc(param.doc.as_deref());
+            fields.push(quote! { #docs pub #fname: #ty, });
+            extracts.push(self.param_extract(param, &inner));
+            inits.push(if param.required { quote!(#fname: #fname?,) } else { quote!(#fname,) });
+        }
+        if let Some(body) = &op.body {
+            let inner = self.ty(&body.ty, &types);
+            let ty = if body.required { inner.clone() } else { quote!(::std::option::Option<#inner>) };
+            let docs = doc(body.doc.as_deref().or(Some("The request body.")));
+            fields.push(quote! { #docs pub body: #ty, });
+            let required = body.required;
+            let validator = validator_arg(body.validator.as_deref());
+            extracts.push(match body.encoding {
+                Encoding::Json => quote! {
+                    let body = input.json_body::<#inner>(#required, #validator, e);
+                },
+                Encoding::Text => quote! { let body = input.text_body(#required, e); },
+                Encoding::Binary => quote! { let body = input.bytes_body(#required, e); },
+            });
+            inits.push(if required { quote!(body: body?,) } else { quote!(body,) });
+        }
+        let (input, e) = if extracts.is_empty() {
+            (quote!(_input), quote!(_e))
+        } else {
+            (quote!(input), quote!(e))
+        };
+        quote! {
+            #[doc = #doc_text]
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #name { #(#fields)* }
+            impl #name {
+                fn __extract(#input: &#c::Input, #e: &mut #c::Errors) -> ::std::option::Option<Self> {
+                    #(#extracts)*
+                    ::std::option::Option::Some(Self { #(#inits)* })
+                }
+            }
+        }
+    }
+
+    fn param_extract(&self, param: &Param, inner: &TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        let c = quote!(#rt::__codegen);
+        let fname = ident(&param.name);
+        let location = match param.location {
+            ParamLocation::Path => quote!(Path),
+            ParamLocation::Query => quote!(Query),
+            ParamLocation::Header => quote!(Header),
+            ParamLocation::Cookie => quote!(Cookie),
+        };
+        let wire = &param.wire;
+        let required = param.required;
+        let scalar = |s: &str| {
+            let s = format_ident!("{}", match s {
+                "integer" => "Integer",
+                "number" => "Number",
+                "boolean" => "Boolean",
+                _ => "String",
+            });
+            quote!(#c::Scalar::#s)
+        };
+        let shape = match &param.shape {
+            ParamShape::Scalar(s) => {
+                let s = scalar(s);
+                quote!(#c::Shape::Scalar(#s))
+            }
+            ParamShape::Array { item, style, explode } => {
+                let item = scalar(item);
+                let style = format_ident!("{}", match *style {
+                    "simple" => "Simple",
+                    "label" => "Label",
+                    "matrix" => "Matrix",
+                    "spaceDelimited" => "SpaceDelimited",
+                    "pipeDelimited" => "PipeDelimited",
+                    "deepObject" => "DeepObject",
+                    _ => "Form",
+                });
+                quote!(#c::Shape::Array { item: #item, style: #c::Style::#style, explode: #explode })
+            }
+            ParamShape::Json => quote!(#c::Shape::Json),
+        };
+        let validator = validator_arg(param.validator.as_deref());
+        quote! {
+            let #fname = input.param::<#inner>(#c::Location::#location, #wire, #required, #shape, #validator, e);
+        }
+    }
+
+    fn response_enum(&self, op: &Operation) -> TokenStream {
+        let rt = &self.rt;
+        let c = quote!(#rt::__codegen);
+        let types = quote!(self::types);
+        let name = format_ident!("{}Response", op.type_stem);
+        let doc_text = format!(" Every answer `{}` may give, as documented.", op.id);
+        let mut variants = Vec::new();
+        let mut into_arms = Vec::new();
+        let mut validate_arms = Vec::new();
+        for r in &op.responses {
+            let v = ident(&r.variant);
+            let docs = doc(Some(&response_doc(r)));
+            let body_ty = r.body.as_ref().map(|b| self.ty(&b.ty, &types));
+            let status_field = !matches!(r.status, Status::Code(_));
+            let status_expr = match r.status {
+                Status::Code(code) => quote!(#code),
+                _ => quote!(status),
+            };
+            let status_pat = status_field.then(|| quote!(status,));
+            variants.push(match (&body_ty, status_field) {
+                (Some(t), true) => quote!(#docs #v(u16, #t),),
+                (Some(t), false) => quote!(#docs #v(#t),),
+                (None, true) => quote!(#docs #v(u16),),
+                (None, false) => quote!(#docs #v,),
+            });
+            match &r.body {
+                Some(b) => {
+                    let ct = &b.content_type;
+                    let respond = match b.encoding {
+                        Encoding::Json => quote!(#c::json_response(#status_expr, &body)),
+                        Encoding::Text => quote!(#c::text_response(#status_expr, #ct, body)),
+                        Encoding::Binary => quote!(#c::bytes_response(#status_expr, #ct, body)),
+                    };
+                    into_arms.push(quote!(Self::#v(#status_pat body) => #respond,));
+                    match &b.validator {
+                        Some(validator) if b.encoding == Encoding::Json => {
+                            let validator = format_ident!("{}", validator);
+                            let status_pat = status_field.then(|| quote!(_,));
+                            validate_arms.push(quote! {
+                                Self::#v(#status_pat body) => #c::validate_body(body, self::validate::#validator, errors),
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    let pat = if status_field { quote!(Self::#v(status)) } else { quote!(Self::#v) };
+                    into_arms.push(quote!(#pat => #c::empty_response(#status_expr),));
+                }
+            }
+        }
+        let validate_body = if validate_arms.is_empty() {
+            quote!(let _ = errors;)
+        } else {
+            let catch_all = (validate_arms.len() < op.responses.len()).then(|| quote!(_ => {}));
+            quote! {
+                match self {
+                    #(#validate_arms)*
+                    #catch_all
+                }
+            }
+        };
+        let into_body = if into_arms.is_empty() {
+            quote!(match self {})
+        } else {
+            quote!(match self { #(#into_arms)* })
+        };
+        quote! {
+            #[doc = #doc_text]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name { #(#variants)* }
+            impl #c::GeneratedResponse for #name {
+                fn into_response(self) -> #c::axum::response::Response {
+                    #into_body
+                }
+                fn validate(&self, errors: &mut #c::Errors) {
+                    #validate_body
+                }
+            }
+        }
+    }
+
+    fn api_trait(&self) -> TokenStream {
+        let rt = &self.rt;
+        let methods = self.api.operations.iter().map(|op| {
+            let f = ident(&op.fn_name);
+            let req = format_ident!("{}Request", op.type_stem);
+            let resp = format_ident!("{}Response", op.type_stem);
+            let docs = doc(Some(&operation_doc(op)));
+            let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+            quote! {
+                #docs
+                #deprecated
+                fn #f(
+                    &self,
+                    request: #req,
+                    context: #rt::Context,
+                ) -> impl ::core::future::Future<Output = #resp> + ::core::marker::Send;
+            }
+        });
+        let title = format!(" The operations of `{}`: implement this trait to serve the API.", self.api.title);
+        quote! {
+            #[doc = #title]
+            pub trait Api: ::core::marker::Send + ::core::marker::Sync + 'static {
+                #(#methods)*
+            }
+        }
+    }
+
+    fn mock(&self) -> TokenStream {
+        let rt = &self.rt;
+        let c = quote!(#rt::__codegen);
+        let methods = self.api.operations.iter().map(|op| {
+            let f = ident(&op.fn_name);
+            let req = format_ident!("{}Request", op.type_stem);
+            let resp = format_ident!("{}Response", op.type_stem);
+            let answer = mock_answer(op, &c);
+            quote! {
+                async fn #f(&self, _request: #req, _context: #rt::Context) -> #resp {
+                    #resp::#answer
+                }
+            }
+        });
+        quote! {
+            /// Answers every operation with its first success response, synthesised from the
+            /// schema so that it passes the generated validators.
+            #[derive(Debug, Clone, Copy, Default)]
+            pub struct Mock;
+            impl self::Api for Mock {
+                #(#methods)*
+            }
+        }
+    }
+
+    fn meta(&self) -> TokenStream {
+        let rt = &self.rt;
+        let m = quote!(#rt::meta);
+        let api = self.api;
+        let schemes = api.security_schemes.iter().map(|s| {
+            let name = &s.name;
+            let kind = match &s.kind {
+                SchemeKind::ApiKey { location, name } => {
+                    let loc = match location.as_str() {
+                        "query" => quote!(Query),
+                        "cookie" => quote!(Cookie),
+                        _ => quote!(Header),
+                    };
+                    quote!(#m::SchemeKind::ApiKey { location: #m::ApiKeyLocation::#loc, name: #name })
+                }
+                SchemeKind::Http(scheme) => quote!(#m::SchemeKind::Http { scheme: #scheme }),
+                SchemeKind::OAuth2 => quote!(#m::SchemeKind::OAuth2),
+                SchemeKind::OpenIdConnect(url) => quote!(#m::SchemeKind::OpenIdConnect { url: #url }),
+                SchemeKind::AwsSigV4 => quote!(#m::SchemeKind::AwsSigV4),
+                SchemeKind::Unsupported => quote!(#m::SchemeKind::Unsupported),
+            };
+            quote!(#m::SecuritySchemeMeta { name: #name, kind: #kind },)
+        });
+        let throttle = |t: Option<crate::ir::Throttle>| match t {
+            Some(t) => {
+                let (rate, burst) = (t.rate, t.burst);
+                quote!(::std::option::Option::Some(#m::ThrottleSpec { rate: #rate, burst: #burst }))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let ops = api.operations.iter().map(|op| {
+            let (id, method, path) = (&op.id, &op.method, &op.path);
+            let security = op.security.iter().map(|alt| {
+                let schemes = alt.iter().map(|(scheme, scopes)| {
+                    quote!(#m::SchemeRequirement { scheme: #scheme, scopes: &[#(#scopes),*] },)
+                });
+                quote!(#m::SecurityRequirement { schemes: &[#(#schemes)*] },)
+            });
+            let body = match &op.body {
+                Some(b) => {
+                    let required = b.required;
+                    let cts = &b.content_types;
+                    quote!(::std::option::Option::Some(#m::BodyMeta { required: #required, content_types: &[#(#cts),*] }))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let throttle = throttle(op.throttle);
+            quote! {
+                #m::OperationMeta {
+                    id: #id,
+                    method: #method,
+                    path: #path,
+                    security: &[#(#security)*],
+                    throttle: #throttle,
+                    body: #body,
+                },
+            }
+        });
+        let (title, version) = (&api.title, &api.version);
+        let api_throttle = throttle(api.throttle);
+        let spec = raw_string(&api.spec_json);
+        quote! {
+            /// What the runtime knows of this API: operations, security, throttles.
+            pub static API: #m::ApiMeta = #m::ApiMeta {
+                title: #title,
+                version: #version,
+                security_schemes: &[#(#schemes)*],
+                operations: &[#(#ops)*],
+                throttle: #api_throttle,
+            };
+            /// The OpenAPI document, as JSON (served at `GET /openapi.json`).
+            pub const SPEC: &str = #spec;
+        }
+    }
+
+    fn router(&self) -> TokenStream {
+        let rt = &self.rt;
+        let c = quote!(#rt::__codegen);
+        let ops = &self.api.operations;
+        let handlers = ops.iter().enumerate().map(|(i, op)| {
+            let handler = format_ident!("__tollgate_{}", op.fn_name);
+            let f = ident(&op.fn_name);
+            let req = format_ident!("{}Request", op.type_stem);
+            quote! {
+                async fn #handler<A: self::Api>(
+                    state: #c::axum::extract::State<#c::Arc<#c::Shared<A>>>,
+                    request: #c::axum::extract::Request,
+                ) -> #c::axum::response::Response {
+                    let shared = state.0;
+                    let api = ::std::sync::Arc::clone(&shared.api);
+                    #c::dispatch(
+                        &shared.gateway,
+                        &self::API,
+                        &self::API.operations[#i],
+                        request,
+                        #req::__extract,
+                        move |request, context| async move { api.#f(request, context).await },
+                    )
+                    .await
+                }
+            }
+        });
+        // Group operations by route, in document order.
+        let mut routes: Vec<(&str, Vec<&Operation>)> = Vec::new();
+        for op in ops {
+            match routes.iter_mut().find(|(r, _)| *r == op.route) {
+                Some((_, list)) => list.push(op),
+                None => routes.push((&op.route, vec![op])),
+            }
+        }
+        let route_calls = routes.iter().map(|(route, list)| {
+            let mut chain = TokenStream::new();
+            for (i, op) in list.iter().enumerate() {
+                let method = format_ident!("{}", op.method.to_ascii_lowercase());
+                let handler = format_ident!("__tollgate_{}", op.fn_name);
+                if i == 0 {
+                    chain.extend(quote!(#c::axum::routing::#method(#handler::<A>)));
+                } else {
+                    chain.extend(quote!(.#method(#handler::<A>)));
+                }
+            }
+            quote!(.route(#route, #chain))
+        });
+        quote! {
+            #(#handlers)*
+            /// The gateway for `api`: every operation routed, authenticated, throttled and
+            /// validated as the spec and `gateway` say, plus `GET /openapi.json`.
+            pub fn router<A: self::Api>(api: A, gateway: #rt::Gateway) -> #rt::Router {
+                let shared = #c::Shared::new(api, gateway.clone());
+                let routes = #c::axum::Router::new()
+                    #(#route_calls)*
+                    .with_state(shared);
+                #c::finish_router(routes, &gateway, &self::API, self::SPEC)
+            }
+        }
+    }
+}
+
+fn validator_arg(validator: Option<&str>) -> TokenStream {
+    match validator {
+        Some(v) => {
+            let v = format_ident!("{}", v);
+            quote!(::std::option::Option::Some(self::validate::#v))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn response_doc(r: &Response) -> String {
+    let status = match r.status {
+        Status::Code(c) => c.to_string(),
+        Status::Range(d) => format!("{d}XX (the status is the first field)"),
+        Status::Default => "any other status (the status is the first field)".to_owned(),
+    };
+    match &r.doc {
+        Some(d) if !d.trim().is_empty() => format!("{status}: {}", d.trim()),
+        _ => status,
+    }
+}
+
+fn operation_doc(op: &Operation) -> String {
+    let head = format!("`{} {}` (`{}`)", op.method, op.path, op.id);
+    match &op.doc {
+        Some(d) => format!("{head}\n\n{d}"),
+        None => head,
+    }
+}
+
+/// The answer of the mock: the first success response (or the first documented one).
+fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
+    let pick = op
+        .responses
+        .iter()
+        .find(|r| matches!(r.status, Status::Code(200..=299) | Status::Range(2)))
+        .or_else(|| op.responses.first());
+    let Some(r) = pick else {
+        // Lowering gives every operation at least one response; keep the emitter total.
+        return quote!(Default(200u16));
+    };
+    let v = ident(&r.variant);
+    let status = match r.status {
+        Status::Code(_) => None,
+        Status::Range(d) => Some(d * 100),
+        Status::Default => Some(200u16),
+    };
+    let status = status.map(|s| quote!(#s,));
+    let body = r.body.as_ref().map(|b| match b.encoding {
+        Encoding::Json => {
+            let json = serde_json::to_string(&b.mock).unwrap_or_else(|_| "null".into());
+            let json = raw_string(&json);
+            quote!(#c::mock_value(#json))
+        }
+        Encoding::Text => quote!(::std::string::String::from("string")),
+        Encoding::Binary => quote!(::std::vec::Vec::new()),
+    });
+    match (status, body) {
+        (s, Some(b)) => quote!(#v(#s #b)),
+        (Some(s), None) => quote!(#v(#s)),
+        (None, None) => quote!(#v),
+    }
+}
+
+/// A raw string literal holding `text`, with as many `#` as it needs.
+fn raw_string(text: &str) -> Literal {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}\"{text}\"{h}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
+}

@@ -1,0 +1,624 @@
+//! Lowering a loaded document into the IR: operations, parameters, bodies, responses,
+//! security and throttle settings. Schemas are handed to [`SchemaLowerer`].
+//!
+//! The document was validated against the OpenAPI 3.0 model (`openapiv3`) when it was
+//! loaded; lowering reads the normalised JSON itself so that no schema keyword is lost.
+
+use serde_json::{Map, Value};
+
+use super::mock::synthesize;
+use super::names::{snake_name, type_name, Namespace};
+use super::schema::{position_type, Lowered, SchemaLowerer};
+use super::{
+    Api, Body, Check, Encoding, NodeKind, Operation, Param, ParamLocation, ParamShape, Response,
+    ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
+};
+use crate::diagnostic::Diagnostic;
+use crate::load::pointer::child;
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Lowers a loaded document. Returns the IR and the warnings it produced.
+pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
+    let mut schemas = SchemaLowerer::new(root);
+    let mut diagnostics = Vec::new();
+    let info = root.get("info");
+    let text = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
+
+    let security_schemes = security_schemes(root);
+    let default_security = root.get("security").map(security_requirements).unwrap_or_default();
+    let api_throttle = throttle(root.get("x-tollgate-throttle"), "#/x-tollgate-throttle", &mut diagnostics);
+
+    let mut fn_names = Namespace::with_reserved(&["router", "types", "validate", "mock"]);
+    let mut type_stems = Namespace::with_reserved(&["Mock", "Api"]);
+    let mut operations = Vec::new();
+    if let Some(paths) = root.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            let item_ptr = child("#/paths", path);
+            let Some(item) = deref(root, item).and_then(Value::as_object) else {
+                continue;
+            };
+            let shared_params = item.get("parameters").and_then(Value::as_array);
+            for method in METHODS {
+                let Some(op) = item.get(*method).and_then(Value::as_object) else {
+                    continue;
+                };
+                let op_ptr = child(&item_ptr, method);
+                let ctx = OpContext {
+                    root,
+                    path,
+                    method,
+                    op,
+                    pointer: &op_ptr,
+                    shared_params,
+                    default_security: &default_security,
+                };
+                let operation = lower_operation(&ctx, &mut schemas, &mut fn_names, &mut type_stems, &mut diagnostics);
+                operations.push(operation);
+            }
+        }
+    }
+    schemas.box_cycles();
+    diagnostics.append(&mut schemas.diagnostics);
+
+    let mut api = Api {
+        title: text("title").unwrap_or_default(),
+        version: text("version").unwrap_or_default(),
+        description: text("description"),
+        types: schemas.types,
+        validators: schemas.validators,
+        operations,
+        security_schemes,
+        throttle: api_throttle,
+        spec_json: serde_json::to_string(root).unwrap_or_default(),
+    };
+    fill_mocks(&mut api);
+    (api, diagnostics)
+}
+
+/// Everything lowering one operation needs to read.
+struct OpContext<'a> {
+    root: &'a Value,
+    path: &'a str,
+    method: &'a str,
+    op: &'a Map<String, Value>,
+    pointer: &'a str,
+    shared_params: Option<&'a Vec<Value>>,
+    default_security: &'a [Vec<(String, Vec<String>)>],
+}
+
+fn lower_operation(
+    ctx: &OpContext<'_>,
+    schemas: &mut SchemaLowerer<'_>,
+    fn_names: &mut Namespace,
+    type_stems: &mut Namespace,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Operation {
+    let op = ctx.op;
+    let id = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| derived_operation_id(ctx.method, ctx.path));
+    let fn_name = fn_names.claim(&snake_name(&id));
+    let type_stem = type_stems.claim(&type_name(&fn_name));
+
+    let params = lower_params(ctx, &type_stem, &fn_name, schemas, diagnostics);
+    let body = op.get("requestBody").and_then(|b| {
+        lower_body(ctx.root, b, &type_stem, &fn_name, &child(ctx.pointer, "requestBody"), schemas, diagnostics)
+    });
+    let mut responses = lower_responses(ctx, &type_stem, schemas, diagnostics);
+    if responses.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            child(ctx.pointer, "responses"),
+            format!("operation `{id}` documents no response; handlers answer `Default(status)` with an empty body"),
+        ));
+        responses.push(Response {
+            status: Status::Default,
+            variant: "Default".into(),
+            doc: None,
+            body: None,
+        });
+    }
+    let security = match op.get("security") {
+        Some(s) => security_requirements(s),
+        None => ctx.default_security.to_vec(),
+    };
+    let summary = op.get("summary").and_then(Value::as_str);
+    let description = op.get("description").and_then(Value::as_str);
+    let doc = match (summary, description) {
+        (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
+        (Some(s), None) => Some(s.to_owned()),
+        (None, Some(d)) => Some(d.to_owned()),
+        (None, None) => None,
+    };
+    Operation {
+        id,
+        fn_name,
+        type_stem,
+        method: ctx.method.to_ascii_uppercase(),
+        path: ctx.path.to_owned(),
+        route: ctx.path.to_owned(),
+        doc,
+        deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+        params,
+        body,
+        responses,
+        security,
+        throttle: throttle(op.get("x-tollgate-throttle"), &child(ctx.pointer, "x-tollgate-throttle"), diagnostics),
+    }
+}
+
+/// `get /pets/{petId}` → `get_pets_pet_id`: stable, and unique up to the namespace's suffixes.
+fn derived_operation_id(method: &str, path: &str) -> String {
+    let cleaned: String = path.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    format!("{method} {cleaned}")
+}
+
+fn lower_params(
+    ctx: &OpContext<'_>,
+    stem: &str,
+    fn_name: &str,
+    schemas: &mut SchemaLowerer<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Param> {
+    // Operation parameters override path-item ones with the same name and location.
+    let mut list: Vec<(Map<String, Value>, String)> = Vec::new();
+    let item_ptr = ctx.pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or("#");
+    let sources = [
+        (ctx.shared_params, child(item_ptr, "parameters")),
+        (ctx.op.get("parameters").and_then(Value::as_array), child(ctx.pointer, "parameters")),
+    ];
+    for (source, base) in sources {
+        for (i, raw) in source.into_iter().flatten().enumerate() {
+            let pointer = child(&base, &i.to_string());
+            let Some(p) = deref(ctx.root, raw).and_then(Value::as_object) else {
+                diagnostics.push(Diagnostic::warning(pointer, "parameter does not resolve to an object; ignored"));
+                continue;
+            };
+            let key = |m: &Map<String, Value>| (m.get("name").cloned(), m.get("in").cloned());
+            list.retain(|(existing, _)| key(existing) != key(p));
+            list.push((p.clone(), pointer));
+        }
+    }
+
+    let mut names = Namespace::with_reserved(&["body"]);
+    let mut params = Vec::new();
+    for (p, pointer) in list {
+        let Some(wire) = p.get("name").and_then(Value::as_str) else {
+            diagnostics.push(Diagnostic::warning(pointer, "parameter without `name`; ignored"));
+            continue;
+        };
+        let location = match p.get("in").and_then(Value::as_str) {
+            Some("path") => ParamLocation::Path,
+            Some("query") => ParamLocation::Query,
+            Some("header") => ParamLocation::Header,
+            Some("cookie") => ParamLocation::Cookie,
+            other => {
+                diagnostics.push(Diagnostic::warning(
+                    pointer,
+                    format!("parameter `{wire}` has unknown location {other:?}; ignored"),
+                ));
+                continue;
+            }
+        };
+        if location == ParamLocation::Header
+            && ["accept", "content-type", "authorization"].contains(&wire.to_ascii_lowercase().as_str())
+        {
+            // OpenAPI: these header parameters are ignored (described elsewhere).
+            continue;
+        }
+        let hint = format!("{stem}{}", type_name(wire));
+        let (lowered, json) = match (p.get("schema"), p.get("content").and_then(Value::as_object)) {
+            (Some(schema), _) => (schemas.lower(schema, &hint, &child(&pointer, "schema")), false),
+            (None, Some(content)) => match content.iter().next() {
+                Some((media, m)) => {
+                    let mptr = child(&child(&pointer, "content"), media);
+                    match m.get("schema") {
+                        Some(schema) => (schemas.lower(schema, &hint, &child(&mptr, "schema")), true),
+                        None => (any_lowered(), true),
+                    }
+                }
+                None => (any_lowered(), false),
+            },
+            (None, None) => {
+                diagnostics.push(Diagnostic::warning(
+                    pointer.clone(),
+                    format!("parameter `{wire}` has neither `schema` nor `content`; read as a string"),
+                ));
+                (
+                    Lowered {
+                        ty: RustType::String,
+                        check: Check::Inline(Box::default()),
+                        nullable: false,
+                    },
+                    false,
+                )
+            }
+        };
+        let shape = if json {
+            ParamShape::Json
+        } else {
+            param_shape(&lowered, location, &p)
+        };
+        let validator = schemas.validator_for(&lowered.check, &format!("{fn_name}_{}", snake_name(wire)));
+        let required = location == ParamLocation::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        params.push(Param {
+            wire: wire.to_owned(),
+            name: names.claim(&snake_name(wire)),
+            location,
+            required,
+            ty: position_type(lowered),
+            shape,
+            validator,
+            doc: p.get("description").and_then(Value::as_str).map(str::to_owned),
+        });
+    }
+    params
+}
+
+fn param_shape(lowered: &Lowered, location: ParamLocation, p: &Map<String, Value>) -> ParamShape {
+    let default_style = match location {
+        ParamLocation::Query | ParamLocation::Cookie => "form",
+        ParamLocation::Path | ParamLocation::Header => "simple",
+    };
+    let style: &'static str = match p.get("style").and_then(Value::as_str) {
+        Some("form") => "form",
+        Some("simple") => "simple",
+        Some("label") => "label",
+        Some("matrix") => "matrix",
+        Some("spaceDelimited") => "spaceDelimited",
+        Some("pipeDelimited") => "pipeDelimited",
+        Some("deepObject") => "deepObject",
+        _ => default_style,
+    };
+    let explode = p.get("explode").and_then(Value::as_bool).unwrap_or(style == "form");
+    let scalar_of = |ty: &RustType| match ty {
+        RustType::Bool => "boolean",
+        RustType::I32 | RustType::I64 => "integer",
+        RustType::F32 | RustType::F64 => "number",
+        RustType::Named(_) | RustType::String | RustType::Bytes | RustType::Value | RustType::Vec(_) | RustType::Map(_) | RustType::Option(_) => "string",
+    };
+    let scalar_of_check = |check: &Check| -> Option<&'static str> {
+        let node = match check {
+            Check::Inline(node) => Some(node.as_ref().clone()),
+            Check::Ref(_) => None,
+        };
+        node.and_then(|n| match n.kind {
+            NodeKind::Integer(_) => Some("integer"),
+            NodeKind::Number(_) => Some("number"),
+            NodeKind::Boolean => Some("boolean"),
+            _ => None,
+        })
+    };
+    match &lowered.ty {
+        RustType::Vec(item) => ParamShape::Array {
+            item: scalar_of(item),
+            style: if style == "deepObject" { "form" } else { style },
+            explode,
+        },
+        ty => ParamShape::Scalar(scalar_of_check(&lowered.check).unwrap_or_else(|| scalar_of(ty))),
+    }
+}
+
+fn any_lowered() -> Lowered {
+    Lowered {
+        ty: RustType::Value,
+        check: Check::Inline(Box::default()),
+        nullable: false,
+    }
+}
+
+fn encoding_of(media: &str) -> Encoding {
+    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Encoding::Json
+    } else if essence.starts_with("text/") {
+        Encoding::Text
+    } else {
+        Encoding::Binary
+    }
+}
+
+/// The media type an operation's body or response is typed from: the first JSON one, else
+/// the first documented.
+fn pick_media(content: &Map<String, Value>) -> Option<(&String, &Value)> {
+    content
+        .iter()
+        .find(|(m, _)| encoding_of(m) == Encoding::Json)
+        .or_else(|| content.iter().next())
+}
+
+fn lower_body(
+    root: &Value,
+    raw: &Value,
+    stem: &str,
+    fn_name: &str,
+    pointer: &str,
+    schemas: &mut SchemaLowerer<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Body> {
+    let body = deref(root, raw)?.as_object()?;
+    let content = body.get("content").and_then(Value::as_object)?;
+    if content.is_empty() {
+        return None;
+    }
+    let (media, m) = pick_media(content)?;
+    let encoding = encoding_of(media);
+    let (ty, validator) = match encoding {
+        Encoding::Json => {
+            let lowered = match m.get("schema") {
+                Some(schema) => schemas.lower(
+                    schema,
+                    &format!("{stem}Body"),
+                    &child(&child(&child(pointer, "content"), media), "schema"),
+                ),
+                None => any_lowered(),
+            };
+            let validator = schemas.validator_for(&lowered.check, &format!("{fn_name}_body"));
+            (position_type(lowered), validator)
+        }
+        Encoding::Text => (RustType::String, None),
+        Encoding::Binary => {
+            if content.len() > 1 || !media.starts_with("application/octet-stream") {
+                diagnostics.push(Diagnostic::warning(
+                    child(pointer, "content"),
+                    format!("request body `{media}` is passed to the handler as raw text/bytes, not parsed"),
+                ));
+            }
+            (RustType::Bytes, None)
+        }
+    };
+    Some(Body {
+        required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
+        content_types: content.keys().cloned().collect(),
+        ty,
+        encoding,
+        validator,
+        doc: body.get("description").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+fn lower_responses(
+    ctx: &OpContext<'_>,
+    stem: &str,
+    schemas: &mut SchemaLowerer<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Response> {
+    let mut out = Vec::new();
+    let base = child(ctx.pointer, "responses");
+    let Some(responses) = ctx.op.get("responses").and_then(Value::as_object) else {
+        return out;
+    };
+    let mut variants = Namespace::default();
+    let mut entries: Vec<(&String, &Value)> = responses.iter().filter(|(k, _)| !k.starts_with("x-")).collect();
+    entries.sort_by_key(|(k, _)| k.as_str() == "default");
+    for (key, raw) in entries {
+        let pointer = child(&base, key);
+        let status = match key.as_str() {
+            "default" => Status::Default,
+            k if k.len() == 3 && k[1..].eq_ignore_ascii_case("xx") => match k[..1].parse::<u16>() {
+                Ok(d @ 1..=5) => Status::Range(d),
+                _ => {
+                    diagnostics.push(Diagnostic::warning(pointer, format!("response key `{k}` is not a status; ignored")));
+                    continue;
+                }
+            },
+            k => match k.parse::<u16>() {
+                Ok(code @ 100..=599) => Status::Code(code),
+                _ => {
+                    diagnostics.push(Diagnostic::warning(pointer, format!("response key `{k}` is not a status; ignored")));
+                    continue;
+                }
+            },
+        };
+        let variant = variants.claim(&variant_name(status));
+        let response = deref(ctx.root, raw).and_then(Value::as_object);
+        let body = response
+            .and_then(|r| r.get("content"))
+            .and_then(Value::as_object)
+            .and_then(|content| pick_media(content))
+            .map(|(media, m)| {
+                let encoding = encoding_of(media);
+                let (ty, validator) = match encoding {
+                    Encoding::Json => {
+                        let lowered = match m.get("schema") {
+                            Some(schema) => schemas.lower(
+                                schema,
+                                &format!("{stem}{variant}Body"),
+                                &child(&child(&child(&pointer, "content"), media), "schema"),
+                            ),
+                            None => any_lowered(),
+                        };
+                        let validator = schemas.validator_for(&lowered.check, &format!("{stem}{variant}Body"));
+                        (position_type(lowered), validator)
+                    }
+                    Encoding::Text => (RustType::String, None),
+                    Encoding::Binary => (RustType::Bytes, None),
+                };
+                ResponseBody {
+                    content_type: media.clone(),
+                    ty,
+                    encoding,
+                    validator,
+                    mock: Value::Null,
+                }
+            });
+        out.push(Response {
+            status,
+            variant,
+            doc: response.and_then(|r| r.get("description")).and_then(Value::as_str).map(str::to_owned),
+            body,
+        });
+    }
+    out
+}
+
+/// `200` → `Ok`, `404` → `NotFound`, `2XX` → `Status2xx`, `default` → `Default`.
+fn variant_name(status: Status) -> String {
+    match status {
+        Status::Default => "Default".into(),
+        Status::Range(d) => format!("Status{d}xx"),
+        Status::Code(code) => http_reason(code)
+            .map(type_name)
+            .unwrap_or_else(|| format!("Status{code}")),
+    }
+}
+
+fn http_reason(code: u16) -> Option<&'static str> {
+    Some(match code {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi Status",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        414 => "Uri Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
+fn security_requirements(value: &Value) -> Vec<Vec<(String, Vec<String>)>> {
+    value
+        .as_array()
+        .map(|alternatives| {
+            alternatives
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|req| {
+                    req.iter()
+                        .map(|(scheme, scopes)| {
+                            let scopes = scopes
+                                .as_array()
+                                .map(|s| s.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                                .unwrap_or_default();
+                            (scheme.clone(), scopes)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn security_schemes(root: &Value) -> Vec<SecurityScheme> {
+    let Some(schemes) = root.pointer("/components/securitySchemes").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    schemes
+        .iter()
+        .map(|(name, raw)| {
+            let s = deref(root, raw).cloned().unwrap_or(Value::Null);
+            let field = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let kind = if s
+                .get("x-amazon-apigateway-authtype")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("awsSigv4"))
+            {
+                SchemeKind::AwsSigV4
+            } else {
+                match field("type").as_str() {
+                    "apiKey" => SchemeKind::ApiKey {
+                        location: field("in"),
+                        name: field("name"),
+                    },
+                    "http" => SchemeKind::Http(field("scheme").to_ascii_lowercase()),
+                    "oauth2" => SchemeKind::OAuth2,
+                    "openIdConnect" => SchemeKind::OpenIdConnect(field("openIdConnectUrl")),
+                    _ => SchemeKind::Unsupported,
+                }
+            };
+            SecurityScheme {
+                name: name.clone(),
+                kind,
+            }
+        })
+        .collect()
+}
+
+fn throttle(value: Option<&Value>, pointer: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Throttle> {
+    let value = value?;
+    let rate = value.get("rate").and_then(Value::as_f64);
+    let burst = value.get("burst").and_then(Value::as_u64).and_then(|b| u32::try_from(b).ok());
+    match (rate, burst) {
+        (Some(rate), Some(burst)) if rate > 0.0 => Some(Throttle { rate, burst }),
+        _ => {
+            diagnostics.push(Diagnostic::warning(
+                pointer.to_owned(),
+                "`x-tollgate-throttle` needs a positive `rate` and an integer `burst`; ignored",
+            ));
+            None
+        }
+    }
+}
+
+/// Follows `$ref` chains inside the document (at most 16 hops).
+fn deref<'v>(root: &'v Value, mut value: &'v Value) -> Option<&'v Value> {
+    for _ in 0..16 {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(r) => value = root.pointer(r.strip_prefix('#')?)?,
+            None => return Some(value),
+        }
+    }
+    None
+}
+
+fn fill_mocks(api: &mut Api) {
+    let mut filled = Vec::new();
+    for (oi, op) in api.operations.iter().enumerate() {
+        for (ri, response) in op.responses.iter().enumerate() {
+            if let Some(body) = &response.body {
+                let node = match &body.validator {
+                    Some(v) => api.validators.get(v).cloned().unwrap_or_default(),
+                    None => Default::default(),
+                };
+                let value = synthesize(&node, &api.validators);
+                filled.push((oi, ri, value));
+            }
+        }
+    }
+    for (oi, ri, value) in filled {
+        if let Some(body) = &mut api.operations[oi].responses[ri].body {
+            body.mock = value;
+        }
+    }
+}

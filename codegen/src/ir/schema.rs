@@ -1,0 +1,815 @@
+//! Lowering schemas (as JSON values, after load-time normalisation) into Rust types and
+//! validation nodes.
+//!
+//! Every schema yields a [`RustType`] for its position and a [`Check`] for validation.
+//! Objects with properties, string enums and `oneOf`/`anyOf` become named types; inline
+//! ones are named from their position (`CreatePetBody`, `PetOwner`, …). `allOf` of objects
+//! is merged into one struct. What cannot be typed falls back to `serde_json::Value` with a
+//! warning that names the construct and its JSON pointer.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::names::{snake_name, type_name, Namespace};
+use super::{
+    Additional, ArrayRules, Check, Field, Node, NodeKind, NumberRules, ObjectRules, RustType,
+    StringRules, TypeDef, TypeKind,
+};
+use crate::diagnostic::Diagnostic;
+use crate::load::pointer::child;
+
+/// A lowered schema in one position.
+#[derive(Debug, Clone)]
+pub(crate) struct Lowered {
+    pub(crate) ty: RustType,
+    pub(crate) check: Check,
+    pub(crate) nullable: bool,
+}
+
+/// The component schemas, pre-named so that references resolve before their targets are
+/// lowered (and cycles terminate).
+#[derive(Debug)]
+struct Component {
+    type_name: String,
+    validator: String,
+    nullable: bool,
+}
+
+/// Lowers schemas into the `types` and `validate` namespaces of one API.
+pub(crate) struct SchemaLowerer<'a> {
+    root: &'a Value,
+    components: HashMap<String, Component>,
+    type_names: Namespace,
+    validator_names: Namespace,
+    pub(crate) types: BTreeMap<String, TypeDef>,
+    pub(crate) validators: BTreeMap<String, Node>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Pointers currently being lowered through a non-component `$ref` (cycle guard).
+    in_progress: BTreeSet<String>,
+}
+
+const COMPONENT_PREFIX: &str = "#/components/schemas/";
+
+impl<'a> SchemaLowerer<'a> {
+    /// Prepares lowering for a document: names every component schema.
+    pub(crate) fn new(root: &'a Value) -> Self {
+        let mut this = Self {
+            root,
+            components: HashMap::new(),
+            type_names: Namespace::default(),
+            validator_names: Namespace::default(),
+            types: BTreeMap::new(),
+            validators: BTreeMap::new(),
+            diagnostics: Vec::new(),
+            in_progress: BTreeSet::new(),
+        };
+        if let Some(schemas) = root.pointer("/components/schemas").and_then(Value::as_object) {
+            for (name, schema) in schemas {
+                let type_name = this.type_names.claim(&type_name(name));
+                let validator = this.validator_names.claim(&snake_name(&type_name));
+                let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+                this.components.insert(
+                    name.clone(),
+                    Component {
+                        type_name,
+                        validator,
+                        nullable,
+                    },
+                );
+            }
+            for (name, schema) in schemas {
+                this.lower_component(name, schema);
+            }
+        }
+        this
+    }
+
+    /// Claims a validator function name (for operation-level validators).
+    pub(crate) fn claim_validator(&mut self, base: &str) -> String {
+        self.validator_names.claim(&snake_name(base))
+    }
+
+    /// Registers a validator for `check` under a fresh name derived from `base`, unless it
+    /// already is a reference to one. Returns `None` when there is nothing to check.
+    pub(crate) fn validator_for(&mut self, check: &Check, base: &str) -> Option<String> {
+        match check {
+            Check::Ref(name) => Some(name.clone()),
+            Check::Inline(node) if **node == Node::default() => None,
+            Check::Inline(node) => {
+                let name = self.claim_validator(base);
+                self.validators.insert(name.clone(), (**node).clone());
+                Some(name)
+            }
+        }
+    }
+
+    fn lower_component(&mut self, name: &str, schema: &Value) {
+        let pointer = child("#/components/schemas", name);
+        let Some(component) = self.components.get(name) else {
+            return;
+        };
+        let (type_name, validator) = (component.type_name.clone(), component.validator.clone());
+        let lowered = self.lower_as(schema, &type_name, &pointer, Some(&type_name));
+        let node = match &lowered.check {
+            Check::Inline(node) => (**node).clone(),
+            Check::Ref(other) => Node {
+                all_of: vec![Check::Ref(other.clone())],
+                nullable: lowered.nullable,
+                ..Node::default()
+            },
+        };
+        self.validators.insert(validator.clone(), node);
+        if !self.types.contains_key(&type_name) {
+            let ty = if lowered.nullable && !matches!(lowered.ty, RustType::Option(_)) {
+                RustType::Option(Box::new(lowered.ty))
+            } else {
+                lowered.ty
+            };
+            self.types.insert(
+                type_name.clone(),
+                TypeDef {
+                    name: type_name,
+                    doc: doc_of(schema),
+                    kind: TypeKind::Alias(ty),
+                    validator,
+                    pointer,
+                },
+            );
+        } else if let Some(def) = self.types.get_mut(&type_name) {
+            def.validator = validator;
+        }
+    }
+
+    /// Lowers a schema in a position named `hint` (used if it needs a named type).
+    pub(crate) fn lower(&mut self, schema: &Value, hint: &str, pointer: &str) -> Lowered {
+        self.lower_as(schema, hint, pointer, None)
+    }
+
+    /// `exact`: the named type to create (component schemas) instead of a fresh name.
+    fn lower_as(&mut self, schema: &Value, hint: &str, pointer: &str, exact: Option<&str>) -> Lowered {
+        let Some(obj) = schema.as_object() else {
+            // `true`/`false` schemas are normalised at load time; anything else is a defect.
+            self.warn(pointer, "schema is not an object; any value is accepted here");
+            return any();
+        };
+        if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
+            return self.lower_ref(reference, hint, pointer);
+        }
+        let mut node = self.node(obj, hint, pointer);
+        let nullable = node.nullable;
+
+        // Decide the Rust type.
+        let ty = if let Some(merged) = self.all_of_object(obj, pointer) {
+            let (ty, rules) = self.named_struct(&merged, hint, pointer, exact, doc_of(schema));
+            node.kind = NodeKind::Object(rules);
+            node.nullable |= merged.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+            ty
+        } else if let Some(branches) = obj.get("allOf").and_then(Value::as_array).filter(|b| b.len() == 1) {
+            let inner = self.lower(&branches[0], hint, &child(pointer, "allOf"));
+            let ty = inner.ty.clone();
+            node.all_of = vec![inner.check];
+            ty
+        } else if obj.contains_key("allOf") && !is_object_like(obj) {
+            let lowered: Vec<Lowered> = self.branches(obj, "allOf", hint, pointer);
+            node.all_of = lowered.iter().map(|l| l.check.clone()).collect();
+            match lowered.iter().find(|l| l.ty != RustType::Value) {
+                Some(first) if lowered.iter().all(|l| l.ty == first.ty || l.ty == RustType::Value) => {
+                    first.ty.clone()
+                }
+                _ => {
+                    self.warn(pointer, "`allOf` of non-object schemas has no single Rust type; using serde_json::Value");
+                    RustType::Value
+                }
+            }
+        } else if let Some(key) = ["oneOf", "anyOf"].into_iter().find(|k| obj.contains_key(*k)) {
+            let lowered = self.branches(obj, key, hint, pointer);
+            let checks: Vec<Check> = lowered.iter().map(|l| l.check.clone()).collect();
+            if key == "oneOf" {
+                node.one_of = checks;
+            } else {
+                node.any_of = checks;
+            }
+            self.untagged(&lowered, obj, key, hint, pointer, exact, doc_of(schema))
+        } else {
+            match &node.kind {
+                NodeKind::String(_) => match string_enum(obj) {
+                    Some(values) => self.named_enum(values, hint, pointer, exact, doc_of(schema)),
+                    None => RustType::String,
+                },
+                NodeKind::Integer(rules) => match rules.format.as_deref() {
+                    Some("int32") => RustType::I32,
+                    _ => RustType::I64,
+                },
+                NodeKind::Number(rules) => match rules.format.as_deref() {
+                    Some("float") => RustType::F32,
+                    _ => RustType::F64,
+                },
+                NodeKind::Boolean => RustType::Bool,
+                NodeKind::Array(_) => {
+                    let items = match obj.get("items") {
+                        Some(items) => self.lower(items, &format!("{hint}Item"), &child(pointer, "items")),
+                        None => any(),
+                    };
+                    if let NodeKind::Array(rules) = &mut node.kind {
+                        rules.items = Some(Box::new(items.check.clone()));
+                    }
+                    RustType::Vec(Box::new(position_type(items)))
+                }
+                NodeKind::Object(_) | NodeKind::Any if is_object_like(obj) => {
+                    if obj.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) {
+                        let (ty, rules) = self.named_struct(obj, hint, pointer, exact, doc_of(schema));
+                        node.kind = NodeKind::Object(rules);
+                        ty
+                    } else {
+                        let (rules, _, additional) = self.object_parts(obj, hint, pointer);
+                        node.kind = NodeKind::Object(rules);
+                        RustType::Map(Box::new(additional.map(position_type).unwrap_or(RustType::Value)))
+                    }
+                }
+                NodeKind::Object(_) | NodeKind::Any => RustType::Value,
+            }
+        };
+
+        let check = match exact {
+            // Component schemas register their own validator in `lower_component`.
+            Some(_) => Check::Inline(Box::new(node)),
+            None => match &ty {
+                RustType::Named(name) if self.types.get(name).is_some_and(|d| d.pointer == pointer) => {
+                    let validator = self.types[name].validator.clone();
+                    self.validators.insert(validator.clone(), node);
+                    Check::Ref(validator)
+                }
+                _ => Check::Inline(Box::new(node)),
+            },
+        };
+        Lowered { ty, check, nullable }
+    }
+
+    fn lower_ref(&mut self, reference: &str, hint: &str, pointer: &str) -> Lowered {
+        if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) {
+            let name = crate::load::pointer::unescape(name).into_owned();
+            if let Some(component) = self.components.get(&name) {
+                return Lowered {
+                    ty: RustType::Named(component.type_name.clone()),
+                    check: Check::Ref(component.validator.clone()),
+                    nullable: component.nullable,
+                };
+            }
+        }
+        // A reference into some other part of the document: lower the target in place.
+        let target = reference.strip_prefix('#').and_then(|p| self.root.pointer(p));
+        match target {
+            Some(target) if !self.in_progress.contains(reference) => {
+                self.in_progress.insert(reference.to_owned());
+                let lowered = self.lower(&target.clone(), hint, reference);
+                self.in_progress.remove(reference);
+                lowered
+            }
+            Some(_) => {
+                self.warn(pointer, &format!("recursive `$ref` to `{reference}` outside components; using serde_json::Value"));
+                any()
+            }
+            None => {
+                self.warn(pointer, &format!("`$ref` to `{reference}` does not resolve; using serde_json::Value"));
+                any()
+            }
+        }
+    }
+
+    /// The validation node of a schema object (without sub-schemas of objects/arrays, which
+    /// the caller fills in).
+    fn node(&mut self, obj: &Map<String, Value>, hint: &str, pointer: &str) -> Node {
+        let mut node = Node {
+            nullable: obj.get("nullable").and_then(Value::as_bool).unwrap_or(false),
+            enum_values: obj.get("enum").and_then(Value::as_array).cloned(),
+            example: obj.get("example").cloned(),
+            default: obj.get("default").cloned(),
+            ..Node::default()
+        };
+        if node.nullable {
+            if let Some(values) = &mut node.enum_values {
+                if !values.contains(&Value::Null) {
+                    values.push(Value::Null);
+                }
+            }
+        }
+        let ty = obj.get("type").and_then(Value::as_str);
+        node.kind = match ty {
+            Some("string") => NodeKind::String(self.string_rules(obj, pointer)),
+            Some("integer") => NodeKind::Integer(number_rules(obj)),
+            Some("number") => NodeKind::Number(number_rules(obj)),
+            Some("boolean") => NodeKind::Boolean,
+            Some("array") => NodeKind::Array(ArrayRules {
+                items: None,
+                min_items: u64_of(obj, "minItems"),
+                max_items: u64_of(obj, "maxItems"),
+                unique_items: obj.get("uniqueItems").and_then(Value::as_bool).unwrap_or(false),
+            }),
+            Some("object") => NodeKind::Object(ObjectRules::default()),
+            Some(other) => {
+                self.warn(&child(pointer, "type"), &format!("unknown type `{other}`; any value is accepted"));
+                NodeKind::Any
+            }
+            None => NodeKind::Any,
+        };
+        if let Some(not) = obj.get("not") {
+            let lowered = self.lower(not, &format!("{hint}Not"), &child(pointer, "not"));
+            node.not = Some(Box::new(lowered.check));
+        }
+        node
+    }
+
+    fn string_rules(&mut self, obj: &Map<String, Value>, pointer: &str) -> StringRules {
+        let pattern = obj.get("pattern").and_then(Value::as_str).and_then(|p| {
+            match regress::Regex::new(p) {
+                Ok(_) => Some(p.to_owned()),
+                Err(err) => {
+                    self.warn(
+                        &child(pointer, "pattern"),
+                        &format!("pattern `{p}` is not a valid ECMA-262 regular expression ({err}); it is not enforced"),
+                    );
+                    None
+                }
+            }
+        });
+        StringRules {
+            min_length: u64_of(obj, "minLength"),
+            max_length: u64_of(obj, "maxLength"),
+            pattern,
+            format: obj.get("format").and_then(Value::as_str).map(str::to_owned),
+        }
+    }
+
+    /// The object keywords of `obj`, lowering each property (and `additionalProperties`)
+    /// exactly once; property types are named `{prefix}{Property}`.
+    fn object_parts(
+        &mut self,
+        obj: &Map<String, Value>,
+        prefix: &str,
+        pointer: &str,
+    ) -> (ObjectRules, Vec<(String, Lowered)>, Option<Lowered>) {
+        let mut rules = ObjectRules {
+            required: obj
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            min_properties: u64_of(obj, "minProperties"),
+            max_properties: u64_of(obj, "maxProperties"),
+            ..ObjectRules::default()
+        };
+        let mut properties = Vec::new();
+        if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+            let props_ptr = child(pointer, "properties");
+            for (name, schema) in props {
+                let lowered = self.lower(schema, &format!("{prefix}{}", type_name(name)), &child(&props_ptr, name));
+                rules.properties.push((name.clone(), lowered.check.clone()));
+                properties.push((name.clone(), lowered));
+            }
+        }
+        let mut additional = None;
+        rules.additional = match obj.get("additionalProperties") {
+            Some(Value::Bool(false)) => Additional::Denied,
+            Some(Value::Object(extra)) if !extra.is_empty() => {
+                let lowered = self.lower(
+                    &Value::Object(extra.clone()),
+                    &format!("{prefix}Value"),
+                    &child(pointer, "additionalProperties"),
+                );
+                let check = lowered.check.clone();
+                additional = Some(lowered);
+                Additional::Schema(Box::new(check))
+            }
+            _ => Additional::Allowed,
+        };
+        (rules, properties, additional)
+    }
+
+    fn branches(&mut self, obj: &Map<String, Value>, key: &str, hint: &str, pointer: &str) -> Vec<Lowered> {
+        let list_ptr = child(pointer, key);
+        obj.get(key)
+            .and_then(Value::as_array)
+            .map(|branches| {
+                branches
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| self.lower(b, &format!("{hint}Variant{}", i + 1), &child(&list_ptr, &i.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `allOf` whose branches are all objects: the merged object schema (properties and
+    /// `required` united, `additionalProperties: false` from any branch applies to all).
+    fn all_of_object(&mut self, obj: &Map<String, Value>, pointer: &str) -> Option<Map<String, Value>> {
+        let branches = obj.get("allOf")?.as_array()?;
+        if branches.len() < 2 && !is_object_like(obj) {
+            return None;
+        }
+        let mut merged = Map::new();
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut deny = false;
+        let mut parts: Vec<Map<String, Value>> = Vec::new();
+        for branch in branches {
+            parts.push(self.resolve_object(branch, 0)?);
+        }
+        let mut own = obj.clone();
+        own.remove("allOf");
+        parts.push(own);
+        for part in parts {
+            if let Some(p) = part.get("properties").and_then(Value::as_object) {
+                for (k, v) in p {
+                    properties.insert(k.clone(), v.clone());
+                }
+            }
+            if let Some(r) = part.get("required").and_then(Value::as_array) {
+                for name in r {
+                    if !required.contains(name) {
+                        required.push(name.clone());
+                    }
+                }
+            }
+            if part.get("additionalProperties") == Some(&Value::Bool(false)) {
+                deny = true;
+            }
+            for key in ["description", "title", "nullable", "minProperties", "maxProperties", "example"] {
+                if let Some(v) = part.get(key) {
+                    merged.insert(key.to_owned(), v.clone());
+                }
+            }
+        }
+        if deny {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    pointer.to_owned(),
+                    "`allOf` with `additionalProperties: false` in a branch: merged into one object, so the other branches' properties are allowed (strict JSON Schema would reject them)",
+                ),
+            );
+            merged.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        merged.insert("type".into(), Value::String("object".into()));
+        merged.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            merged.insert("required".into(), Value::Array(required));
+        }
+        Some(merged)
+    }
+
+    /// The object schema behind `schema` (following `$ref`s and nested `allOf`), or `None`
+    /// if it is not an object schema.
+    fn resolve_object(&mut self, schema: &Value, depth: usize) -> Option<Map<String, Value>> {
+        if depth > 32 {
+            return None;
+        }
+        let obj = schema.as_object()?;
+        if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
+            let target = reference.strip_prefix('#').and_then(|p| self.root.pointer(p))?;
+            return self.resolve_object(&target.clone(), depth + 1);
+        }
+        if obj.contains_key("allOf") {
+            let mut merged = self.all_of_object(obj, "#")?;
+            // Warnings for nested merges are reported where they are lowered themselves.
+            merged.remove("__nested");
+            return Some(merged);
+        }
+        if obj.contains_key("oneOf") || obj.contains_key("anyOf") {
+            return None;
+        }
+        is_object_like(obj).then(|| obj.clone())
+    }
+
+    fn named_struct(
+        &mut self,
+        obj: &Map<String, Value>,
+        hint: &str,
+        pointer: &str,
+        exact: Option<&str>,
+        doc: Option<String>,
+    ) -> (RustType, ObjectRules) {
+        let name = self.type_name_for(hint, exact);
+        let validator = match exact {
+            Some(_) => String::new(),
+            None => self.claim_validator(&name),
+        };
+        // Reserve the name first so recursive references see it.
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                doc: doc.clone(),
+                kind: TypeKind::Struct {
+                    fields: Vec::new(),
+                    additional: None,
+                },
+                validator,
+                pointer: pointer.to_owned(),
+            },
+        );
+        let (rules, properties, additional) = self.object_parts(obj, &name, pointer);
+        let mut field_names = Namespace::with_reserved(&["additional_properties"]);
+        let props = obj.get("properties").and_then(Value::as_object);
+        let fields = properties
+            .into_iter()
+            .map(|(wire, lowered)| {
+                let schema = props.and_then(|p| p.get(&wire));
+                let (ty, nullable) = match lowered.ty {
+                    RustType::Option(inner) => (*inner, true),
+                    ty => (ty, lowered.nullable),
+                };
+                Field {
+                    name: field_names.claim(&snake_name(&wire)),
+                    required: rules.required.contains(&wire),
+                    wire,
+                    ty,
+                    nullable,
+                    boxed: false,
+                    doc: schema.and_then(doc_of),
+                    deprecated: schema
+                        .and_then(|s| s.get("deprecated"))
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                }
+            })
+            .collect();
+        let additional = additional.map(position_type);
+        if let Some(def) = self.types.get_mut(&name) {
+            def.kind = TypeKind::Struct { fields, additional };
+        }
+        (RustType::Named(name), rules)
+    }
+
+    fn named_enum(
+        &mut self,
+        values: Vec<String>,
+        hint: &str,
+        pointer: &str,
+        exact: Option<&str>,
+        doc: Option<String>,
+    ) -> RustType {
+        let name = self.type_name_for(hint, exact);
+        let validator = match exact {
+            Some(_) => String::new(),
+            None => self.claim_validator(&name),
+        };
+        let mut variant_names = Namespace::default();
+        let variants = values
+            .into_iter()
+            .map(|v| (variant_names.claim(&type_name(&v)), v))
+            .collect();
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                doc,
+                kind: TypeKind::StringEnum { variants },
+                validator,
+                pointer: pointer.to_owned(),
+            },
+        );
+        RustType::Named(name)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn untagged(
+        &mut self,
+        lowered: &[Lowered],
+        obj: &Map<String, Value>,
+        key: &str,
+        hint: &str,
+        pointer: &str,
+        exact: Option<&str>,
+        doc: Option<String>,
+    ) -> RustType {
+        let branches = obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        if lowered.is_empty() {
+            return RustType::Value;
+        }
+        let name = self.type_name_for(hint, exact);
+        let validator = match exact {
+            Some(_) => String::new(),
+            None => self.claim_validator(&name),
+        };
+        let mut variant_names = Namespace::default();
+        let mut variants = Vec::new();
+        for (branch, l) in branches.iter().zip(lowered) {
+            let base = branch
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .map(type_name)
+                .or_else(|| branch.get("title").and_then(Value::as_str).map(type_name))
+                .unwrap_or_else(|| variant_base(&l.ty));
+            variants.push((variant_names.claim(&base), position_type(l.clone())));
+        }
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                doc,
+                kind: TypeKind::Untagged { variants },
+                validator,
+                pointer: pointer.to_owned(),
+            },
+        );
+        RustType::Named(name)
+    }
+
+    fn type_name_for(&mut self, hint: &str, exact: Option<&str>) -> String {
+        match exact {
+            Some(name) => name.to_owned(),
+            None => self.type_names.claim(&type_name(hint)),
+        }
+    }
+
+    fn warn(&mut self, pointer: &str, message: &str) {
+        self.diagnostics.push(Diagnostic::warning(pointer.to_owned(), message.to_owned()));
+    }
+
+    /// Marks struct fields that must be boxed to break recursive cycles.
+    pub(crate) fn box_cycles(&mut self) {
+        let edges: HashMap<String, Vec<String>> = self
+            .types
+            .iter()
+            .map(|(name, def)| (name.clone(), direct_refs(&def.kind)))
+            .collect();
+        let reaches = |from: &str, to: &str| -> bool {
+            let mut stack = vec![from.to_owned()];
+            let mut seen = BTreeSet::new();
+            while let Some(n) = stack.pop() {
+                if n == to {
+                    return true;
+                }
+                if seen.insert(n.clone()) {
+                    if let Some(next) = edges.get(&n) {
+                        stack.extend(next.iter().cloned());
+                    }
+                }
+            }
+            false
+        };
+        let mut to_box: Vec<(String, usize)> = Vec::new();
+        let mut alias_cycles: Vec<String> = Vec::new();
+        for (name, def) in &self.types {
+            match &def.kind {
+                TypeKind::Struct { fields, .. } => {
+                    for (i, f) in fields.iter().enumerate() {
+                        if let Some(target) = direct_named(&f.ty) {
+                            if reaches(target, name) {
+                                to_box.push((name.clone(), i));
+                            }
+                        }
+                    }
+                }
+                TypeKind::Alias(ty) => {
+                    if let Some(target) = any_named(ty) {
+                        if reaches_any(&self.types, target, name) {
+                            alias_cycles.push(name.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (name, i) in to_box {
+            if let Some(TypeKind::Struct { fields, .. }) = self.types.get_mut(&name).map(|d| &mut d.kind) {
+                fields[i].boxed = true;
+            }
+        }
+        for name in alias_cycles {
+            if let Some(def) = self.types.get_mut(&name) {
+                self.diagnostics.push(Diagnostic::warning(
+                    def.pointer.clone(),
+                    format!("schema `{name}` is defined in terms of itself; using serde_json::Value"),
+                ));
+                def.kind = TypeKind::Alias(RustType::Value);
+            }
+        }
+        // Untagged variants that recurse directly are boxed through Value fallback only in
+        // pathological specs; struct boxing covers the common case.
+    }
+}
+
+fn reaches_any(types: &BTreeMap<String, TypeDef>, from: &str, to: &str) -> bool {
+    let mut stack = vec![from.to_owned()];
+    let mut seen = BTreeSet::new();
+    while let Some(n) = stack.pop() {
+        if n == to {
+            return true;
+        }
+        if seen.insert(n.clone()) {
+            if let Some(TypeKind::Alias(ty)) = types.get(&n).map(|d| &d.kind) {
+                if let Some(next) = any_named(ty) {
+                    stack.push(next.to_owned());
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Named types a type contains inline (not behind a `Vec` or map, which already indirect).
+fn direct_refs(kind: &TypeKind) -> Vec<String> {
+    match kind {
+        TypeKind::Struct { fields, .. } => fields
+            .iter()
+            .filter_map(|f| direct_named(&f.ty).map(str::to_owned))
+            .collect(),
+        TypeKind::Untagged { variants } => variants
+            .iter()
+            .filter_map(|(_, t)| direct_named(t).map(str::to_owned))
+            .collect(),
+        TypeKind::Alias(t) => direct_named(t).map(str::to_owned).into_iter().collect(),
+        TypeKind::StringEnum { .. } => Vec::new(),
+    }
+}
+
+fn direct_named(ty: &RustType) -> Option<&str> {
+    match ty {
+        RustType::Named(n) => Some(n),
+        RustType::Option(inner) => direct_named(inner),
+        _ => None,
+    }
+}
+
+fn any_named(ty: &RustType) -> Option<&str> {
+    match ty {
+        RustType::Named(n) => Some(n),
+        RustType::Option(inner) | RustType::Vec(inner) | RustType::Map(inner) => any_named(inner),
+        _ => None,
+    }
+}
+
+fn variant_base(ty: &RustType) -> String {
+    match ty {
+        RustType::String => "String".into(),
+        RustType::Bool => "Boolean".into(),
+        RustType::I32 | RustType::I64 => "Integer".into(),
+        RustType::F32 | RustType::F64 => "Number".into(),
+        RustType::Value => "Value".into(),
+        RustType::Bytes => "Bytes".into(),
+        RustType::Vec(_) => "Array".into(),
+        RustType::Map(_) => "Object".into(),
+        RustType::Option(inner) => variant_base(inner),
+        RustType::Named(n) => n.clone(),
+    }
+}
+
+/// The type of a lowered schema where it is used (nullable → `Option`).
+pub(crate) fn position_type(lowered: Lowered) -> RustType {
+    if lowered.nullable && !matches!(lowered.ty, RustType::Option(_) | RustType::Value) {
+        RustType::Option(Box::new(lowered.ty))
+    } else {
+        lowered.ty
+    }
+}
+
+fn any() -> Lowered {
+    Lowered {
+        ty: RustType::Value,
+        check: Check::Inline(Box::default()),
+        nullable: false,
+    }
+}
+
+fn is_object_like(obj: &Map<String, Value>) -> bool {
+    obj.get("type").and_then(Value::as_str) == Some("object")
+        || (obj.get("type").is_none()
+            && (obj.contains_key("properties") || obj.contains_key("additionalProperties")))
+}
+
+fn string_enum(obj: &Map<String, Value>) -> Option<Vec<String>> {
+    let values = obj.get("enum")?.as_array()?;
+    let strings: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let non_null = values.iter().filter(|v| !v.is_null()).count();
+    (!strings.is_empty() && strings.len() == non_null).then_some(strings)
+}
+
+fn number_rules(obj: &Map<String, Value>) -> NumberRules {
+    NumberRules {
+        minimum: obj.get("minimum").and_then(Value::as_f64),
+        exclusive_minimum: obj.get("exclusiveMinimum").and_then(Value::as_bool).unwrap_or(false),
+        maximum: obj.get("maximum").and_then(Value::as_f64),
+        exclusive_maximum: obj.get("exclusiveMaximum").and_then(Value::as_bool).unwrap_or(false),
+        multiple_of: obj.get("multipleOf").and_then(Value::as_f64).filter(|m| *m > 0.0),
+        format: obj.get("format").and_then(Value::as_str).map(str::to_owned),
+    }
+}
+
+fn u64_of(obj: &Map<String, Value>, key: &str) -> Option<u64> {
+    let v = obj.get(key)?;
+    v.as_u64().or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+}
+
+/// A doc comment from `title` and `description`.
+pub(crate) fn doc_of(schema: &Value) -> Option<String> {
+    let title = schema.get("title").and_then(Value::as_str);
+    let description = schema.get("description").and_then(Value::as_str);
+    match (title, description) {
+        (Some(t), Some(d)) => Some(format!("{t}\n\n{d}")),
+        (Some(t), None) => Some(t.to_owned()),
+        (None, Some(d)) => Some(d.to_owned()),
+        (None, None) => None,
+    }
+}

@@ -1,0 +1,267 @@
+//! The request pipeline every generated operation handler runs:
+//! authenticate (401/403) → throttle (429) → limits and content type (413/415) →
+//! extract and validate (400) → handler (504 on timeout) → response validation (500, opt-in).
+//!
+//! Routing (404/405) happened before: axum only calls an operation's handler for its path
+//! and method. The generic part of [`dispatch`] is kept small; the stages that do not depend
+//! on the operation's types live in non-generic functions, so a spec with thousands of
+//! operations does not monomorphise the pipeline thousands of times.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, RawPathParams, Request};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{header, HeaderMap, HeaderValue};
+use http_body_util::{BodyExt, Limited};
+
+use super::input::Input;
+use super::response::GeneratedResponse;
+use super::validate::Errors;
+use crate::meta::{ApiMeta, OperationMeta};
+use crate::problem::{Location, Problem, ProblemKind, Violation};
+use crate::{Context, Gateway, Principal};
+
+/// What the stages before extraction established.
+struct Admitted {
+    input: Input,
+    principal: Option<Principal>,
+    request_id: String,
+    extra_headers: HeaderMap,
+}
+
+/// Runs one request through the pipeline. `extract` is the generated request type's
+/// extraction; `call` invokes the user's handler.
+pub async fn dispatch<Req, Resp, Fut>(
+    gateway: &Gateway,
+    api: &'static ApiMeta,
+    op: &'static OperationMeta,
+    request: Request,
+    extract: fn(&Input, &mut Errors) -> Option<Req>,
+    call: impl FnOnce(Req, Context) -> Fut,
+) -> Response
+where
+    Fut: core::future::Future<Output = Resp>,
+    Resp: GeneratedResponse,
+{
+    let admitted = match admit(gateway, api, op, request).await {
+        Ok(a) => a,
+        Err(response) => return response,
+    };
+    let mut errors = Errors::new(Location::Body);
+    let typed = extract(&admitted.input, &mut errors);
+    let typed = match typed {
+        Some(t) if errors.is_empty() => t,
+        _ => return finish(rejection(errors.into_vec()), admitted.extra_headers),
+    };
+    let context = Context::new(op.id, admitted.request_id, admitted.principal);
+    let timeout = Duration::from_millis(gateway.limits().timeout_ms);
+    let answer = match tokio::time::timeout(timeout, call(typed, context)).await {
+        Ok(answer) => answer,
+        Err(_) => {
+            let detail = format!("the handler of `{}` ran past {} ms", op.id, timeout.as_millis());
+            return finish(Problem::new(ProblemKind::Timeout, detail).into_response(), admitted.extra_headers);
+        }
+    };
+    if gateway.validate_responses() {
+        let mut errors = Errors::new(Location::Response);
+        answer.validate(&mut errors);
+        if !errors.is_empty() {
+            return finish(response_mismatch(op, errors.into_vec()), admitted.extra_headers);
+        }
+    }
+    finish(answer.into_response(), admitted.extra_headers)
+}
+
+fn finish(mut response: Response, extra: HeaderMap) -> Response {
+    response.headers_mut().extend(extra);
+    response
+}
+
+fn rejection(errors: Vec<Violation>) -> Response {
+    if let Some(syntax) = errors.iter().find(|v| v.keyword == "syntax") {
+        let mut problem = Problem::new(ProblemKind::Malformed, syntax.message.clone());
+        problem.errors = errors;
+        return problem.into_response();
+    }
+    Problem::validation(errors).into_response()
+}
+
+fn response_mismatch(op: &OperationMeta, errors: Vec<Violation>) -> Response {
+    for v in &errors {
+        tracing::error!(
+            operation = op.id,
+            pointer = %v.pointer,
+            keyword = v.keyword,
+            "response does not match the spec: {}",
+            v.message
+        );
+    }
+    let mut problem = Problem::new(
+        ProblemKind::Internal,
+        format!("the response of `{}` does not match the API contract", op.id),
+    );
+    problem.errors = errors;
+    problem.into_response()
+}
+
+/// Every stage before extraction. Not generic: compiled once.
+async fn admit(
+    gateway: &Gateway,
+    api: &'static ApiMeta,
+    op: &'static OperationMeta,
+    request: Request,
+) -> Result<Admitted, Response> {
+    let (mut parts, body) = request.into_parts();
+    let principal = gateway
+        .authenticate(api, op, &parts)
+        .map_err(IntoResponse::into_response)?;
+    let extra_headers = gateway
+        .throttle(api, op, principal.as_ref())
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let with_headers = |r: Response| finish(r, extra_headers.clone());
+
+    let body = match &op.body {
+        Some(meta) => {
+            let limit = gateway.limits().body_bytes;
+            if let Some(len) = declared_length(&parts.headers) {
+                if len > limit {
+                    return Err(with_headers(too_large(limit)));
+                }
+            }
+            let content_type = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            let bytes = read_body(body, limit).await.map_err(with_headers)?;
+            if !bytes.is_empty() || content_type.is_some() {
+                match content_type {
+                    Some(ct) if media_type_matches(ct, meta.content_types) => {}
+                    Some(ct) => {
+                        return Err(with_headers(unsupported_media_type(ct, meta.content_types)));
+                    }
+                    None => {
+                        return Err(with_headers(unsupported_media_type("(none)", meta.content_types)));
+                    }
+                }
+            }
+            bytes
+        }
+        None => Bytes::new(),
+    };
+
+    let path = match RawPathParams::from_request_parts(&mut parts, &()).await {
+        Ok(params) => params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        Err(rejection) => {
+            let problem = Problem::new(ProblemKind::Malformed, rejection.body_text());
+            return Err(with_headers(problem.into_response()));
+        }
+    };
+    let request_id = request_id(&parts.headers);
+    let input = Input::new(path, parts.uri.query(), parts.headers, body);
+    Ok(Admitted {
+        input,
+        principal,
+        request_id,
+        extra_headers,
+    })
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+fn too_large(limit: u64) -> Response {
+    Problem::new(
+        ProblemKind::PayloadTooLarge,
+        format!("the request body is larger than {limit} bytes"),
+    )
+    .into_response()
+}
+
+fn unsupported_media_type(got: &str, documented: &[&str]) -> Response {
+    let mut problem = Problem::new(
+        ProblemKind::UnsupportedMediaType,
+        format!(
+            "content type `{got}` is not accepted here; send one of: {}",
+            documented.join(", ")
+        ),
+    );
+    if let Ok(accept) = HeaderValue::from_str(&documented.join(", ")) {
+        problem.headers.insert("accept-post", accept);
+    }
+    problem.into_response()
+}
+
+/// Reads at most `limit` bytes; stops reading (and answers 413) as soon as the body grows
+/// past it, without buffering the rest.
+async fn read_body(body: axum::body::Body, limit: u64) -> Result<Bytes, Response> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(too_large(limit as u64)),
+        Err(err) => Err(Problem::new(
+            ProblemKind::Malformed,
+            format!("the request body could not be read: {err}"),
+        )
+        .into_response()),
+    }
+}
+
+/// Whether the `Content-Type` header's media type is one of the documented ones
+/// (case-insensitive, parameters ignored, `type/*` and `*/*` wildcards honoured).
+pub(crate) fn media_type_matches(content_type: &str, documented: &[&str]) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    documented.iter().any(|doc| {
+        let doc = doc.split(';').next().unwrap_or_default().trim();
+        if doc == "*/*" {
+            return true;
+        }
+        match doc.strip_suffix("/*") {
+            Some(prefix) => essence
+                .split_once('/')
+                .is_some_and(|(t, _)| t.eq_ignore_ascii_case(prefix)),
+            None => essence.eq_ignore_ascii_case(doc),
+        }
+    })
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    if let Some(id) = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+    {
+        return id.to_owned();
+    }
+    format!("tg-{:x}-{:x}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::media_type_matches;
+
+    #[test]
+    fn media_types() {
+        assert!(media_type_matches("application/json; charset=utf-8", &["application/json"]));
+        assert!(media_type_matches("Application/JSON", &["application/json"]));
+        assert!(media_type_matches("image/png", &["image/*"]));
+        assert!(!media_type_matches("text/plain", &["application/json"]));
+    }
+}

@@ -1,0 +1,397 @@
+//! The raw input of one request, and typed extraction of parameters and bodies from it.
+//!
+//! Extraction turns each parameter into a JSON value shaped by its schema (`"42"` → `42`
+//! for an integer, `a,b` → `["a","b"]` for a simple-style array), runs the generated
+//! validator on it, and only then deserializes it into the Rust type. Every violation is
+//! collected with its location; nothing stops at the first.
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde_json::{Number, Value};
+
+use super::validate::{Errors, Ptr};
+use crate::problem::Location;
+
+/// The signature of every generated validator.
+pub type ValidateFn = fn(&Value, &mut Ptr, &mut Errors);
+
+/// The scalar type a parameter's text is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// Kept as text.
+    String,
+    /// An integer.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` / `false`.
+    Boolean,
+}
+
+/// OpenAPI parameter serialization styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `form` (query, cookie).
+    Form,
+    /// `simple` (path, header).
+    Simple,
+    /// `label` (path: `.a.b`).
+    Label,
+    /// `matrix` (path: `;name=a,b`).
+    Matrix,
+    /// `spaceDelimited` (query).
+    SpaceDelimited,
+    /// `pipeDelimited` (query).
+    PipeDelimited,
+    /// `deepObject` (query).
+    DeepObject,
+}
+
+/// How a parameter's text maps to a JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One scalar.
+    Scalar(Scalar),
+    /// An array of scalars in the given style.
+    Array {
+        /// The items' scalar type.
+        item: Scalar,
+        /// The serialization style.
+        style: Style,
+        /// `explode`.
+        explode: bool,
+    },
+    /// A parameter described by `content: application/json`: the text is JSON.
+    Json,
+}
+
+/// Everything a generated `extract` function reads.
+#[derive(Debug, Default)]
+pub struct Input {
+    pub(crate) path: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) cookies: Vec<(String, String)>,
+    pub(crate) body: Bytes,
+}
+
+impl Input {
+    /// Input from the request's parts. `path` holds the percent-decoded path parameters.
+    pub(crate) fn new(
+        path: Vec<(String, String)>,
+        query: Option<&str>,
+        headers: http::HeaderMap,
+        body: Bytes,
+    ) -> Self {
+        let query = query
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let cookies = parse_cookies(&headers);
+        Self {
+            path,
+            query,
+            headers,
+            cookies,
+            body,
+        }
+    }
+
+    /// Extracts one parameter. Returns `None` when it is absent or invalid; in the invalid
+    /// case (and when a required one is absent) the violation is in `e`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn param<T: DeserializeOwned>(
+        &self,
+        location: Location,
+        name: &'static str,
+        required: bool,
+        shape: Shape,
+        validate: Option<ValidateFn>,
+        e: &mut Errors,
+    ) -> Option<T> {
+        e.at(location, Some(name));
+        let p = Ptr::new();
+        let value = match self.raw(location, name, shape, e) {
+            Some(v) => v,
+            None => {
+                if required {
+                    e.push(&p, "required", format!("missing required {} parameter `{name}`", loc_name(location)));
+                }
+                return None;
+            }
+        };
+        typed(value, validate, e)
+    }
+
+    /// Extracts the JSON body. Returns `None` when it is absent or invalid; a syntax error is
+    /// recorded with keyword `syntax` and its line and column.
+    pub fn json_body<T: DeserializeOwned>(
+        &self,
+        required: bool,
+        validate: Option<ValidateFn>,
+        e: &mut Errors,
+    ) -> Option<T> {
+        e.at(Location::Body, None);
+        let p = Ptr::new();
+        if self.body.is_empty() {
+            if required {
+                e.push(&p, "required", "a request body is required");
+            }
+            return None;
+        }
+        let value: Value = match serde_json::from_slice(&self.body) {
+            Ok(v) => v,
+            Err(err) => {
+                e.push(
+                    &p,
+                    "syntax",
+                    format!(
+                        "invalid JSON at line {}, column {}: {}",
+                        err.line(),
+                        err.column(),
+                        syntax_reason(&err)
+                    ),
+                );
+                return None;
+            }
+        };
+        typed(value, validate, e)
+    }
+
+    /// A text body (UTF-8).
+    pub fn text_body(&self, required: bool, e: &mut Errors) -> Option<String> {
+        e.at(Location::Body, None);
+        if self.body.is_empty() {
+            if required {
+                e.push(&Ptr::new(), "required", "a request body is required");
+            }
+            return None;
+        }
+        match std::str::from_utf8(&self.body) {
+            Ok(text) => Some(text.to_owned()),
+            Err(err) => {
+                e.push(&Ptr::new(), "syntax", format!("the body is not valid UTF-8: {err}"));
+                None
+            }
+        }
+    }
+
+    /// A body passed through as bytes.
+    pub fn bytes_body(&self, required: bool, e: &mut Errors) -> Option<Vec<u8>> {
+        e.at(Location::Body, None);
+        if self.body.is_empty() {
+            if required {
+                e.push(&Ptr::new(), "required", "a request body is required");
+            }
+            return None;
+        }
+        Some(self.body.to_vec())
+    }
+
+    fn raw(&self, location: Location, name: &str, shape: Shape, e: &mut Errors) -> Option<Value> {
+        match location {
+            Location::Query if matches!(shape, Shape::Array { explode: true, style: Style::Form, .. }) => {
+                let Shape::Array { item, .. } = shape else { return None };
+                let items: Vec<Value> = self
+                    .query
+                    .iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| scalar(v, item))
+                    .collect();
+                (!items.is_empty()).then_some(Value::Array(items))
+            }
+            Location::Query => self.first(&self.query, name).map(|s| shaped(s, shape, name)),
+            Location::Path => self.first(&self.path, name).map(|s| shaped(s, shape, name)),
+            Location::Cookie => self.first(&self.cookies, name).map(|s| shaped(s, shape, name)),
+            Location::Header => {
+                let value = self.headers.get(name)?;
+                match value.to_str() {
+                    Ok(s) => Some(shaped(s, shape, name)),
+                    Err(_) => {
+                        e.push(&Ptr::new(), "type", "header value is not visible ASCII");
+                        None
+                    }
+                }
+            }
+            Location::Body | Location::Response => None,
+        }
+    }
+
+    fn first<'a>(&self, list: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        list.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+fn loc_name(location: Location) -> &'static str {
+    match location {
+        Location::Path => "path",
+        Location::Query => "query",
+        Location::Header => "header",
+        Location::Cookie => "cookie",
+        Location::Body | Location::Response => "body",
+    }
+}
+
+/// Validates `value`, then deserializes it. Deserialization failures are `type` violations.
+fn typed<T: DeserializeOwned>(value: Value, validate: Option<ValidateFn>, e: &mut Errors) -> Option<T> {
+    let before = e.len();
+    let mut p = Ptr::new();
+    if let Some(validate) = validate {
+        validate(&value, &mut p, e);
+    }
+    if e.len() > before {
+        return None;
+    }
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(t) => Some(t),
+        Err(err) => {
+            let mut p = Ptr::new();
+            for seg in err.path().iter() {
+                match seg {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        p.push_index(*index);
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        p.push_key(key);
+                    }
+                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            e.push(&p, "type", err.into_inner().to_string());
+            None
+        }
+    }
+}
+
+fn syntax_reason(err: &serde_json::Error) -> String {
+    // serde_json appends " at line L column C" to its message; we report those separately.
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+/// Reads one scalar. Text that is not of the expected type is kept as a string so that the
+/// validator reports a precise `type` violation.
+fn scalar(s: &str, kind: Scalar) -> Value {
+    match kind {
+        Scalar::String => Value::String(s.to_owned()),
+        Scalar::Integer => s
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| s.parse::<u64>().map(Value::from))
+            .unwrap_or_else(|_| Value::String(s.to_owned())),
+        Scalar::Number => s
+            .parse::<i64>()
+            .map(Value::from)
+            .ok()
+            .or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .and_then(Number::from_f64)
+                    .map(Value::Number)
+            })
+            .unwrap_or_else(|| Value::String(s.to_owned())),
+        Scalar::Boolean => match s {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            other => Value::String(other.to_owned()),
+        },
+    }
+}
+
+fn shaped(s: &str, shape: Shape, name: &str) -> Value {
+    match shape {
+        Shape::Scalar(kind) => scalar(s, kind),
+        Shape::Json => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_owned())),
+        Shape::Array { item, style, explode } => {
+            let body = match style {
+                Style::Label => s.strip_prefix('.').unwrap_or(s),
+                Style::Matrix => s
+                    .strip_prefix(';')
+                    .and_then(|r| r.strip_prefix(name))
+                    .and_then(|r| r.strip_prefix('='))
+                    .unwrap_or(s),
+                _ => s,
+            };
+            let sep = match style {
+                Style::SpaceDelimited => " ",
+                Style::PipeDelimited => "|",
+                Style::Label if explode => ".",
+                _ => ",",
+            };
+            if body.is_empty() {
+                return Value::Array(Vec::new());
+            }
+            Value::Array(body.split(sep).map(|part| scalar(part, item)).collect())
+        }
+    }
+}
+
+fn parse_cookies(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            Some((k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(query: &str) -> Input {
+        Input::new(Vec::new(), Some(query), http::HeaderMap::new(), Bytes::new())
+    }
+
+    #[test]
+    fn exploded_form_arrays_collect_repeated_keys() {
+        let mut e = Errors::default();
+        let shape = Shape::Array { item: Scalar::Integer, style: Style::Form, explode: true };
+        let got: Option<Vec<i64>> = input("a=1&b=x&a=2").param(Location::Query, "a", false, shape, None, &mut e);
+        assert_eq!(got, Some(vec![1, 2]));
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn wrong_scalar_type_is_a_type_violation() {
+        let mut e = Errors::default();
+        let got: Option<i32> =
+            input("limit=ten").param(Location::Query, "limit", false, Shape::Scalar(Scalar::Integer), None, &mut e);
+        assert_eq!(got, None);
+        let v = e.into_vec();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].keyword, "type");
+        assert_eq!(v[0].name.as_deref(), Some("limit"));
+    }
+
+    #[test]
+    fn missing_required_parameter_is_reported() {
+        let mut e = Errors::default();
+        let got: Option<String> =
+            input("").param(Location::Query, "q", true, Shape::Scalar(Scalar::String), None, &mut e);
+        assert_eq!(got, None);
+        assert_eq!(e.into_vec()[0].keyword, "required");
+    }
+
+    #[test]
+    fn malformed_json_reports_line_and_column() {
+        let i = Input::new(Vec::new(), None, http::HeaderMap::new(), Bytes::from_static(b"{\n  \"a\": }"));
+        let mut e = Errors::default();
+        let got: Option<Value> = i.json_body(true, None, &mut e);
+        assert!(got.is_none());
+        let v = e.into_vec();
+        assert_eq!(v[0].keyword, "syntax");
+        assert!(v[0].message.starts_with("invalid JSON at line 2, column 8"), "{}", v[0].message);
+    }
+}

@@ -1,0 +1,36 @@
+//! Items only generated code uses. Not a public API: it changes with the generator.
+//!
+//! Generated modules reach every crate they need through the re-exports here, so a user's
+//! crate depends on `tollgate` alone. The request pipeline itself lives in [`dispatch`].
+
+pub use ::axum;
+pub use ::http;
+pub use ::serde;
+pub use ::serde_json;
+pub use ::tracing;
+
+pub use crate::meta::{
+    ApiKeyLocation, ApiMeta, BodyMeta, OperationMeta, SchemeKind, SchemeRequirement,
+    SecurityRequirement, SecuritySchemeMeta, ThrottleSpec,
+};
+pub use crate::{Context, Gateway, Location, Problem, ProblemKind, Router, Violation};
+
+mod dispatch;
+mod input;
+mod mock;
+mod response;
+mod routing;
+pub mod validate;
+
+pub use dispatch::dispatch;
+pub use input::{Input, Scalar, Shape, Style, ValidateFn};
+pub use mock::mock_value;
+pub use response::{
+    bytes_response, empty_response, json_response, text_response, validate_body, GeneratedResponse,
+};
+pub use routing::{finish_router, Shared};
+pub use std::sync::{Arc, LazyLock};
+pub use validate::{Errors, Pattern, Ptr};
+
+/// The future type every generated trait method returns.
+pub use core::future::Future;

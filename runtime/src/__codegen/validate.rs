@@ -1,0 +1,663 @@
+//! Building blocks of generated validators.
+//!
+//! Generated code walks a `serde_json::Value` with plain Rust control flow and calls these
+//! helpers for the keyword groups, so the per-schema code stays small (compile time matters:
+//! a large spec has thousands of schemas). Every failure is pushed onto [`Errors`] with the
+//! JSON pointer of the failing value; nothing stops at the first error.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Number, Value};
+
+use crate::problem::{Location, Violation};
+
+/// A JSON pointer under construction (RFC 6901), grown and shrunk as validation descends.
+#[derive(Debug, Default, Clone)]
+pub struct Ptr(String);
+
+impl Ptr {
+    /// The empty pointer (the whole value).
+    pub fn new() -> Self {
+        Self(String::new())
+    }
+
+    /// Appends an object key; returns the previous length for [`Ptr::truncate`].
+    pub fn push_key(&mut self, key: &str) -> usize {
+        let len = self.0.len();
+        self.0.push('/');
+        for c in key.chars() {
+            match c {
+                '~' => self.0.push_str("~0"),
+                '/' => self.0.push_str("~1"),
+                c => self.0.push(c),
+            }
+        }
+        len
+    }
+
+    /// Appends an array index; returns the previous length for [`Ptr::truncate`].
+    pub fn push_index(&mut self, index: usize) -> usize {
+        let len = self.0.len();
+        self.0.push('/');
+        self.0.push_str(&index.to_string());
+        len
+    }
+
+    /// Goes back to a length returned by a push.
+    pub fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+
+    /// The pointer as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The violations collected while validating one request (or one response).
+#[derive(Debug)]
+pub struct Errors {
+    location: Location,
+    name: Option<String>,
+    list: Vec<Violation>,
+}
+
+impl Default for Errors {
+    fn default() -> Self {
+        Self::new(Location::Body)
+    }
+}
+
+impl Errors {
+    /// An empty collection whose violations are attributed to `location`.
+    pub fn new(location: Location) -> Self {
+        Self {
+            location,
+            name: None,
+            list: Vec::new(),
+        }
+    }
+
+    /// Attributes the following violations to `location` (and a parameter name).
+    pub fn at(&mut self, location: Location, name: Option<&str>) {
+        self.location = location;
+        self.name = name.map(str::to_owned);
+    }
+
+    /// Records a violation at `ptr`.
+    pub fn push(&mut self, ptr: &Ptr, keyword: &'static str, message: impl Into<String>) {
+        self.list.push(Violation {
+            location: self.location,
+            name: self.name.clone(),
+            pointer: ptr.as_str().to_owned(),
+            keyword,
+            message: message.into(),
+        });
+    }
+
+    /// Number of violations so far (used to tell whether a sub-validation added any).
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// No violation so far.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Drops violations recorded after `len` (used by `anyOf`/`oneOf`/`not` trials).
+    pub fn truncate(&mut self, len: usize) {
+        self.list.truncate(len);
+    }
+
+    /// The violations.
+    pub fn into_vec(self) -> Vec<Violation> {
+        self.list
+    }
+}
+
+/// A `pattern`, compiled with ECMA-262 semantics (`regress`) on first use, once per process.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regress::Regex>>,
+}
+
+impl Pattern {
+    /// A pattern from its source text. The generator only emits patterns `regress` compiles.
+    pub const fn new(source: &'static str) -> Self {
+        Self {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Whether `text` contains a match (patterns are not anchored, as in JSON Schema).
+    pub fn is_match(&self, text: &str) -> bool {
+        match self
+            .compiled
+            .get_or_init(|| regress::Regex::new(self.source).ok())
+        {
+            Some(re) => re.find(text).is_some(),
+            None => true,
+        }
+    }
+
+    /// The pattern's source.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+}
+
+/// The JSON type names of JSON Schema, for `type` errors.
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if is_integral(n) => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn is_integral(n: &Number) -> bool {
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite())
+}
+
+/// Records a `type` violation: `v` is not of the `expected` type.
+pub fn type_error(v: &Value, expected: &'static str, p: &Ptr, e: &mut Errors) {
+    e.push(p, "type", format!("expected {expected}, found {}", type_name(v)));
+}
+
+/// `type: integer` (a number with no fractional part).
+pub fn is_integer(v: &Value) -> bool {
+    matches!(v, Value::Number(n) if is_integral(n))
+}
+
+/// String formats OpenAPI names, checked by [`check_string`]. Unknown formats pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrFormat {
+    /// No format, or one tollgate does not check.
+    None,
+    /// RFC 3339 `date-time`.
+    DateTime,
+    /// RFC 3339 `full-date`.
+    Date,
+    /// RFC 4122 UUID.
+    Uuid,
+    /// An e-mail address (the addr-spec shape).
+    Email,
+    /// An absolute URI (RFC 3986 scheme followed by `:`).
+    Uri,
+    /// A dotted-quad IPv4 address.
+    Ipv4,
+    /// An IPv6 address.
+    Ipv6,
+    /// Base64 (`format: byte`).
+    Byte,
+}
+
+/// The string keywords of one schema.
+#[derive(Debug)]
+pub struct StrRules {
+    /// `minLength`, in Unicode code points.
+    pub min_length: Option<u64>,
+    /// `maxLength`, in Unicode code points.
+    pub max_length: Option<u64>,
+    /// `format`.
+    pub format: StrFormat,
+}
+
+/// Checks the string keywords.
+pub fn check_string(s: &str, rules: &StrRules, p: &Ptr, e: &mut Errors) {
+    if rules.min_length.is_some() || rules.max_length.is_some() {
+        let len = s.chars().count() as u64;
+        if let Some(min) = rules.min_length {
+            if len < min {
+                e.push(p, "minLength", format!("must be at least {min} characters long, is {len}"));
+            }
+        }
+        if let Some(max) = rules.max_length {
+            if len > max {
+                e.push(p, "maxLength", format!("must be at most {max} characters long, is {len}"));
+            }
+        }
+    }
+    if rules.format != StrFormat::None && !formats::matches(rules.format, s) {
+        e.push(p, "format", format!("is not a valid {}", formats::name(rules.format)));
+    }
+}
+
+/// `pattern`.
+pub fn check_pattern(s: &str, pattern: &Pattern, p: &Ptr, e: &mut Errors) {
+    if !pattern.is_match(s) {
+        e.push(p, "pattern", format!("must match the pattern `{}`", pattern.source()));
+    }
+}
+
+/// Integer formats with a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumFormat {
+    /// No range beyond what JSON numbers allow.
+    None,
+    /// Signed 32-bit.
+    Int32,
+    /// Signed 64-bit.
+    Int64,
+}
+
+/// The numeric keywords of one schema.
+#[derive(Debug)]
+pub struct NumRules {
+    /// `minimum`.
+    pub minimum: Option<f64>,
+    /// `exclusiveMinimum` (boolean form, applied to `minimum`).
+    pub exclusive_minimum: bool,
+    /// `maximum`.
+    pub maximum: Option<f64>,
+    /// `exclusiveMaximum` (boolean form, applied to `maximum`).
+    pub exclusive_maximum: bool,
+    /// `multipleOf`.
+    pub multiple_of: Option<f64>,
+    /// `format` ranges.
+    pub format: NumFormat,
+}
+
+/// Checks the numeric keywords.
+pub fn check_number(n: &Number, rules: &NumRules, p: &Ptr, e: &mut Errors) {
+    let x = n.as_f64().unwrap_or(f64::NAN);
+    if let Some(min) = rules.minimum {
+        if rules.exclusive_minimum && x <= min {
+            e.push(p, "exclusiveMinimum", format!("must be greater than {min}"));
+        } else if x < min {
+            e.push(p, "minimum", format!("must be at least {min}"));
+        }
+    }
+    if let Some(max) = rules.maximum {
+        if rules.exclusive_maximum && x >= max {
+            e.push(p, "exclusiveMaximum", format!("must be less than {max}"));
+        } else if x > max {
+            e.push(p, "maximum", format!("must be at most {max}"));
+        }
+    }
+    if let Some(m) = rules.multiple_of {
+        if !is_multiple_of(n, m) {
+            e.push(p, "multipleOf", format!("must be a multiple of {m}"));
+        }
+    }
+    match rules.format {
+        NumFormat::Int32 if n.as_i64().is_none_or(|i| i32::try_from(i).is_err()) => {
+            e.push(p, "format", "must fit a 32-bit signed integer (int32)");
+        }
+        NumFormat::Int64 if n.as_i64().is_none() => {
+            e.push(p, "format", "must fit a 64-bit signed integer (int64)");
+        }
+        _ => {}
+    }
+}
+
+/// `multipleOf`, exact for integers and for decimal divisors such as `0.01`: the quotient is
+/// compared with its nearest integer at a tolerance far below any decimal step a spec writes.
+fn is_multiple_of(n: &Number, m: f64) -> bool {
+    if let (Some(i), true) = (n.as_i64(), m.fract() == 0.0 && m.abs() < 9e15) {
+        return (m as i64) != 0 && i % (m as i64) == 0;
+    }
+    let x = n.as_f64().unwrap_or(f64::NAN);
+    let q = x / m;
+    if !q.is_finite() {
+        return false;
+    }
+    (q - q.round()).abs() <= 1e-9 * q.abs().max(1.0)
+}
+
+/// `minItems` / `maxItems` / `uniqueItems`.
+pub fn check_array(
+    items: &[Value],
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    unique: bool,
+    p: &Ptr,
+    e: &mut Errors,
+) {
+    let len = items.len() as u64;
+    if let Some(min) = min_items {
+        if len < min {
+            e.push(p, "minItems", format!("must have at least {min} items, has {len}"));
+        }
+    }
+    if let Some(max) = max_items {
+        if len > max {
+            e.push(p, "maxItems", format!("must have at most {max} items, has {len}"));
+        }
+    }
+    if unique {
+        'outer: for (i, a) in items.iter().enumerate() {
+            for b in &items[i + 1..] {
+                if json_equal(a, b) {
+                    e.push(p, "uniqueItems", "items must be unique");
+                    break 'outer;
+                }
+            }
+        }
+    }
+}
+
+/// JSON equality as JSON Schema defines it (`1` equals `1.0`).
+pub fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => x.as_f64() == y.as_f64(),
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// `required`, `minProperties`, `maxProperties`.
+pub fn check_object(
+    o: &Map<String, Value>,
+    required: &[&str],
+    min_properties: Option<u64>,
+    max_properties: Option<u64>,
+    p: &Ptr,
+    e: &mut Errors,
+) {
+    for name in required {
+        if !o.contains_key(*name) {
+            e.push(p, "required", format!("missing required property `{name}`"));
+        }
+    }
+    let len = o.len() as u64;
+    if let Some(min) = min_properties {
+        if len < min {
+            e.push(p, "minProperties", format!("must have at least {min} properties, has {len}"));
+        }
+    }
+    if let Some(max) = max_properties {
+        if len > max {
+            e.push(p, "maxProperties", format!("must have at most {max} properties, has {len}"));
+        }
+    }
+}
+
+/// `additionalProperties: false`: every key must be one of `known`.
+pub fn deny_additional(o: &Map<String, Value>, known: &[&str], p: &mut Ptr, e: &mut Errors) {
+    for key in o.keys() {
+        if !known.contains(&key.as_str()) {
+            let len = p.push_key(key);
+            e.push(p, "additionalProperties", format!("unknown property `{key}`"));
+            p.truncate(len);
+        }
+    }
+}
+
+/// `enum` of strings.
+pub fn check_enum_str(v: &Value, allowed: &[&str], p: &Ptr, e: &mut Errors) {
+    let ok = matches!(v, Value::String(s) if allowed.contains(&s.as_str()));
+    if !ok {
+        e.push(p, "enum", format!("must be one of {}", list(allowed.iter())));
+    }
+}
+
+/// `enum` of arbitrary JSON values.
+pub fn check_enum(v: &Value, allowed: &[Value], p: &Ptr, e: &mut Errors) {
+    if !allowed.iter().any(|a| json_equal(a, v)) {
+        e.push(p, "enum", format!("must be one of {}", list(allowed.iter())));
+    }
+}
+
+fn list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
+    items.map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses the JSON text of a non-string `enum` list emitted by the generator.
+pub fn enum_values(json: &str) -> Vec<Value> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// Records a `oneOf` failure (`matched` branches instead of exactly one).
+pub fn one_of_error(matched: usize, p: &Ptr, e: &mut Errors) {
+    if matched == 0 {
+        e.push(p, "oneOf", "does not match any of the allowed schemas");
+    } else {
+        e.push(p, "oneOf", format!("matches {matched} of the allowed schemas, must match exactly one"));
+    }
+}
+
+/// Format checks. Hand-written on purpose: each is a few lines against its RFC grammar, and
+/// pulling date/time, URI and e-mail crates into every gateway would cost compile time for
+/// checks that need no parsing beyond shape.
+mod formats {
+    use super::StrFormat;
+
+    pub(super) fn name(f: StrFormat) -> &'static str {
+        match f {
+            StrFormat::None => "value",
+            StrFormat::DateTime => "date-time (RFC 3339)",
+            StrFormat::Date => "date (RFC 3339 full-date)",
+            StrFormat::Uuid => "UUID",
+            StrFormat::Email => "e-mail address",
+            StrFormat::Uri => "URI",
+            StrFormat::Ipv4 => "IPv4 address",
+            StrFormat::Ipv6 => "IPv6 address",
+            StrFormat::Byte => "base64 string",
+        }
+    }
+
+    pub(super) fn matches(f: StrFormat, s: &str) -> bool {
+        match f {
+            StrFormat::None => true,
+            StrFormat::DateTime => date_time(s),
+            StrFormat::Date => date(s),
+            StrFormat::Uuid => uuid(s),
+            StrFormat::Email => email(s),
+            StrFormat::Uri => uri(s),
+            StrFormat::Ipv4 => ipv4(s),
+            StrFormat::Ipv6 => s.parse::<std::net::Ipv6Addr>().is_ok(),
+            StrFormat::Byte => base64(s),
+        }
+    }
+
+    fn digits(s: &str) -> Option<u32> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    }
+
+    pub(super) fn date(s: &str) -> bool {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return false;
+        }
+        let (Some(y), Some(m), Some(d)) = (digits(&s[0..4]), digits(&s[5..7]), digits(&s[8..10]))
+        else {
+            return false;
+        };
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        (1..=days).contains(&d)
+    }
+
+    fn time(s: &str) -> bool {
+        // partial-time time-offset: HH:MM:SS[.frac](Z|±HH:MM)
+        let b = s.as_bytes();
+        if b.len() < 9 || b[2] != b':' || b[5] != b':' {
+            return false;
+        }
+        let (Some(h), Some(m), Some(sec)) = (digits(&s[0..2]), digits(&s[3..5]), digits(&s[6..8]))
+        else {
+            return false;
+        };
+        if h > 23 || m > 59 || sec > 60 {
+            return false;
+        }
+        let mut rest = &s[8..];
+        if let Some(frac) = rest.strip_prefix('.') {
+            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return false;
+            }
+            rest = &frac[n..];
+        }
+        if rest.eq_ignore_ascii_case("z") {
+            return true;
+        }
+        let rb = rest.as_bytes();
+        if rb.len() != 6 || !(rb[0] == b'+' || rb[0] == b'-') || rb[3] != b':' {
+            return false;
+        }
+        matches!((digits(&rest[1..3]), digits(&rest[4..6])), (Some(oh), Some(om)) if oh <= 23 && om <= 59)
+    }
+
+    pub(super) fn date_time(s: &str) -> bool {
+        s.len() > 11
+            && s.is_char_boundary(10)
+            && matches!(s.as_bytes()[10], b'T' | b't' | b' ')
+            && date(&s[..10])
+            && time(&s[11..])
+    }
+
+    fn uuid(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() == 36
+            && b.iter().enumerate().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => *c == b'-',
+                _ => c.is_ascii_hexdigit(),
+            })
+    }
+
+    fn email(s: &str) -> bool {
+        match s.rsplit_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !local.contains(char::is_whitespace)
+                    && !domain.contains(char::is_whitespace)
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        }
+    }
+
+    fn uri(s: &str) -> bool {
+        let Some((scheme, rest)) = s.split_once(':') else {
+            return false;
+        };
+        let mut chars = scheme.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !rest.contains(|c: char| c.is_whitespace() || c.is_control())
+    }
+
+    fn ipv4(s: &str) -> bool {
+        let parts: Vec<&str> = s.split('.').collect();
+        parts.len() == 4
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.len() <= 3
+                    && p.bytes().all(|b| b.is_ascii_digit())
+                    && !(p.len() > 1 && p.starts_with('0'))
+                    && p.parse::<u16>().is_ok_and(|n| n <= 255)
+            })
+    }
+
+    fn base64(s: &str) -> bool {
+        let b = s.as_bytes();
+        if b.len() % 4 != 0 {
+            return false;
+        }
+        let body = s.trim_end_matches('=');
+        b.len() - body.len() <= 2
+            && body
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn date_times() {
+            assert!(date_time("2024-02-29T12:30:00Z"));
+            assert!(date_time("2024-02-29T12:30:00.123+02:00"));
+            assert!(!date_time("2023-02-29T12:30:00Z"));
+            assert!(!date_time("2024-02-29"));
+            assert!(!date_time("2024-02-29T25:00:00Z"));
+        }
+
+        #[test]
+        fn others() {
+            assert!(uuid("123e4567-e89b-12d3-a456-426614174000"));
+            assert!(!uuid("123e4567e89b12d3a456426614174000"));
+            assert!(email("a@b.c"));
+            assert!(!email("ab.c"));
+            assert!(uri("https://example.com/x"));
+            assert!(!uri("/relative"));
+            assert!(ipv4("192.168.0.1"));
+            assert!(!ipv4("256.1.1.1"));
+            assert!(base64("aGVsbG8="));
+            assert!(!base64("aGVsbG8"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multiple_of_is_exact_for_decimals() {
+        let n = |s: &str| serde_json::from_str::<Number>(s).unwrap();
+        assert!(is_multiple_of(&n("0.3"), 0.01));
+        assert!(is_multiple_of(&n("19.99"), 0.01));
+        assert!(!is_multiple_of(&n("19.995"), 0.01));
+        assert!(is_multiple_of(&n("10"), 5.0));
+        assert!(!is_multiple_of(&n("7"), 5.0));
+    }
+
+    #[test]
+    fn pointers_escape() {
+        let mut p = Ptr::new();
+        let a = p.push_key("a/b");
+        p.push_key("c~d");
+        assert_eq!(p.as_str(), "/a~1b/c~0d");
+        p.truncate(a);
+        p.push_index(3);
+        assert_eq!(p.as_str(), "/3");
+    }
+}
+
+/// Validates a typed value by its JSON form (the `validate()` method of generated types).
+pub fn value<T: serde::Serialize>(
+    value: &T,
+    validate: fn(&Value, &mut Ptr, &mut Errors),
+) -> Result<(), Vec<Violation>> {
+    let mut errors = Errors::new(Location::Body);
+    match serde_json::to_value(value) {
+        Ok(json) => validate(&json, &mut Ptr::new(), &mut errors),
+        Err(err) => errors.push(&Ptr::new(), "type", format!("could not be serialized: {err}")),
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into_vec())
+    }
+}
