@@ -85,7 +85,11 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
@@ -136,7 +140,12 @@ fn gen(args: &GenArgs) -> ExitCode {
             if current == generated.code {
                 ExitCode::SUCCESS
             } else {
-                eprintln!("{} is stale: run `tollgate gen {} -o {}`", out.display(), args.spec.display(), out.display());
+                eprintln!(
+                    "{} is stale: run `tollgate gen {} -o {}`",
+                    out.display(),
+                    args.spec.display(),
+                    out.display()
+                );
                 ExitCode::from(1)
             }
         }

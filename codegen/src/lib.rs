@@ -86,7 +86,11 @@ impl Generator {
         Ok((api, warnings))
     }
 
-    fn generate_loaded(&self, loaded: &load::Loaded, start: Instant) -> Result<Generated, Diagnostics> {
+    fn generate_loaded(
+        &self,
+        loaded: &load::Loaded,
+        start: Instant,
+    ) -> Result<Generated, Diagnostics> {
         let (api, lower_warnings) = ir::lower(&loaded.root);
         let mut warnings = loaded.warnings.clone();
         warnings.extend(lower_warnings);

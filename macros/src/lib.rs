@@ -44,7 +44,10 @@ impl Parse for Argument {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let key = input.parse()?;
         input.parse::<Token![=]>()?;
-        Ok(Self { key, value: input.parse()? })
+        Ok(Self {
+            key,
+            value: input.parse()?,
+        })
     }
 }
 
@@ -66,9 +69,17 @@ impl Parse for Arguments {
                 ("derive", syn::Lit::Str(s)) => settings.extra_derives.push(s.value()),
                 ("mock", syn::Lit::Bool(LitBool { value, .. })) => settings.emit_mock = *value,
                 ("spec" | "runtime_path" | "derive", _) => {
-                    return Err(syn::Error::new_spanned(&arg.value, format!("`{key}` takes a string")));
+                    return Err(syn::Error::new_spanned(
+                        &arg.value,
+                        format!("`{key}` takes a string"),
+                    ));
                 }
-                ("mock", _) => return Err(syn::Error::new_spanned(&arg.value, "`mock` takes `true` or `false`")),
+                ("mock", _) => {
+                    return Err(syn::Error::new_spanned(
+                        &arg.value,
+                        "`mock` takes `true` or `false`",
+                    ))
+                }
                 _ => {
                     return Err(syn::Error::new_spanned(
                         &arg.key,
@@ -77,13 +88,20 @@ impl Parse for Arguments {
                 }
             }
         }
-        let spec = spec.ok_or_else(|| syn::Error::new(Span::call_site(), "missing `spec = \"path/to/openapi.yaml\"`"))?;
+        let spec = spec.ok_or_else(|| {
+            syn::Error::new(
+                Span::call_site(),
+                "missing `spec = \"path/to/openapi.yaml\"`",
+            )
+        })?;
         Ok(Self { spec, settings })
     }
 }
 
 fn expand(args: Arguments, module: ItemMod) -> syn::Result<proc_macro2::TokenStream> {
-    let root = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let path = root.join(args.spec.value());
     let generated = Generator::new(&args.settings)
         .generate_file(&path)
@@ -97,9 +115,17 @@ fn expand(args: Arguments, module: ItemMod) -> syn::Result<proc_macro2::TokenStr
     let code: proc_macro2::TokenStream = generated.code.parse()?;
     let tracked = generated.files.iter().map(|f| {
         let f = f.to_string_lossy();
-        quote!(const _: &str = include_str!(#f);)
+        quote!(
+            const _: &str = include_str!(#f);
+        )
     });
-    let ItemMod { attrs, vis, ident, content, .. } = module;
+    let ItemMod {
+        attrs,
+        vis,
+        ident,
+        content,
+        ..
+    } = module;
     let existing = content.map(|(_, items)| items).unwrap_or_default();
     Ok(quote! {
         #(#attrs)*

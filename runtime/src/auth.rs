@@ -360,7 +360,10 @@ mod tests {
     ];
 
     const fn req(scheme: &'static str) -> SchemeRequirement {
-        SchemeRequirement { scheme, scopes: &[] }
+        SchemeRequirement {
+            scheme,
+            scopes: &[],
+        }
     }
 
     static HEADER: &[SchemeRequirement] = &[req("HeaderKey")];
@@ -428,15 +431,23 @@ mod tests {
     #[test]
     fn public_operation() {
         let op = operation(&[]);
-        assert_eq!(authenticate(&keys(), &API, op, &parts("/x", &[])).unwrap(), None);
+        assert_eq!(
+            authenticate(&keys(), &API, op, &parts("/x", &[])).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn key_in_header() {
         let op = operation(alternatives(&[HEADER]));
-        let principal = authenticate(&keys(), &API, op, &parts("/x", &[("x-api-key", "alice-key")]))
-            .unwrap()
-            .unwrap();
+        let principal = authenticate(
+            &keys(),
+            &API,
+            op,
+            &parts("/x", &[("x-api-key", "alice-key")]),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(principal.subject, "alice");
         assert_eq!(principal.api_key_id.as_deref(), Some("alice"));
         assert_eq!(principal.plan.as_deref(), Some("gold"));
@@ -462,7 +473,10 @@ mod tests {
             subject(with_cookie("theme=dark; session=alice-key; x=y")),
             Some("alice".into())
         );
-        assert_eq!(subject(with_cookie("session=\"bob-key\"")), Some("bob".into()));
+        assert_eq!(
+            subject(with_cookie("session=\"bob-key\"")),
+            Some("bob".into())
+        );
         assert!(with_cookie("sessionx=alice-key").is_err());
         assert!(with_cookie("session=").is_err());
     }
@@ -479,7 +493,9 @@ mod tests {
         )
         .is_err());
         let op = operation(alternatives(&[QUERY]));
-        assert!(authenticate(&keys(), &API, op, &parts("/x", &[("api_key", "alice-key")])).is_err());
+        assert!(
+            authenticate(&keys(), &API, op, &parts("/x", &[("api_key", "alice-key")])).is_err()
+        );
     }
 
     #[test]
@@ -495,8 +511,8 @@ mod tests {
             assert!(authenticate(&keys(), &API, op, &parts("/x", headers)).is_err());
         }
         let long = "a".repeat(MAX_KEY_LEN + 1);
-        let problem = authenticate(&keys(), &API, op, &parts("/x", &[("x-api-key", &long)]))
-            .unwrap_err();
+        let problem =
+            authenticate(&keys(), &API, op, &parts("/x", &[("x-api-key", &long)])).unwrap_err();
         assert_eq!(problem.status, 401);
         assert_eq!(problem.detail, "missing or invalid credentials");
         assert_eq!(
@@ -558,17 +574,26 @@ mod tests {
         assert!(authenticate(&keys(), &API, op, &one).is_err());
         // An AND with an unverifiable scheme never passes.
         let op = operation(alternatives(&[HEADER_AND_BEARER]));
-        let one = parts("/x", &[("x-api-key", "alice-key"), ("authorization", "Bearer t")]);
+        let one = parts(
+            "/x",
+            &[("x-api-key", "alice-key"), ("authorization", "Bearer t")],
+        );
         assert!(authenticate(&keys(), &API, op, &one).is_err());
     }
 
     #[test]
     fn anonymous_alternative() {
         let op = operation(alternatives(&[HEADER, &[]]));
-        assert_eq!(authenticate(&keys(), &API, op, &parts("/x", &[])).unwrap(), None);
+        assert_eq!(
+            authenticate(&keys(), &API, op, &parts("/x", &[])).unwrap(),
+            None
+        );
         // Credentials still count when they verify ...
         let with_key = parts("/x", &[("x-api-key", "bob-key")]);
-        assert_eq!(subject(authenticate(&keys(), &API, op, &with_key)), Some("bob".into()));
+        assert_eq!(
+            subject(authenticate(&keys(), &API, op, &with_key)),
+            Some("bob".into())
+        );
         // ... and invalid ones fall back to anonymous.
         let wrong = parts("/x", &[("x-api-key", "wrong")]);
         assert_eq!(authenticate(&keys(), &API, op, &wrong).unwrap(), None);
@@ -591,7 +616,10 @@ mod tests {
 
     #[test]
     fn basic_challenge_and_escaping() {
-        assert_eq!(challenge(&SCHEMES[4]).as_deref(), Some("Basic realm=\"tollgate\""));
+        assert_eq!(
+            challenge(&SCHEMES[4]).as_deref(),
+            Some("Basic realm=\"tollgate\"")
+        );
         let odd = SecuritySchemeMeta {
             name: "odd",
             kind: SchemeKind::ApiKey {
@@ -607,7 +635,10 @@ mod tests {
             name: "d",
             kind: SchemeKind::Http { scheme: "digest" },
         };
-        assert_eq!(challenge(&digest).as_deref(), Some("Digest realm=\"tollgate\""));
+        assert_eq!(
+            challenge(&digest).as_deref(),
+            Some("Digest realm=\"tollgate\"")
+        );
         let unsupported = SecuritySchemeMeta {
             name: "u",
             kind: SchemeKind::Unsupported,

@@ -235,7 +235,10 @@ impl fmt::Debug for ApiKeyConfig {
         f.debug_struct("ApiKeyConfig")
             .field("id", &self.id)
             .field("key", &self.key.as_ref().map(|_| "<redacted>"))
-            .field("key_sha256", &self.key_sha256.as_ref().map(|_| "<redacted>"))
+            .field(
+                "key_sha256",
+                &self.key_sha256.as_ref().map(|_| "<redacted>"),
+            )
             .field("plan", &self.plan)
             .finish()
     }
@@ -362,9 +365,11 @@ impl Config {
                 || store.starts_with("rediss://")
                 || store.starts_with("redis+unix://")
             {
-                return Err("throttle.store: the Redis store is not available yet in this \
+                return Err(
+                    "throttle.store: the Redis store is not available yet in this \
                             version of tollgate; use store = \"memory\""
-                    .to_owned());
+                        .to_owned(),
+                );
             }
             if store != "memory" {
                 return Err("throttle.store: unknown store; expected \"memory\" \
@@ -409,10 +414,11 @@ impl Config {
                     }
                     crate::auth::sha256(plain.as_bytes())
                 }
-                (None, Some(hex_digest)) => crate::auth::parse_sha256_hex(hex_digest)
-                    .ok_or_else(|| {
+                (None, Some(hex_digest)) => {
+                    crate::auth::parse_sha256_hex(hex_digest).ok_or_else(|| {
                         format!("{at}: `key_sha256` must be 64 hexadecimal digits (a SHA-256)")
-                    })?,
+                    })?
+                }
             };
             if let Some((_, other)) = digests.iter().find(|(d, _)| *d == digest) {
                 return Err(format!("{at}: same key as the key with id {other:?}"));
@@ -430,7 +436,10 @@ impl Config {
             }
         }
         if !self.spec.path.starts_with('/') {
-            return Err(format!("spec.path must start with `/` (got {:?})", self.spec.path));
+            return Err(format!(
+                "spec.path must start with `/` (got {:?})",
+                self.spec.path
+            ));
         }
         Ok(())
     }
@@ -440,7 +449,9 @@ fn check_rate(what: &str, rate: f64) -> Result<(), String> {
     if rate.is_finite() && rate > 0.0 {
         Ok(())
     } else {
-        Err(format!("{what} must be a finite number above 0 (got {rate})"))
+        Err(format!(
+            "{what} must be a finite number above 0 (got {rate})"
+        ))
     }
 }
 
@@ -567,7 +578,10 @@ jwks_file = "jwks.json"      # or hs256_secret_env = "JWT_SECRET"
     #[test]
     fn semantic_errors() {
         let message = err_message("[[api_keys]]\nid = \"a\"\nkey = \"k\"\nplan = \"silver\"\n");
-        assert!(message.contains("plan \"silver\" is not defined"), "{message}");
+        assert!(
+            message.contains("plan \"silver\" is not defined"),
+            "{message}"
+        );
 
         let message = err_message("[[api_keys]]\nid = \"a\"\n");
         assert!(message.contains("needs `key` or `key_sha256`"), "{message}");
@@ -584,7 +598,10 @@ jwks_file = "jwks.json"      # or hs256_secret_env = "JWT_SECRET"
         let message = err_message(
             "[[api_keys]]\nid = \"a\"\nkey = \"same\"\n[[api_keys]]\nid = \"b\"\nkey = \"same\"\n",
         );
-        assert!(message.contains("same key as the key with id \"a\""), "{message}");
+        assert!(
+            message.contains("same key as the key with id \"a\""),
+            "{message}"
+        );
         assert!(!message.contains("same\""), "the key leaked: {message}");
 
         let message = err_message(
@@ -607,7 +624,10 @@ jwks_file = "jwks.json"      # or hs256_secret_env = "JWT_SECRET"
         let message = err_message(
             "[throttle]\nrate = 1.0\nburst = 1\nstore = \"redis://:hunter2@127.0.0.1:6379/0\"\n",
         );
-        assert!(message.contains("Redis store is not available yet"), "{message}");
+        assert!(
+            message.contains("Redis store is not available yet"),
+            "{message}"
+        );
         assert!(!message.contains("hunter2"), "{message}");
     }
 
@@ -637,7 +657,10 @@ validate_responses = true
         .unwrap();
         assert!(config.strict);
         assert_eq!(config.throttle.unwrap().on_store_error, OnStoreError::Deny);
-        assert_eq!(config.plans["free"].quota.unwrap().period, QuotaPeriod::Month);
+        assert_eq!(
+            config.plans["free"].quota.unwrap().period,
+            QuotaPeriod::Month
+        );
         assert_eq!(
             config.operations["listPets"].throttle,
             Some(ThrottleSpecConfig {

@@ -45,7 +45,11 @@ impl Principal {
 
 impl Context {
     /// A context for one request.
-    pub fn new(operation_id: &'static str, request_id: String, principal: Option<Principal>) -> Self {
+    pub fn new(
+        operation_id: &'static str,
+        request_id: String,
+        principal: Option<Principal>,
+    ) -> Self {
         Self {
             principal,
             request_id,

@@ -10,7 +10,9 @@ use http::request::Parts;
 use http::HeaderMap;
 
 use crate::auth::{self, KeyStore};
-use crate::config::{ApiKeyConfig, Config, Limits, PlanConfig, ThrottleConfig, ThrottleSpecConfig, CODE_SOURCE};
+use crate::config::{
+    ApiKeyConfig, Config, Limits, PlanConfig, ThrottleConfig, ThrottleSpecConfig, CODE_SOURCE,
+};
 use crate::context::Principal;
 use crate::error::Error;
 use crate::meta::{ApiMeta, OperationMeta};
@@ -156,7 +158,10 @@ impl Gateway {
                 let Some(why) = reason(requirement.scheme) else {
                     continue;
                 };
-                match blocked.iter_mut().find(|(name, ..)| *name == requirement.scheme) {
+                match blocked
+                    .iter_mut()
+                    .find(|(name, ..)| *name == requirement.scheme)
+                {
                     Some((_, _, ops)) => {
                         if !ops.contains(&op.id) {
                             ops.push(op.id);
@@ -316,7 +321,12 @@ impl GatewayBuilder {
 
     /// Sets the token bucket of operation `operation_id`, overriding its
     /// `x-tollgate-throttle`.
-    pub fn operation_throttle(mut self, operation_id: impl Into<String>, rate: f64, burst: u32) -> Self {
+    pub fn operation_throttle(
+        mut self,
+        operation_id: impl Into<String>,
+        rate: f64,
+        burst: u32,
+    ) -> Self {
         self.config
             .operations
             .entry(operation_id.into())
@@ -533,9 +543,15 @@ mod tests {
             .api_key_with_plan("a", "k", "missing")
             .build()
             .unwrap_err();
-        assert!(err.to_string().contains("plan \"missing\" is not defined"), "{err}");
+        assert!(
+            err.to_string().contains("plan \"missing\" is not defined"),
+            "{err}"
+        );
         let err = Gateway::builder().throttle(-1.0, 1).build().unwrap_err();
-        assert!(err.to_string().starts_with("<config>: throttle.rate"), "{err}");
+        assert!(
+            err.to_string().starts_with("<config>: throttle.rate"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -562,14 +578,21 @@ mod tests {
         let Err(Error::Strict(message)) = strict.check(&API) else {
             panic!("strict check passed");
         };
-        assert!(message.contains("`ApiKeyAuth` cannot be verified: no [[api_keys]]"), "{message}");
+        assert!(
+            message.contains("`ApiKeyAuth` cannot be verified: no [[api_keys]]"),
+            "{message}"
+        );
         assert!(message.contains("listPets, getPet"), "{message}");
         assert!(message.contains("`BearerAuth`"), "{message}");
         assert!(message.contains("not implemented yet"), "{message}");
         assert!(!message.contains("health"), "{message}");
 
         // With a key, getPet passes through its API key alternative; createPet does not.
-        let strict = Gateway::builder().strict(true).api_key("a", "k").build().unwrap();
+        let strict = Gateway::builder()
+            .strict(true)
+            .api_key("a", "k")
+            .build()
+            .unwrap();
         let Err(Error::Strict(message)) = strict.check(&API) else {
             panic!("strict check passed");
         };
@@ -585,7 +608,10 @@ mod tests {
         let Err(Error::Strict(message)) = gateway.check(&API) else {
             panic!("strict check passed");
         };
-        assert!(message.contains("[auth.jwt.BearerAuth] is read but not used"), "{message}");
+        assert!(
+            message.contains("[auth.jwt.BearerAuth] is read but not used"),
+            "{message}"
+        );
         config.strict = false;
         assert!(Gateway::from_config(config).unwrap().check(&API).is_ok());
     }
@@ -627,7 +653,11 @@ mod tests {
         let gateway = Gateway::default().with_clock(clock);
         let mut count = 0;
         for _ in 0..10 {
-            if gateway.throttle(&THROTTLED_API, health(), None).await.is_ok() {
+            if gateway
+                .throttle(&THROTTLED_API, health(), None)
+                .await
+                .is_ok()
+            {
                 count += 1;
             }
         }
@@ -708,13 +738,18 @@ mod tests {
     #[tokio::test]
     async fn quota_resets_at_utc_day_boundary() {
         // 2025-01-01T23:59:58Z.
-        let clock = Arc::new(ManualClock::at_unix(ManualClock::DEFAULT_START_UNIX + 86_398));
+        let clock = Arc::new(ManualClock::at_unix(
+            ManualClock::DEFAULT_START_UNIX + 86_398,
+        ));
         let gateway = plan_gateway(clock.clone(), None);
         let q = principal(&gateway, "q-key");
         assert_eq!(admitted(&gateway, health(), Some(&q), 2).await, 2);
         clock.advance(Duration::from_millis(1500));
         assert_eq!(admitted(&gateway, health(), Some(&q), 5).await, 1);
-        let problem = gateway.throttle(&API, health(), Some(&q)).await.unwrap_err();
+        let problem = gateway
+            .throttle(&API, health(), Some(&q))
+            .await
+            .unwrap_err();
         assert_eq!(problem.headers["retry-after"], "1");
         assert!(problem.detail.contains("quota"), "{}", problem.detail);
         assert!(problem.headers["ratelimit"]
@@ -745,10 +780,17 @@ mod tests {
         }
         // 2 + 3 more admitted; the quota of 5 is used up for the month.
         clock.advance(Duration::from_secs(5));
-        let problem = gateway.throttle(&API, health(), Some(&gold)).await.unwrap_err();
+        let problem = gateway
+            .throttle(&API, health(), Some(&gold))
+            .await
+            .unwrap_err();
         assert!(problem.detail.contains("(quota)"), "{}", problem.detail);
         // January 2025 ends in 31 days minus 30 s.
-        let retry: u64 = problem.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        let retry: u64 = problem.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(retry, 31 * 86_400 - 30);
     }
 
@@ -780,10 +822,18 @@ mod tests {
                 let gateway = gateway.clone();
                 let total = total.clone();
                 let gold_total = gold_total.clone();
-                let principal = if task % 2 == 0 { free.clone() } else { gold.clone() };
+                let principal = if task % 2 == 0 {
+                    free.clone()
+                } else {
+                    gold.clone()
+                };
                 tasks.push(tokio::spawn(async move {
                     for _ in 0..20 {
-                        if gateway.throttle(&API, health(), Some(&principal)).await.is_ok() {
+                        if gateway
+                            .throttle(&API, health(), Some(&principal))
+                            .await
+                            .is_ok()
+                        {
                             total.fetch_add(1, Ordering::Relaxed);
                             if principal.api_key_id.as_deref() == Some("gold-1") {
                                 gold_total.fetch_add(1, Ordering::Relaxed);

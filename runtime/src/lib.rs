@@ -21,16 +21,21 @@ mod throttle;
 pub mod __codegen;
 
 pub use axum::Router;
-pub use config::{ApiKeyConfig, Config, Limits, OnStoreError, PlanConfig, Quota, QuotaPeriod, ThrottleConfig};
+pub use config::{
+    ApiKeyConfig, Config, Limits, OnStoreError, PlanConfig, Quota, QuotaPeriod, ThrottleConfig,
+};
+pub use config::{
+    AuthConfig, DevelopmentConfig, JwtConfig, OperationConfig, SpecConfig, ThrottleSpecConfig,
+};
+pub use config::{
+    AuthConfig, DevelopmentConfig, JwtConfig, OperationConfig, SpecConfig, ThrottleSpecConfig,
+};
 pub use context::{Context, Principal};
 pub use error::Error;
 pub use gateway::{Gateway, GatewayBuilder};
 pub use problem::{Location, Problem, ProblemKind, Violation};
 pub use serve::{serve, serve_listener};
 pub use throttle::{Clock, ManualClock, SystemClock};
-pub use config::{
-    AuthConfig, DevelopmentConfig, JwtConfig, OperationConfig, SpecConfig, ThrottleSpecConfig,
-};
 
 #[cfg(feature = "macros")]
 pub use tollgate_macros::gateway;

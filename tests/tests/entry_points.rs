@@ -12,7 +12,13 @@ fn spec() -> PathBuf {
 #[test]
 fn build_rs_cli_and_macro_generate_the_same_bytes() {
     let out = std::env::temp_dir().join(format!("tollgate-entry-{}.rs", std::process::id()));
-    let code = tollgate_cli::run(["tollgate", "gen", spec().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let code = tollgate_cli::run([
+        "tollgate",
+        "gen",
+        spec().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, std::process::ExitCode::SUCCESS);
     let cli = std::fs::read_to_string(&out).unwrap();
     std::fs::remove_file(&out).ok();
@@ -23,7 +29,10 @@ fn build_rs_cli_and_macro_generate_the_same_bytes() {
 
 #[test]
 fn both_generated_modules_serve_the_same_spec() {
-    assert_eq!(tollgate_tests::petstore::SPEC, tollgate_tests::petstore_macro::SPEC);
+    assert_eq!(
+        tollgate_tests::petstore::SPEC,
+        tollgate_tests::petstore_macro::SPEC
+    );
     let spec: serde_json::Value = serde_json::from_str(tollgate_tests::petstore::SPEC).unwrap();
     assert_eq!(spec["info"]["title"], "Petstore");
 }

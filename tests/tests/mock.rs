@@ -7,7 +7,10 @@ use tollgate_tests::petstore::{self, Api};
 #[tokio::test]
 async fn mock_answers_validate_against_the_spec() {
     let pet = match petstore::Mock
-        .get_pet(petstore::GetPetRequest { pet_id: 1 }, tollgate::Context::default())
+        .get_pet(
+            petstore::GetPetRequest { pet_id: 1 },
+            tollgate::Context::default(),
+        )
         .await
     {
         petstore::GetPetResponse::Ok(pet) => pet,
@@ -38,14 +41,28 @@ async fn mock_served_with_response_validation_answers_every_operation() {
     let cases = [
         (client.get(format!("{base}/health")), StatusCode::OK),
         (client.get(format!("{base}/pets")), StatusCode::OK),
-        (client.post(format!("{base}/pets")).json(&body), StatusCode::CREATED),
+        (
+            client.post(format!("{base}/pets")).json(&body),
+            StatusCode::CREATED,
+        ),
         (client.get(format!("{base}/pets/7")), StatusCode::OK),
-        (client.put(format!("{base}/pets/7")).json(&body), StatusCode::OK),
-        (client.delete(format!("{base}/pets/7")), StatusCode::NO_CONTENT),
+        (
+            client.put(format!("{base}/pets/7")).json(&body),
+            StatusCode::OK,
+        ),
+        (
+            client.delete(format!("{base}/pets/7")),
+            StatusCode::NO_CONTENT,
+        ),
     ];
     for (request, status) in cases {
         let response = request.header("x-api-key", "k").send().await.unwrap();
         let url = response.url().clone();
-        assert_eq!(response.status(), status, "{url}: {}", response.text().await.unwrap());
+        assert_eq!(
+            response.status(),
+            status,
+            "{url}: {}",
+            response.text().await.unwrap()
+        );
     }
 }

@@ -35,11 +35,15 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.get(format!("{}{path}", self.base)).header("x-api-key", KEY)
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header("x-api-key", KEY)
     }
 
     fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.post(format!("{}{path}", self.base)).header("x-api-key", KEY)
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("x-api-key", KEY)
     }
 }
 
@@ -52,7 +56,10 @@ async fn problem(response: reqwest::Response, status: StatusCode) -> Value {
     );
     let body: Value = response.json().await.unwrap();
     for member in ["type", "title", "status", "detail"] {
-        assert!(body.get(member).is_some(), "problem lacks `{member}`: {body}");
+        assert!(
+            body.get(member).is_some(),
+            "problem lacks `{member}`: {body}"
+        );
     }
     assert_eq!(body["status"], status.as_u16());
     body
@@ -74,13 +81,27 @@ async fn typed_round_trip_create_get_list_update_delete() {
     assert_eq!(pet["status"], "available");
     let id = pet["id"].as_i64().unwrap();
 
-    let got: Value = s.get(&format!("/pets/{id}")).send().await.unwrap().json().await.unwrap();
+    let got: Value = s
+        .get(&format!("/pets/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(got, pet);
 
     let listed = s.get("/pets?limit=10&tags=good").send().await.unwrap();
     assert_eq!(listed.status(), StatusCode::OK);
     assert_eq!(listed.json::<Value>().await.unwrap(), json!([pet]));
-    let none: Value = s.get("/pets?tags=good&tags=bad").send().await.unwrap().json().await.unwrap();
+    let none: Value = s
+        .get("/pets?tags=good&tags=bad")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(none, json!([]));
 
     let updated = s
@@ -94,7 +115,12 @@ async fn typed_round_trip_create_get_list_update_delete() {
     assert_eq!(updated.status(), StatusCode::OK);
     assert_eq!(updated.json::<Value>().await.unwrap()["status"], "sold");
 
-    let conflict = s.post("/pets").json(&json!({"name": "Rex"})).send().await.unwrap();
+    let conflict = s
+        .post("/pets")
+        .json(&json!({"name": "Rex"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(conflict.status(), StatusCode::CONFLICT);
 
     let deleted = s
@@ -108,21 +134,34 @@ async fn typed_round_trip_create_get_list_update_delete() {
     assert_eq!(deleted.bytes().await.unwrap().len(), 0);
 
     let gone = s.get(&format!("/pets/{id}")).send().await.unwrap();
-    assert_eq!(gone.status(), StatusCode::NOT_FOUND, "the documented 404 of getPet");
+    assert_eq!(
+        gone.status(),
+        StatusCode::NOT_FOUND,
+        "the documented 404 of getPet"
+    );
     assert_eq!(gone.json::<Value>().await.unwrap()["code"], 404);
 }
 
 #[tokio::test]
 async fn unknown_path_is_a_404_problem() {
     let s = Server::default().await;
-    let body = problem(s.get("/nowhere").send().await.unwrap(), StatusCode::NOT_FOUND).await;
+    let body = problem(
+        s.get("/nowhere").send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     assert_eq!(body["type"], "https://tollgate.dev/problems/not-found");
 }
 
 #[tokio::test]
 async fn wrong_method_is_a_405_problem_with_allow() {
     let s = Server::default().await;
-    let response = s.client.patch(format!("{}/pets", s.base)).send().await.unwrap();
+    let response = s
+        .client
+        .patch(format!("{}/pets", s.base))
+        .send()
+        .await
+        .unwrap();
     let allow = response.headers()["allow"].to_str().unwrap().to_owned();
     for method in ["GET", "POST"] {
         assert!(allow.contains(method), "Allow: {allow}");
@@ -141,7 +180,10 @@ async fn malformed_json_is_a_400_with_line_and_column() {
         .await
         .unwrap();
     let body = problem(response, StatusCode::BAD_REQUEST).await;
-    assert_eq!(body["type"], "https://tollgate.dev/problems/malformed-request");
+    assert_eq!(
+        body["type"],
+        "https://tollgate.dev/problems/malformed-request"
+    );
     let detail = body["detail"].as_str().unwrap();
     assert!(detail.contains("line 3, column 3"), "{detail}");
 }
@@ -149,7 +191,11 @@ async fn malformed_json_is_a_400_with_line_and_column() {
 #[tokio::test]
 async fn wrong_parameter_types_are_400_with_every_violation() {
     let s = Server::default().await;
-    let body = problem(s.get("/pets/abc").send().await.unwrap(), StatusCode::BAD_REQUEST).await;
+    let body = problem(
+        s.get("/pets/abc").send().await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     let errors = body["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0]["in"], "path");
@@ -185,7 +231,10 @@ async fn invalid_body_lists_every_violation_with_pointers() {
         .iter()
         .map(|e| {
             assert_eq!(e["in"], "body");
-            (e["pointer"].as_str().unwrap().to_owned(), e["keyword"].as_str().unwrap().to_owned())
+            (
+                e["pointer"].as_str().unwrap().to_owned(),
+                e["keyword"].as_str().unwrap().to_owned(),
+            )
         })
         .collect();
     found.sort();
@@ -205,7 +254,11 @@ async fn invalid_body_lists_every_violation_with_pointers() {
 #[tokio::test]
 async fn missing_required_body_and_wrong_content_type() {
     let s = Server::default().await;
-    let body = problem(s.post("/pets").send().await.unwrap(), StatusCode::BAD_REQUEST).await;
+    let body = problem(
+        s.post("/pets").send().await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     assert_eq!(body["errors"][0]["keyword"], "required");
     let response = s
         .post("/pets")
@@ -220,7 +273,12 @@ async fn missing_required_body_and_wrong_content_type() {
 #[tokio::test]
 async fn api_key_is_required_where_the_spec_says_so() {
     let s = Server::default().await;
-    let anonymous = s.client.get(format!("{}/pets/1", s.base)).send().await.unwrap();
+    let anonymous = s
+        .client
+        .get(format!("{}/pets/1", s.base))
+        .send()
+        .await
+        .unwrap();
     assert!(anonymous.headers().contains_key("www-authenticate"));
     problem(anonymous, StatusCode::UNAUTHORIZED).await;
     let wrong = s
@@ -232,10 +290,23 @@ async fn api_key_is_required_where_the_spec_says_so() {
         .unwrap();
     problem(wrong, StatusCode::UNAUTHORIZED).await;
     // listPets and health declare `security: []`.
-    let public = s.client.get(format!("{}/pets", s.base)).send().await.unwrap();
+    let public = s
+        .client
+        .get(format!("{}/pets", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(public.status(), StatusCode::OK);
-    let health = s.client.get(format!("{}/health", s.base)).send().await.unwrap();
-    assert_eq!(health.json::<Value>().await.unwrap(), json!({"status": "ok"}));
+    let health = s
+        .client
+        .get(format!("{}/health", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        health.json::<Value>().await.unwrap(),
+        json!({"status": "ok"})
+    );
 }
 
 #[tokio::test]
@@ -258,14 +329,24 @@ async fn default_gateway_starts_and_refuses_secured_operations() {
     let s = Server::start(Gateway::default()).await;
     let secured = s.get("/pets/1").send().await.unwrap();
     problem(secured, StatusCode::UNAUTHORIZED).await;
-    let public = s.client.get(format!("{}/health", s.base)).send().await.unwrap();
+    let public = s
+        .client
+        .get(format!("{}/health", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(public.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn serves_the_spec_without_auth() {
     let s = Server::default().await;
-    let response = s.client.get(format!("{}/openapi.json", s.base)).send().await.unwrap();
+    let response = s
+        .client
+        .get(format!("{}/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let spec: Value = response.json().await.unwrap();
     assert_eq!(spec["openapi"], "3.0.3");
@@ -274,7 +355,11 @@ async fn serves_the_spec_without_auth() {
 
 #[tokio::test]
 async fn body_over_the_limit_is_413() {
-    let gateway = Gateway::builder().api_key("tester", KEY).body_limit(1024).build().unwrap();
+    let gateway = Gateway::builder()
+        .api_key("tester", KEY)
+        .body_limit(1024)
+        .build()
+        .unwrap();
     let s = Server::start(gateway).await;
     let big = format!("{{\"name\": \"{}\"}}", "a".repeat(4096));
     let response = s

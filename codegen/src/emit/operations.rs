@@ -41,15 +41,27 @@ impl Emitter<'_> {
         for param in &op.params {
             let fname = ident(&param.name);
             let inner = self.ty(&param.ty, &types);
-            let ty = if param.required { inner.clone() } else { quote!(::std::option::Option<#inner>) };
+            let ty = if param.required {
+                inner.clone()
+            } else {
+                quote!(::std::option::Option<#inner>)
+            };
             let docs = doc(param.doc.as_deref());
             fields.push(quote! { #docs pub #fname: #ty, });
             extracts.push(self.param_extract(param, &inner));
-            inits.push(if param.required { quote!(#fname: #fname?,) } else { quote!(#fname,) });
+            inits.push(if param.required {
+                quote!(#fname: #fname?,)
+            } else {
+                quote!(#fname,)
+            });
         }
         if let Some(body) = &op.body {
             let inner = self.ty(&body.ty, &types);
-            let ty = if body.required { inner.clone() } else { quote!(::std::option::Option<#inner>) };
+            let ty = if body.required {
+                inner.clone()
+            } else {
+                quote!(::std::option::Option<#inner>)
+            };
             let docs = doc(body.doc.as_deref().or(Some("The request body.")));
             fields.push(quote! { #docs pub body: #ty, });
             let required = body.required;
@@ -61,7 +73,11 @@ impl Emitter<'_> {
                 Encoding::Text => quote! { let body = input.text_body(#required, e); },
                 Encoding::Binary => quote! { let body = input.bytes_body(#required, e); },
             });
-            inits.push(if required { quote!(body: body?,) } else { quote!(body,) });
+            inits.push(if required {
+                quote!(body: body?,)
+            } else {
+                quote!(body,)
+            });
         }
         let (input, e) = if extracts.is_empty() {
             (quote!(_input), quote!(_e))
@@ -94,12 +110,15 @@ impl Emitter<'_> {
         let wire = &param.wire;
         let required = param.required;
         let scalar = |s: &str| {
-            let s = format_ident!("{}", match s {
-                "integer" => "Integer",
-                "number" => "Number",
-                "boolean" => "Boolean",
-                _ => "String",
-            });
+            let s = format_ident!(
+                "{}",
+                match s {
+                    "integer" => "Integer",
+                    "number" => "Number",
+                    "boolean" => "Boolean",
+                    _ => "String",
+                }
+            );
             quote!(#c::Scalar::#s)
         };
         let shape = match &param.shape {
@@ -107,17 +126,24 @@ impl Emitter<'_> {
                 let s = scalar(s);
                 quote!(#c::Shape::Scalar(#s))
             }
-            ParamShape::Array { item, style, explode } => {
+            ParamShape::Array {
+                item,
+                style,
+                explode,
+            } => {
                 let item = scalar(item);
-                let style = format_ident!("{}", match *style {
-                    "simple" => "Simple",
-                    "label" => "Label",
-                    "matrix" => "Matrix",
-                    "spaceDelimited" => "SpaceDelimited",
-                    "pipeDelimited" => "PipeDelimited",
-                    "deepObject" => "DeepObject",
-                    _ => "Form",
-                });
+                let style = format_ident!(
+                    "{}",
+                    match *style {
+                        "simple" => "Simple",
+                        "label" => "Label",
+                        "matrix" => "Matrix",
+                        "spaceDelimited" => "SpaceDelimited",
+                        "pipeDelimited" => "PipeDelimited",
+                        "deepObject" => "DeepObject",
+                        _ => "Form",
+                    }
+                );
                 quote!(#c::Shape::Array { item: #item, style: #c::Style::#style, explode: #explode })
             }
             ParamShape::Json => quote!(#c::Shape::Json),
@@ -174,7 +200,11 @@ impl Emitter<'_> {
                     }
                 }
                 None => {
-                    let pat = if status_field { quote!(Self::#v(status)) } else { quote!(Self::#v) };
+                    let pat = if status_field {
+                        quote!(Self::#v(status))
+                    } else {
+                        quote!(Self::#v)
+                    };
                     into_arms.push(quote!(#pat => #c::empty_response(#status_expr),));
                 }
             }
@@ -228,7 +258,10 @@ impl Emitter<'_> {
                 ) -> impl ::core::future::Future<Output = #resp> + ::core::marker::Send;
             }
         });
-        let title = format!(" The operations of `{}`: implement this trait to serve the API.", self.api.title);
+        let title = format!(
+            " The operations of `{}`: implement this trait to serve the API.",
+            self.api.title
+        );
         quote! {
             #[doc = #title]
             pub trait Api: ::core::marker::Send + ::core::marker::Sync + 'static {

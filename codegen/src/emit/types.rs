@@ -122,7 +122,9 @@ impl Emitter<'_> {
                 }
             }
             TypeKind::StringEnum { variants } => {
-                let derives = self.derives(quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord));
+                let derives = self.derives(quote!(
+                    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
+                ));
                 let decl = variants.iter().map(|(v, wire)| {
                     let v = ident(v);
                     quote!(#[serde(rename = #wire)] #v,)

@@ -212,7 +212,9 @@ impl Emitter<'_> {
                 }
             });
             let verdict = if keyword == "anyOf" {
-                quote!(if matched == 0 { e.push(p, "anyOf", "does not match any of the allowed schemas"); })
+                quote!(if matched == 0 {
+                    e.push(p, "anyOf", "does not match any of the allowed schemas");
+                })
             } else {
                 quote!(if matched != 1 { #h::one_of_error(matched, p, e); })
             };

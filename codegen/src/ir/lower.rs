@@ -16,18 +16,31 @@ use super::{
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Lowers a loaded document. Returns the IR and the warnings it produced.
 pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
     let mut schemas = SchemaLowerer::new(root);
     let mut diagnostics = Vec::new();
     let info = root.get("info");
-    let text = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
+    let text = |key: &str| {
+        info.and_then(|i| i.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
 
     let security_schemes = security_schemes(root);
-    let default_security = root.get("security").map(security_requirements).unwrap_or_default();
-    let api_throttle = throttle(root.get("x-tollgate-throttle"), "#/x-tollgate-throttle", &mut diagnostics);
+    let default_security = root
+        .get("security")
+        .map(security_requirements)
+        .unwrap_or_default();
+    let api_throttle = throttle(
+        root.get("x-tollgate-throttle"),
+        "#/x-tollgate-throttle",
+        &mut diagnostics,
+    );
 
     let mut fn_names = Namespace::with_reserved(&["router", "types", "validate", "mock"]);
     let mut type_stems = Namespace::with_reserved(&["Mock", "Api"]);
@@ -53,7 +66,13 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
                     shared_params,
                     default_security: &default_security,
                 };
-                let operation = lower_operation(&ctx, &mut schemas, &mut fn_names, &mut type_stems, &mut diagnostics);
+                let operation = lower_operation(
+                    &ctx,
+                    &mut schemas,
+                    &mut fn_names,
+                    &mut type_stems,
+                    &mut diagnostics,
+                );
                 operations.push(operation);
             }
         }
@@ -106,7 +125,15 @@ fn lower_operation(
 
     let params = lower_params(ctx, &type_stem, &fn_name, schemas, diagnostics);
     let body = op.get("requestBody").and_then(|b| {
-        lower_body(ctx.root, b, &type_stem, &fn_name, &child(ctx.pointer, "requestBody"), schemas, diagnostics)
+        lower_body(
+            ctx.root,
+            b,
+            &type_stem,
+            &fn_name,
+            &child(ctx.pointer, "requestBody"),
+            schemas,
+            diagnostics,
+        )
     });
     let mut responses = lower_responses(ctx, &type_stem, schemas, diagnostics);
     if responses.is_empty() {
@@ -141,18 +168,28 @@ fn lower_operation(
         path: ctx.path.to_owned(),
         route: ctx.path.to_owned(),
         doc,
-        deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+        deprecated: op
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         params,
         body,
         responses,
         security,
-        throttle: throttle(op.get("x-tollgate-throttle"), &child(ctx.pointer, "x-tollgate-throttle"), diagnostics),
+        throttle: throttle(
+            op.get("x-tollgate-throttle"),
+            &child(ctx.pointer, "x-tollgate-throttle"),
+            diagnostics,
+        ),
     }
 }
 
 /// `get /pets/{petId}` → `get_pets_pet_id`: stable, and unique up to the namespace's suffixes.
 fn derived_operation_id(method: &str, path: &str) -> String {
-    let cleaned: String = path.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    let cleaned: String = path
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
     format!("{method} {cleaned}")
 }
 
@@ -168,13 +205,19 @@ fn lower_params(
     let item_ptr = ctx.pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or("#");
     let sources = [
         (ctx.shared_params, child(item_ptr, "parameters")),
-        (ctx.op.get("parameters").and_then(Value::as_array), child(ctx.pointer, "parameters")),
+        (
+            ctx.op.get("parameters").and_then(Value::as_array),
+            child(ctx.pointer, "parameters"),
+        ),
     ];
     for (source, base) in sources {
         for (i, raw) in source.into_iter().flatten().enumerate() {
             let pointer = child(&base, &i.to_string());
             let Some(p) = deref(ctx.root, raw).and_then(Value::as_object) else {
-                diagnostics.push(Diagnostic::warning(pointer, "parameter does not resolve to an object; ignored"));
+                diagnostics.push(Diagnostic::warning(
+                    pointer,
+                    "parameter does not resolve to an object; ignored",
+                ));
                 continue;
             };
             let key = |m: &Map<String, Value>| (m.get("name").cloned(), m.get("in").cloned());
@@ -187,7 +230,10 @@ fn lower_params(
     let mut params = Vec::new();
     for (p, pointer) in list {
         let Some(wire) = p.get("name").and_then(Value::as_str) else {
-            diagnostics.push(Diagnostic::warning(pointer, "parameter without `name`; ignored"));
+            diagnostics.push(Diagnostic::warning(
+                pointer,
+                "parameter without `name`; ignored",
+            ));
             continue;
         };
         let location = match p.get("in").and_then(Value::as_str) {
@@ -204,19 +250,25 @@ fn lower_params(
             }
         };
         if location == ParamLocation::Header
-            && ["accept", "content-type", "authorization"].contains(&wire.to_ascii_lowercase().as_str())
+            && ["accept", "content-type", "authorization"]
+                .contains(&wire.to_ascii_lowercase().as_str())
         {
             // OpenAPI: these header parameters are ignored (described elsewhere).
             continue;
         }
         let hint = format!("{stem}{}", type_name(wire));
         let (lowered, json) = match (p.get("schema"), p.get("content").and_then(Value::as_object)) {
-            (Some(schema), _) => (schemas.lower(schema, &hint, &child(&pointer, "schema")), false),
+            (Some(schema), _) => (
+                schemas.lower(schema, &hint, &child(&pointer, "schema")),
+                false,
+            ),
             (None, Some(content)) => match content.iter().next() {
                 Some((media, m)) => {
                     let mptr = child(&child(&pointer, "content"), media);
                     match m.get("schema") {
-                        Some(schema) => (schemas.lower(schema, &hint, &child(&mptr, "schema")), true),
+                        Some(schema) => {
+                            (schemas.lower(schema, &hint, &child(&mptr, "schema")), true)
+                        }
                         None => (any_lowered(), true),
                     }
                 }
@@ -225,7 +277,9 @@ fn lower_params(
             (None, None) => {
                 diagnostics.push(Diagnostic::warning(
                     pointer.clone(),
-                    format!("parameter `{wire}` has neither `schema` nor `content`; read as a string"),
+                    format!(
+                        "parameter `{wire}` has neither `schema` nor `content`; read as a string"
+                    ),
                 ));
                 (
                     Lowered {
@@ -242,8 +296,10 @@ fn lower_params(
         } else {
             param_shape(&lowered, location, &p)
         };
-        let validator = schemas.validator_for(&lowered.check, &format!("{fn_name}_{}", snake_name(wire)));
-        let required = location == ParamLocation::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let validator =
+            schemas.validator_for(&lowered.check, &format!("{fn_name}_{}", snake_name(wire)));
+        let required = location == ParamLocation::Path
+            || p.get("required").and_then(Value::as_bool).unwrap_or(false);
         params.push(Param {
             wire: wire.to_owned(),
             name: names.claim(&snake_name(wire)),
@@ -252,7 +308,10 @@ fn lower_params(
             ty: position_type(lowered),
             shape,
             validator,
-            doc: p.get("description").and_then(Value::as_str).map(str::to_owned),
+            doc: p
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         });
     }
     params
@@ -273,12 +332,21 @@ fn param_shape(lowered: &Lowered, location: ParamLocation, p: &Map<String, Value
         Some("deepObject") => "deepObject",
         _ => default_style,
     };
-    let explode = p.get("explode").and_then(Value::as_bool).unwrap_or(style == "form");
+    let explode = p
+        .get("explode")
+        .and_then(Value::as_bool)
+        .unwrap_or(style == "form");
     let scalar_of = |ty: &RustType| match ty {
         RustType::Bool => "boolean",
         RustType::I32 | RustType::I64 => "integer",
         RustType::F32 | RustType::F64 => "number",
-        RustType::Named(_) | RustType::String | RustType::Bytes | RustType::Value | RustType::Vec(_) | RustType::Map(_) | RustType::Option(_) => "string",
+        RustType::Named(_)
+        | RustType::String
+        | RustType::Bytes
+        | RustType::Value
+        | RustType::Vec(_)
+        | RustType::Map(_)
+        | RustType::Option(_) => "string",
     };
     let scalar_of_check = |check: &Check| -> Option<&'static str> {
         let node = match check {
@@ -311,7 +379,12 @@ fn any_lowered() -> Lowered {
 }
 
 fn encoding_of(media: &str) -> Encoding {
-    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     if essence == "application/json" || essence.ends_with("+json") {
         Encoding::Json
     } else if essence.starts_with("text/") {
@@ -371,12 +444,18 @@ fn lower_body(
         }
     };
     Some(Body {
-        required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
+        required: body
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         content_types: content.keys().cloned().collect(),
         ty,
         encoding,
         validator,
-        doc: body.get("description").and_then(Value::as_str).map(str::to_owned),
+        doc: body
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -392,7 +471,10 @@ fn lower_responses(
         return out;
     };
     let mut variants = Namespace::default();
-    let mut entries: Vec<(&String, &Value)> = responses.iter().filter(|(k, _)| !k.starts_with("x-")).collect();
+    let mut entries: Vec<(&String, &Value)> = responses
+        .iter()
+        .filter(|(k, _)| !k.starts_with("x-"))
+        .collect();
     entries.sort_by_key(|(k, _)| k.as_str() == "default");
     for (key, raw) in entries {
         let pointer = child(&base, key);
@@ -401,14 +483,20 @@ fn lower_responses(
             k if k.len() == 3 && k[1..].eq_ignore_ascii_case("xx") => match k[..1].parse::<u16>() {
                 Ok(d @ 1..=5) => Status::Range(d),
                 _ => {
-                    diagnostics.push(Diagnostic::warning(pointer, format!("response key `{k}` is not a status; ignored")));
+                    diagnostics.push(Diagnostic::warning(
+                        pointer,
+                        format!("response key `{k}` is not a status; ignored"),
+                    ));
                     continue;
                 }
             },
             k => match k.parse::<u16>() {
                 Ok(code @ 100..=599) => Status::Code(code),
                 _ => {
-                    diagnostics.push(Diagnostic::warning(pointer, format!("response key `{k}` is not a status; ignored")));
+                    diagnostics.push(Diagnostic::warning(
+                        pointer,
+                        format!("response key `{k}` is not a status; ignored"),
+                    ));
                     continue;
                 }
             },
@@ -431,7 +519,8 @@ fn lower_responses(
                             ),
                             None => any_lowered(),
                         };
-                        let validator = schemas.validator_for(&lowered.check, &format!("{stem}{variant}Body"));
+                        let validator =
+                            schemas.validator_for(&lowered.check, &format!("{stem}{variant}Body"));
                         (position_type(lowered), validator)
                     }
                     Encoding::Text => (RustType::String, None),
@@ -448,7 +537,10 @@ fn lower_responses(
         out.push(Response {
             status,
             variant,
-            doc: response.and_then(|r| r.get("description")).and_then(Value::as_str).map(str::to_owned),
+            doc: response
+                .and_then(|r| r.get("description"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             body,
         });
     }
@@ -529,7 +621,12 @@ fn security_requirements(value: &Value) -> Vec<Vec<(String, Vec<String>)>> {
                         .map(|(scheme, scopes)| {
                             let scopes = scopes
                                 .as_array()
-                                .map(|s| s.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                                .map(|s| {
+                                    s.iter()
+                                        .filter_map(Value::as_str)
+                                        .map(str::to_owned)
+                                        .collect()
+                                })
                                 .unwrap_or_default();
                             (scheme.clone(), scopes)
                         })
@@ -541,14 +638,22 @@ fn security_requirements(value: &Value) -> Vec<Vec<(String, Vec<String>)>> {
 }
 
 fn security_schemes(root: &Value) -> Vec<SecurityScheme> {
-    let Some(schemes) = root.pointer("/components/securitySchemes").and_then(Value::as_object) else {
+    let Some(schemes) = root
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
         return Vec::new();
     };
     schemes
         .iter()
         .map(|(name, raw)| {
             let s = deref(root, raw).cloned().unwrap_or(Value::Null);
-            let field = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let field = |k: &str| {
+                s.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
             let kind = if s
                 .get("x-amazon-apigateway-authtype")
                 .and_then(Value::as_str)
@@ -575,10 +680,17 @@ fn security_schemes(root: &Value) -> Vec<SecurityScheme> {
         .collect()
 }
 
-fn throttle(value: Option<&Value>, pointer: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Throttle> {
+fn throttle(
+    value: Option<&Value>,
+    pointer: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Throttle> {
     let value = value?;
     let rate = value.get("rate").and_then(Value::as_f64);
-    let burst = value.get("burst").and_then(Value::as_u64).and_then(|b| u32::try_from(b).ok());
+    let burst = value
+        .get("burst")
+        .and_then(Value::as_u64)
+        .and_then(|b| u32::try_from(b).ok());
     match (rate, burst) {
         (Some(rate), Some(burst)) if rate > 0.0 => Some(Throttle { rate, burst }),
         _ => {

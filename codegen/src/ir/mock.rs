@@ -34,7 +34,11 @@ impl Synth<'_> {
     }
 
     fn node(&self, node: &Node, depth: usize) -> Value {
-        if let Some(first) = node.enum_values.as_ref().and_then(|v| v.iter().find(|v| !v.is_null())) {
+        if let Some(first) = node
+            .enum_values
+            .as_ref()
+            .and_then(|v| v.iter().find(|v| !v.is_null()))
+        {
             return first.clone();
         }
         let own = match &node.kind {
@@ -46,7 +50,11 @@ impl Synth<'_> {
                 let count = rules.min_items.unwrap_or(0).min(3) as usize;
                 let items = (0..count)
                     .map(|i| {
-                        let item = rules.items.as_ref().map(|c| self.check(c, depth)).unwrap_or(Value::from(i));
+                        let item = rules
+                            .items
+                            .as_ref()
+                            .map(|c| self.check(c, depth))
+                            .unwrap_or(Value::from(i));
                         distinct(item, i, rules.unique_items)
                     })
                     .collect();
@@ -106,7 +114,10 @@ fn distinct(item: Value, i: usize, unique: bool) -> Value {
     }
     match item {
         Value::String(s) => Value::String(format!("{s}{i}")),
-        Value::Number(n) => n.as_i64().map(|n| Value::from(n + i as i64)).unwrap_or(Value::Number(n)),
+        Value::Number(n) => n
+            .as_i64()
+            .map(|n| Value::from(n + i as i64))
+            .unwrap_or(Value::Number(n)),
         other => other,
     }
 }
@@ -135,8 +146,29 @@ fn string(rules: &StringRules, example: Option<&Value>) -> String {
     };
     let example = example.and_then(Value::as_str);
     let candidates = example.into_iter().chain([
-        base, "string", "a", "A", "abc", "Abc", "ABC", "a1", "A1", "1", "0", "12", "123", "1234", "x", "example", "aaaaaaaa",
-        "AAAAAAAA", "a-b", "a_b", "a.b", "2024-01-01", "00000000-0000-4000-8000-000000000000",
+        base,
+        "string",
+        "a",
+        "A",
+        "abc",
+        "Abc",
+        "ABC",
+        "a1",
+        "A1",
+        "1",
+        "0",
+        "12",
+        "123",
+        "1234",
+        "x",
+        "example",
+        "aaaaaaaa",
+        "AAAAAAAA",
+        "a-b",
+        "a_b",
+        "a.b",
+        "2024-01-01",
+        "00000000-0000-4000-8000-000000000000",
     ]);
     for candidate in candidates {
         if re.find(candidate).is_some() && fits(candidate) {
@@ -165,8 +197,12 @@ fn sized(base: &str, rules: &StringRules) -> String {
 }
 
 fn bounds(rules: &NumberRules, step: f64) -> (Option<f64>, Option<f64>) {
-    let lo = rules.minimum.map(|m| if rules.exclusive_minimum { m + step } else { m });
-    let hi = rules.maximum.map(|m| if rules.exclusive_maximum { m - step } else { m });
+    let lo = rules
+        .minimum
+        .map(|m| if rules.exclusive_minimum { m + step } else { m });
+    let hi = rules
+        .maximum
+        .map(|m| if rules.exclusive_maximum { m - step } else { m });
     (lo, hi)
 }
 
@@ -205,5 +241,7 @@ fn number(rules: &NumberRules) -> Value {
     if v.fract() == 0.0 && v.abs() < 9e15 {
         return Value::from(v as i64);
     }
-    Number::from_f64(v).map(Value::Number).unwrap_or(Value::from(0))
+    Number::from_f64(v)
+        .map(Value::Number)
+        .unwrap_or(Value::from(0))
 }

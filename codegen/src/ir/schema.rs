@@ -64,11 +64,17 @@ impl<'a> SchemaLowerer<'a> {
             diagnostics: Vec::new(),
             in_progress: BTreeSet::new(),
         };
-        if let Some(schemas) = root.pointer("/components/schemas").and_then(Value::as_object) {
+        if let Some(schemas) = root
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
             for (name, schema) in schemas {
                 let type_name = this.type_names.claim(&type_name(name));
                 let validator = this.validator_names.claim(&snake_name(&type_name));
-                let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+                let nullable = schema
+                    .get("nullable")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 this.components.insert(
                     name.clone(),
                     Component {
@@ -147,10 +153,19 @@ impl<'a> SchemaLowerer<'a> {
     }
 
     /// `exact`: the named type to create (component schemas) instead of a fresh name.
-    fn lower_as(&mut self, schema: &Value, hint: &str, pointer: &str, exact: Option<&str>) -> Lowered {
+    fn lower_as(
+        &mut self,
+        schema: &Value,
+        hint: &str,
+        pointer: &str,
+        exact: Option<&str>,
+    ) -> Lowered {
         let Some(obj) = schema.as_object() else {
             // `true`/`false` schemas are normalised at load time; anything else is a defect.
-            self.warn(pointer, "schema is not an object; any value is accepted here");
+            self.warn(
+                pointer,
+                "schema is not an object; any value is accepted here",
+            );
             return any();
         };
         if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
@@ -163,9 +178,16 @@ impl<'a> SchemaLowerer<'a> {
         let ty = if let Some(merged) = self.all_of_object(obj, pointer) {
             let (ty, rules) = self.named_struct(&merged, hint, pointer, exact, doc_of(schema));
             node.kind = NodeKind::Object(rules);
-            node.nullable |= merged.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+            node.nullable |= merged
+                .get("nullable")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             ty
-        } else if let Some(branches) = obj.get("allOf").and_then(Value::as_array).filter(|b| b.len() == 1) {
+        } else if let Some(branches) = obj
+            .get("allOf")
+            .and_then(Value::as_array)
+            .filter(|b| b.len() == 1)
+        {
             let inner = self.lower(&branches[0], hint, &child(pointer, "allOf"));
             let ty = inner.ty.clone();
             node.all_of = vec![inner.check];
@@ -174,7 +196,11 @@ impl<'a> SchemaLowerer<'a> {
             let lowered: Vec<Lowered> = self.branches(obj, "allOf", hint, pointer);
             node.all_of = lowered.iter().map(|l| l.check.clone()).collect();
             match lowered.iter().find(|l| l.ty != RustType::Value) {
-                Some(first) if lowered.iter().all(|l| l.ty == first.ty || l.ty == RustType::Value) => {
+                Some(first)
+                    if lowered
+                        .iter()
+                        .all(|l| l.ty == first.ty || l.ty == RustType::Value) =>
+                {
                     first.ty.clone()
                 }
                 _ => {
@@ -182,7 +208,10 @@ impl<'a> SchemaLowerer<'a> {
                     RustType::Value
                 }
             }
-        } else if let Some(key) = ["oneOf", "anyOf"].into_iter().find(|k| obj.contains_key(*k)) {
+        } else if let Some(key) = ["oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| obj.contains_key(*k))
+        {
             let lowered = self.branches(obj, key, hint, pointer);
             let checks: Vec<Check> = lowered.iter().map(|l| l.check.clone()).collect();
             if key == "oneOf" {
@@ -208,7 +237,9 @@ impl<'a> SchemaLowerer<'a> {
                 NodeKind::Boolean => RustType::Bool,
                 NodeKind::Array(_) => {
                     let items = match obj.get("items") {
-                        Some(items) => self.lower(items, &format!("{hint}Item"), &child(pointer, "items")),
+                        Some(items) => {
+                            self.lower(items, &format!("{hint}Item"), &child(pointer, "items"))
+                        }
                         None => any(),
                     };
                     if let NodeKind::Array(rules) = &mut node.kind {
@@ -217,14 +248,21 @@ impl<'a> SchemaLowerer<'a> {
                     RustType::Vec(Box::new(position_type(items)))
                 }
                 NodeKind::Object(_) | NodeKind::Any if is_object_like(obj) => {
-                    if obj.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) {
-                        let (ty, rules) = self.named_struct(obj, hint, pointer, exact, doc_of(schema));
+                    if obj
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .is_some_and(|p| !p.is_empty())
+                    {
+                        let (ty, rules) =
+                            self.named_struct(obj, hint, pointer, exact, doc_of(schema));
                         node.kind = NodeKind::Object(rules);
                         ty
                     } else {
                         let (rules, _, additional) = self.object_parts(obj, hint, pointer);
                         node.kind = NodeKind::Object(rules);
-                        RustType::Map(Box::new(additional.map(position_type).unwrap_or(RustType::Value)))
+                        RustType::Map(Box::new(
+                            additional.map(position_type).unwrap_or(RustType::Value),
+                        ))
                     }
                 }
                 NodeKind::Object(_) | NodeKind::Any => RustType::Value,
@@ -235,7 +273,9 @@ impl<'a> SchemaLowerer<'a> {
             // Component schemas register their own validator in `lower_component`.
             Some(_) => Check::Inline(Box::new(node)),
             None => match &ty {
-                RustType::Named(name) if self.types.get(name).is_some_and(|d| d.pointer == pointer) => {
+                RustType::Named(name)
+                    if self.types.get(name).is_some_and(|d| d.pointer == pointer) =>
+                {
                     let validator = self.types[name].validator.clone();
                     self.validators.insert(validator.clone(), node);
                     Check::Ref(validator)
@@ -243,7 +283,11 @@ impl<'a> SchemaLowerer<'a> {
                 _ => Check::Inline(Box::new(node)),
             },
         };
-        Lowered { ty, check, nullable }
+        Lowered {
+            ty,
+            check,
+            nullable,
+        }
     }
 
     fn lower_ref(&mut self, reference: &str, hint: &str, pointer: &str) -> Lowered {
@@ -258,7 +302,9 @@ impl<'a> SchemaLowerer<'a> {
             }
         }
         // A reference into some other part of the document: lower the target in place.
-        let target = reference.strip_prefix('#').and_then(|p| self.root.pointer(p));
+        let target = reference
+            .strip_prefix('#')
+            .and_then(|p| self.root.pointer(p));
         match target {
             Some(target) if !self.in_progress.contains(reference) => {
                 self.in_progress.insert(reference.to_owned());
@@ -271,7 +317,10 @@ impl<'a> SchemaLowerer<'a> {
                 any()
             }
             None => {
-                self.warn(pointer, &format!("`$ref` to `{reference}` does not resolve; using serde_json::Value"));
+                self.warn(
+                    pointer,
+                    &format!("`$ref` to `{reference}` does not resolve; using serde_json::Value"),
+                );
                 any()
             }
         }
@@ -281,7 +330,10 @@ impl<'a> SchemaLowerer<'a> {
     /// the caller fills in).
     fn node(&mut self, obj: &Map<String, Value>, hint: &str, pointer: &str) -> Node {
         let mut node = Node {
-            nullable: obj.get("nullable").and_then(Value::as_bool).unwrap_or(false),
+            nullable: obj
+                .get("nullable")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             enum_values: obj.get("enum").and_then(Value::as_array).cloned(),
             example: obj.get("example").cloned(),
             default: obj.get("default").cloned(),
@@ -304,11 +356,17 @@ impl<'a> SchemaLowerer<'a> {
                 items: None,
                 min_items: u64_of(obj, "minItems"),
                 max_items: u64_of(obj, "maxItems"),
-                unique_items: obj.get("uniqueItems").and_then(Value::as_bool).unwrap_or(false),
+                unique_items: obj
+                    .get("uniqueItems")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             }),
             Some("object") => NodeKind::Object(ObjectRules::default()),
             Some(other) => {
-                self.warn(&child(pointer, "type"), &format!("unknown type `{other}`; any value is accepted"));
+                self.warn(
+                    &child(pointer, "type"),
+                    &format!("unknown type `{other}`; any value is accepted"),
+                );
                 NodeKind::Any
             }
             None => NodeKind::Any,
@@ -353,7 +411,12 @@ impl<'a> SchemaLowerer<'a> {
             required: obj
                 .get("required")
                 .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default(),
             min_properties: u64_of(obj, "minProperties"),
             max_properties: u64_of(obj, "maxProperties"),
@@ -363,7 +426,11 @@ impl<'a> SchemaLowerer<'a> {
         if let Some(props) = obj.get("properties").and_then(Value::as_object) {
             let props_ptr = child(pointer, "properties");
             for (name, schema) in props {
-                let lowered = self.lower(schema, &format!("{prefix}{}", type_name(name)), &child(&props_ptr, name));
+                let lowered = self.lower(
+                    schema,
+                    &format!("{prefix}{}", type_name(name)),
+                    &child(&props_ptr, name),
+                );
                 rules.properties.push((name.clone(), lowered.check.clone()));
                 properties.push((name.clone(), lowered));
             }
@@ -386,7 +453,13 @@ impl<'a> SchemaLowerer<'a> {
         (rules, properties, additional)
     }
 
-    fn branches(&mut self, obj: &Map<String, Value>, key: &str, hint: &str, pointer: &str) -> Vec<Lowered> {
+    fn branches(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        hint: &str,
+        pointer: &str,
+    ) -> Vec<Lowered> {
         let list_ptr = child(pointer, key);
         obj.get(key)
             .and_then(Value::as_array)
@@ -394,7 +467,13 @@ impl<'a> SchemaLowerer<'a> {
                 branches
                     .iter()
                     .enumerate()
-                    .map(|(i, b)| self.lower(b, &format!("{hint}Variant{}", i + 1), &child(&list_ptr, &i.to_string())))
+                    .map(|(i, b)| {
+                        self.lower(
+                            b,
+                            &format!("{hint}Variant{}", i + 1),
+                            &child(&list_ptr, &i.to_string()),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -402,7 +481,11 @@ impl<'a> SchemaLowerer<'a> {
 
     /// `allOf` whose branches are all objects: the merged object schema (properties and
     /// `required` united, `additionalProperties: false` from any branch applies to all).
-    fn all_of_object(&mut self, obj: &Map<String, Value>, pointer: &str) -> Option<Map<String, Value>> {
+    fn all_of_object(
+        &mut self,
+        obj: &Map<String, Value>,
+        pointer: &str,
+    ) -> Option<Map<String, Value>> {
         let branches = obj.get("allOf")?.as_array()?;
         if branches.len() < 2 && !is_object_like(obj) {
             return None;
@@ -434,7 +517,14 @@ impl<'a> SchemaLowerer<'a> {
             if part.get("additionalProperties") == Some(&Value::Bool(false)) {
                 deny = true;
             }
-            for key in ["description", "title", "nullable", "minProperties", "maxProperties", "example"] {
+            for key in [
+                "description",
+                "title",
+                "nullable",
+                "minProperties",
+                "maxProperties",
+                "example",
+            ] {
                 if let Some(v) = part.get(key) {
                     merged.insert(key.to_owned(), v.clone());
                 }
@@ -465,7 +555,9 @@ impl<'a> SchemaLowerer<'a> {
         }
         let obj = schema.as_object()?;
         if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
-            let target = reference.strip_prefix('#').and_then(|p| self.root.pointer(p))?;
+            let target = reference
+                .strip_prefix('#')
+                .and_then(|p| self.root.pointer(p))?;
             return self.resolve_object(&target.clone(), depth + 1);
         }
         if obj.contains_key("allOf") {
@@ -582,7 +674,11 @@ impl<'a> SchemaLowerer<'a> {
         exact: Option<&str>,
         doc: Option<String>,
     ) -> RustType {
-        let branches = obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        let branches = obj
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         if lowered.is_empty() {
             return RustType::Value;
         }
@@ -624,7 +720,8 @@ impl<'a> SchemaLowerer<'a> {
     }
 
     fn warn(&mut self, pointer: &str, message: &str) {
-        self.diagnostics.push(Diagnostic::warning(pointer.to_owned(), message.to_owned()));
+        self.diagnostics
+            .push(Diagnostic::warning(pointer.to_owned(), message.to_owned()));
     }
 
     /// Marks struct fields that must be boxed to break recursive cycles.
@@ -673,7 +770,9 @@ impl<'a> SchemaLowerer<'a> {
             }
         }
         for (name, i) in to_box {
-            if let Some(TypeKind::Struct { fields, .. }) = self.types.get_mut(&name).map(|d| &mut d.kind) {
+            if let Some(TypeKind::Struct { fields, .. }) =
+                self.types.get_mut(&name).map(|d| &mut d.kind)
+            {
                 fields[i].boxed = true;
             }
         }
@@ -681,7 +780,9 @@ impl<'a> SchemaLowerer<'a> {
             if let Some(def) = self.types.get_mut(&name) {
                 self.diagnostics.push(Diagnostic::warning(
                     def.pointer.clone(),
-                    format!("schema `{name}` is defined in terms of itself; using serde_json::Value"),
+                    format!(
+                        "schema `{name}` is defined in terms of itself; using serde_json::Value"
+                    ),
                 ));
                 def.kind = TypeKind::Alias(RustType::Value);
             }
@@ -781,7 +882,10 @@ fn is_object_like(obj: &Map<String, Value>) -> bool {
 
 fn string_enum(obj: &Map<String, Value>) -> Option<Vec<String>> {
     let values = obj.get("enum")?.as_array()?;
-    let strings: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let strings: Vec<String> = values
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
     let non_null = values.iter().filter(|v| !v.is_null()).count();
     (!strings.is_empty() && strings.len() == non_null).then_some(strings)
 }
@@ -789,17 +893,27 @@ fn string_enum(obj: &Map<String, Value>) -> Option<Vec<String>> {
 fn number_rules(obj: &Map<String, Value>) -> NumberRules {
     NumberRules {
         minimum: obj.get("minimum").and_then(Value::as_f64),
-        exclusive_minimum: obj.get("exclusiveMinimum").and_then(Value::as_bool).unwrap_or(false),
+        exclusive_minimum: obj
+            .get("exclusiveMinimum")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         maximum: obj.get("maximum").and_then(Value::as_f64),
-        exclusive_maximum: obj.get("exclusiveMaximum").and_then(Value::as_bool).unwrap_or(false),
-        multiple_of: obj.get("multipleOf").and_then(Value::as_f64).filter(|m| *m > 0.0),
+        exclusive_maximum: obj
+            .get("exclusiveMaximum")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        multiple_of: obj
+            .get("multipleOf")
+            .and_then(Value::as_f64)
+            .filter(|m| *m > 0.0),
         format: obj.get("format").and_then(Value::as_str).map(str::to_owned),
     }
 }
 
 fn u64_of(obj: &Map<String, Value>, key: &str) -> Option<u64> {
     let v = obj.get(key)?;
-    v.as_u64().or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+    v.as_u64()
+        .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
 }
 
 /// A doc comment from `title` and `description`.

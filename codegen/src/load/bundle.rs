@@ -163,14 +163,12 @@ impl Bundler {
         let target = match fragment.map(|f| pointer::parse(&pointer::percent_decode(f))) {
             None => Vec::new(),
             Some(Some(target)) => target,
-            Some(None) => {
-                return self.error(
-                    &site.path,
-                    format!(
-                        "unsupported $ref `{written}`: the fragment must be a JSON pointer (`#/...`)"
-                    ),
-                )
-            }
+            Some(None) => return self.error(
+                &site.path,
+                format!(
+                    "unsupported $ref `{written}`: the fragment must be a JSON pointer (`#/...`)"
+                ),
+            ),
         };
         let file = if file_part.is_empty() {
             site.file
@@ -248,11 +246,21 @@ impl Bundler {
     }
 
     /// Replaces the referring object by a copy of the content (its other members kept).
-    fn inline(&mut self, root: &mut Value, site: Site, file: usize, target: Vec<String>, content: Value) {
+    fn inline(
+        &mut self,
+        root: &mut Value,
+        site: Site,
+        file: usize,
+        target: Vec<String>,
+        content: Value,
+    ) {
         self.inlines += 1;
         if self.inlines > MAX_INLINES {
             if self.inlines == MAX_INLINES + 1 {
-                self.error(&site.path, "too many nested $ref copies (a reference cycle?)".to_owned());
+                self.error(
+                    &site.path,
+                    "too many nested $ref copies (a reference cycle?)".to_owned(),
+                );
             }
             return;
         }
@@ -496,7 +504,11 @@ mod tests {
         assert_eq!(sanitize("Pet Store", Path::new("x.yaml")), "Pet_Store");
         assert_eq!(sanitize("", Path::new("dir/pet.json")), "pet");
         assert_eq!(
-            placement(Kind::Schema, &["components".into(), "responses".into(), "E".into()], Path::new("a")),
+            placement(
+                Kind::Schema,
+                &["components".into(), "responses".into(), "E".into()],
+                Path::new("a")
+            ),
             (Kind::Response, "E".to_owned())
         );
         assert_eq!(

@@ -20,7 +20,9 @@ pub(crate) fn positions(text: &str) -> PosNode {
         col: 1,
     };
     scanner.skip_ws();
-    scanner.value(0).unwrap_or_else(|| PosNode::leaf(Pos::new(1, 1)))
+    scanner
+        .value(0)
+        .unwrap_or_else(|| PosNode::leaf(Pos::new(1, 1)))
 }
 
 struct Scanner<'t> {
@@ -245,7 +247,16 @@ mod tests {
 
     #[test]
     fn garbage_does_not_panic() {
-        for text in ["", "{", "{\"a\"", "[1,", "\"\\u12", "{\"a\":}", "\u{feff}{}", "]]]"] {
+        for text in [
+            "",
+            "{",
+            "{\"a\"",
+            "[1,",
+            "\"\\u12",
+            "{\"a\":}",
+            "\u{feff}{}",
+            "]]]",
+        ] {
             let _ = positions(text);
         }
     }

@@ -168,135 +168,20 @@ fn load_text(path: PathBuf, text: String) -> Result<Loaded, Diagnostics> {
 /// Normalisation and repairs, in one walk over the document.
 fn fix(root: &mut Value, version: version::Version, warnings: &mut Vec<Diagnostic>) {
     let mut path = Vec::new();
-    walk::walk_mut(root, walk::Kind::Document, &mut path, &mut |node, kind, path| {
-        if kind == walk::Kind::Schema {
-            normalize::schema(node, path, version, warnings);
-        }
-        repair::node(node, kind, path, version, warnings);
-    });
+    walk::walk_mut(
+        root,
+        walk::Kind::Document,
+        &mut path,
+        &mut |node, kind, path| {
+            if kind == walk::Kind::Schema {
+                normalize::schema(node, path, version, warnings);
+            }
+            repair::node(node, kind, path, version, warnings);
+        },
+    );
     normalize::document(root, version);
     repair::document(root, warnings);
 }
 
 #[cfg(test)]
-mod corpus {
-    use std::collections::BTreeMap;
-    use std::path::PathBuf;
-    use std::time::Instant;
-
-    /// Loads every document of the shared corpus of real specs and reports failures and
-    /// warnings by kind: `cargo test --release -p tollgate-codegen --lib corpus -- --ignored
-    /// --nocapture`. `TOLLGATE_CORPUS` overrides the directory.
-    #[test]
-    #[ignore = "reads the 314-document corpus; run with --ignored (in release mode)"]
-    fn every_corpus_document_loads() {
-        let dir = std::env::var_os("TOLLGATE_CORPUS").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/specs"),
-            PathBuf::from,
-        );
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!("no corpus at {}", dir.display());
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
-        paths.sort();
-        let mut failed = Vec::new();
-        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
-        let mut warned_docs = 0;
-        let start = Instant::now();
-        for path in &paths {
-            let one = Instant::now();
-            match super::load(path) {
-                Ok(loaded) => {
-                    if !loaded.warnings.is_empty() {
-                        warned_docs += 1;
-                    }
-                    for w in &loaded.warnings {
-                        *kinds.entry(kind_of(&w.message)).or_default() += 1;
-                    }
-                }
-                Err(diags) => {
-                    let first = diags.0.iter().find(|d| d.is_error()).map(ToString::to_string);
-                    failed.push(format!("{}: {}", path.display(), first.unwrap_or_default()));
-                }
-            }
-            let took = one.elapsed();
-            if took.as_millis() > 100 {
-                eprintln!("slow: {} took {took:?}", path.display());
-            }
-        }
-        eprintln!(
-            "{} documents, {} loaded, {} failed, {} with warnings, in {:?}",
-            paths.len(),
-            paths.len() - failed.len(),
-            failed.len(),
-            warned_docs,
-            start.elapsed()
-        );
-        for (kind, n) in &kinds {
-            eprintln!("  {n:6}  {kind}");
-        }
-        for f in &failed {
-            eprintln!("FAILED {f}");
-        }
-        assert!(failed.is_empty(), "{} documents failed to load", failed.len());
-    }
-
-    /// A warning's message with quoted specifics (`...`, "...") and numbers blanked out.
-    fn kind_of(message: &str) -> String {
-        let mut out = String::new();
-        let mut quote = None;
-        for c in message.chars() {
-            match quote {
-                Some(q) if c == q => {
-                    out.push(c);
-                    quote = None;
-                }
-                Some(_) => {}
-                None if c == '`' || c == '"' => {
-                    out.push_str(&format!("{c}…"));
-                    quote = Some(c);
-                }
-                None if c.is_ascii_digit() => {}
-                None => out.push(c),
-            }
-        }
-        out
-    }
-}
-#[cfg(test)]
-mod timing_tmp {
-    #[test]
-    #[ignore]
-    fn stripe_phases() {
-        use std::time::Instant;
-        let path = std::path::Path::new("/work/shared/corpus/specs/stripe.com.json");
-        for _ in 0..3 {
-        let t = Instant::now();
-        let text = super::source::read(path).unwrap();
-        let t1 = t.elapsed();
-        let parsed = super::source::parse(path.to_path_buf(), text).unwrap();
-        let t2 = t.elapsed();
-        let mut root = parsed.value;
-        let mut w = Vec::new();
-        let v = super::version::check(&mut root, &mut w).unwrap();
-        let b = super::bundle::bundle(&mut root, parsed.source);
-        let t3 = t.elapsed();
-        super::fix(&mut root, v, &mut w);
-        let t4 = t.elapsed();
-        let t5 = t.elapsed();
-        let d = super::deserialize::deserialize(&root).unwrap();
-        let t6 = t.elapsed();
-        let t60 = std::time::Instant::now();
-        let _d2: openapiv3::OpenAPI = serde::Deserialize::deserialize(&root).unwrap();
-        eprintln!("plain {:?}", t60.elapsed());
-        let t60 = std::time::Instant::now();
-        let _d2: openapiv3::OpenAPI = serde_json::from_value(root.clone()).unwrap();
-        eprintln!("owned {:?}", t60.elapsed());
-        let _ = b.files[0].positions();
-        let t7 = t.elapsed();
-        drop(d);
-        eprintln!("read {t1:?} parse {t2:?} bundle {t3:?} norm {t4:?} repair {t5:?} deser {t6:?} pos {t7:?}");
-        }
-    }
-}
+mod tests;

@@ -243,11 +243,16 @@ mod tests {
             "components": {"schemas": {"S": input}}
         });
         let mut warnings = Vec::new();
-        walk::walk_mut(&mut doc, walk::Kind::Document, &mut Vec::new(), &mut |node, kind, path| {
-            if kind == walk::Kind::Schema {
-                schema(node, path, version, &mut warnings);
-            }
-        });
+        walk::walk_mut(
+            &mut doc,
+            walk::Kind::Document,
+            &mut Vec::new(),
+            &mut |node, kind, path| {
+                if kind == walk::Kind::Schema {
+                    schema(node, path, version, &mut warnings);
+                }
+            },
+        );
         document(&mut doc, version);
         let out = doc["components"]["schemas"]["S"].take();
         (out, warnings.iter().map(ToString::to_string).collect())
@@ -281,7 +286,10 @@ mod tests {
         );
         let (s, _) = run(Version::V3_1, json!({"const": "a", "examples": ["x", "y"]}));
         assert_eq!(s, json!({"enum": ["a"], "example": "x"}));
-        let (s, w) = run(Version::V3_0, json!({"minimum": 1, "exclusiveMinimum": true}));
+        let (s, w) = run(
+            Version::V3_0,
+            json!({"minimum": 1, "exclusiveMinimum": true}),
+        );
         assert_eq!(s, json!({"minimum": 1, "exclusiveMinimum": true}));
         assert!(w.is_empty());
     }
@@ -309,8 +317,12 @@ mod tests {
 
     #[test]
     fn document_level() {
-        let mut doc = json!({"openapi": "3.1.0", "info": {"license": {"name": "MIT", "identifier": "MIT"}}});
+        let mut doc =
+            json!({"openapi": "3.1.0", "info": {"license": {"name": "MIT", "identifier": "MIT"}}});
         document(&mut doc, Version::V3_1);
-        assert_eq!(doc, json!({"openapi": "3.0.3", "info": {"license": {"name": "MIT"}}}));
+        assert_eq!(
+            doc,
+            json!({"openapi": "3.0.3", "info": {"license": {"name": "MIT"}}})
+        );
     }
 }

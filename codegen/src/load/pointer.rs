@@ -80,7 +80,9 @@ pub(crate) fn percent_decode(text: &str) -> Cow<'_, str> {
 }
 
 fn hex(digit: u8) -> Option<u8> {
-    (digit as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    (digit as char)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// The node at `segments` below `value`, if there is one.

@@ -1,7 +1,7 @@
 //! Source positions of the nodes of one parsed file, addressed by JSON pointer segments.
 
 /// A 1-based line and column (in characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub(crate) struct Pos {
     pub(crate) line: u32,
     pub(crate) col: u32,

@@ -358,7 +358,9 @@ impl Repairer<'_, '_> {
                 let count = count as u64;
                 self.warn(
                     &[keyword],
-                    format!("`{keyword}` should be a non-negative integer; read {written} as {count}"),
+                    format!(
+                        "`{keyword}` should be a non-negative integer; read {written} as {count}"
+                    ),
                 );
                 map.insert(keyword.to_owned(), Value::from(count));
             }
@@ -455,7 +457,11 @@ impl Repairer<'_, '_> {
                     format!(
                         "`required: true|false` on a property is draft-3 style; read as \
                          {}listing `{name}` in the parent's `required`",
-                        if names.last() == Some(name) { "" } else { "not " }
+                        if names.last() == Some(name) {
+                            ""
+                        } else {
+                            "not "
+                        }
                     ),
                 );
             }
@@ -510,7 +516,9 @@ fn is_status_code(key: &str) -> bool {
     if let Ok(code) = key.parse::<u16>() {
         return (100..1000).contains(&code);
     }
-    bytes[0].is_ascii_digit() && bytes[1].eq_ignore_ascii_case(&b'X') && bytes[2].eq_ignore_ascii_case(&b'X')
+    bytes[0].is_ascii_digit()
+        && bytes[1].eq_ignore_ascii_case(&b'X')
+        && bytes[2].eq_ignore_ascii_case(&b'X')
 }
 
 #[cfg(test)]
@@ -520,9 +528,14 @@ mod tests {
     fn run(kind: Kind, mut value: Value) -> (Value, Vec<String>) {
         let mut warnings = Vec::new();
         let mut path = Vec::new();
-        walk::walk_mut(&mut value, kind, &mut path, &mut |node_value, kind, path| {
-            node(node_value, kind, path, Version::V3_0, &mut warnings);
-        });
+        walk::walk_mut(
+            &mut value,
+            kind,
+            &mut path,
+            &mut |node_value, kind, path| {
+                node(node_value, kind, path, Version::V3_0, &mut warnings);
+            },
+        );
         (value, warnings.iter().map(ToString::to_string).collect())
     }
 
@@ -555,7 +568,10 @@ mod tests {
             })
         );
         assert_eq!(w.len(), 7, "{w:#?}");
-        assert!(w.contains(&"warning: `minimum` should be a number; read \"5\" as 5 (at #/properties/a/minimum)".to_owned()));
+        assert!(w.contains(
+            &"warning: `minimum` should be a number; read \"5\" as 5 (at #/properties/a/minimum)"
+                .to_owned()
+        ));
     }
 
     #[test]
@@ -576,7 +592,10 @@ mod tests {
             json!({"name": "q", "in": "query", "required": true, "schema": {"type": "string"}})
         );
         assert_eq!(op["responses"]["200"]["description"], json!(""));
-        assert_eq!(op["responses"]["200"]["headers"]["X-A"]["schema"], json!({}));
+        assert_eq!(
+            op["responses"]["200"]["headers"]["X-A"]["schema"],
+            json!({})
+        );
         assert!(w.contains(&"warning: response has no `description` (required); read as empty (at #/responses/200)".to_owned()));
         assert!(w.contains(&"warning: `ok` is not a status code (or `default`); this response is ignored (at #/responses/ok)".to_owned()));
         assert_eq!(w.len(), 5, "{w:#?}");

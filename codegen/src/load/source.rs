@@ -180,7 +180,10 @@ mod tests {
     fn format_detection() {
         assert_eq!(Format::detect(Path::new("a.JSON"), "x: 1"), Format::Json);
         assert_eq!(Format::detect(Path::new("a.yml"), "{}"), Format::Yaml);
-        assert_eq!(Format::detect(Path::new("spec"), "  {\"a\": 1}"), Format::Json);
+        assert_eq!(
+            Format::detect(Path::new("spec"), "  {\"a\": 1}"),
+            Format::Json
+        );
         assert_eq!(Format::detect(Path::new("spec"), "a: 1"), Format::Yaml);
     }
 
@@ -192,9 +195,14 @@ mod tests {
             "x.json:3:1: error: invalid JSON: trailing comma (at #)"
         );
         let err = parse("x.yaml".into(), "a: 1\nb: [1\n".into()).unwrap_err();
-        assert!(err.to_string().starts_with("x.yaml:3:1: error: invalid YAML: "));
+        assert!(err
+            .to_string()
+            .starts_with("x.yaml:3:1: error: invalid YAML: "));
         let err = parse("x.yaml".into(), " \n".into()).unwrap_err();
-        assert_eq!(err.to_string(), "x.yaml:1:1: error: the file is empty (at #)");
+        assert_eq!(
+            err.to_string(),
+            "x.yaml:1:1: error: the file is empty (at #)"
+        );
     }
 
     #[test]

@@ -14,7 +14,10 @@ pub(crate) enum Version {
 
 /// Checks the top level of `root`: a mapping, not Swagger 2.0, with a supported `openapi`
 /// and (for 3.0) `paths`. Fixes what can be fixed with a warning pushed to `warnings`.
-pub(crate) fn check(root: &mut Value, warnings: &mut Vec<Diagnostic>) -> Result<Version, Diagnostic> {
+pub(crate) fn check(
+    root: &mut Value,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Version, Diagnostic> {
     let Value::Object(doc) = root else {
         let found = match root {
             Value::Null => "nothing",
@@ -59,10 +62,8 @@ fn openapi_field(
 ) -> Result<Version, Diagnostic> {
     let text = match doc.get("openapi") {
         None => {
-            return Err(
-                Diagnostic::error("#", "missing required field `openapi`")
-                    .with_hint("start the document with `openapi: 3.0.3` (or `3.1.0`)"),
-            )
+            return Err(Diagnostic::error("#", "missing required field `openapi`")
+                .with_hint("start the document with `openapi: 3.0.3` (or `3.1.0`)"))
         }
         Some(Value::String(text)) => text.clone(),
         Some(Value::Number(number)) => {
@@ -112,13 +113,23 @@ mod tests {
     fn run(mut doc: Value) -> (Result<Version, String>, Vec<String>, Value) {
         let mut warnings = Vec::new();
         let result = check(&mut doc, &mut warnings).map_err(|d| d.to_string());
-        (result, warnings.iter().map(ToString::to_string).collect(), doc)
+        (
+            result,
+            warnings.iter().map(ToString::to_string).collect(),
+            doc,
+        )
     }
 
     #[test]
     fn versions() {
-        assert_eq!(run(json!({"openapi": "3.0.3", "paths": {}})).0, Ok(Version::V3_0));
-        assert_eq!(run(json!({"openapi": "3.1.0", "paths": {}})).0, Ok(Version::V3_1));
+        assert_eq!(
+            run(json!({"openapi": "3.0.3", "paths": {}})).0,
+            Ok(Version::V3_0)
+        );
+        assert_eq!(
+            run(json!({"openapi": "3.1.0", "paths": {}})).0,
+            Ok(Version::V3_1)
+        );
         let (result, warnings, _) = run(json!({"openapi": 3.0, "paths": {}}));
         assert_eq!(result, Ok(Version::V3_0));
         assert_eq!(
@@ -127,7 +138,10 @@ mod tests {
         );
         assert_eq!(
             run(json!({"openapi": "2.5", "paths": {}})).0,
-            Err("error: unsupported OpenAPI version `2.5`; expected 3.0.x or 3.1.x (at #/openapi)".into())
+            Err(
+                "error: unsupported OpenAPI version `2.5`; expected 3.0.x or 3.1.x (at #/openapi)"
+                    .into()
+            )
         );
     }
 

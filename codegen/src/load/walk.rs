@@ -108,14 +108,25 @@ fn schema_child(key: &str, value: &Value) -> Ctx {
         "items" if value.is_array() => Ctx::ListOf(Kind::Schema),
         "allOf" | "anyOf" | "oneOf" | "prefixItems" => Ctx::ListOf(Kind::Schema),
         // `true`/`false` are meaningful there in OpenAPI 3.0 too.
-        "additionalProperties" | "unevaluatedProperties" | "additionalItems"
+        "additionalProperties"
+        | "unevaluatedProperties"
+        | "additionalItems"
         | "unevaluatedItems"
             if value.is_boolean() =>
         {
             Ctx::Skip
         }
-        "items" | "additionalProperties" | "unevaluatedProperties" | "additionalItems"
-        | "unevaluatedItems" | "not" | "contains" | "if" | "then" | "else" | "propertyNames"
+        "items"
+        | "additionalProperties"
+        | "unevaluatedProperties"
+        | "additionalItems"
+        | "unevaluatedItems"
+        | "not"
+        | "contains"
+        | "if"
+        | "then"
+        | "else"
+        | "propertyNames"
         | "contentSchema" => Ctx::Node(Kind::Schema),
         _ => Ctx::Skip,
     }
@@ -272,9 +283,14 @@ mod tests {
             "components": {"schemas": {"A": {"additionalProperties": false, "allOf": [{}]}}}
         });
         let mut seen = Vec::new();
-        walk(&doc, Kind::Document, &mut Vec::new(), &mut |_, kind, path| {
-            seen.push((pointer(path), kind));
-        });
+        walk(
+            &doc,
+            Kind::Document,
+            &mut Vec::new(),
+            &mut |_, kind, path| {
+                seen.push((pointer(path), kind));
+            },
+        );
         let expected = [
             ("#", Kind::Document),
             ("#/paths/~1p", Kind::PathItem),

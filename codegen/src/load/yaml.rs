@@ -126,10 +126,16 @@ impl Builder {
 
     fn set_key(&mut self, key: Key) {
         if let Some(Frame {
+            pos,
             kind: FrameKind::Map { key: slot, .. },
             ..
         }) = self.stack.last_mut()
         {
+            // A block mapping starts where its first key does (the parser marks it later,
+            // where it learns that the key is one).
+            if key.pos < *pos {
+                *pos = key.pos;
+            }
             *slot = Some(key);
         }
     }
@@ -261,7 +267,10 @@ impl Builder {
         };
         parent.nodes = parent.nodes.saturating_add(nodes);
         match &mut parent.kind {
-            FrameKind::Seq { items, positions: kids } => {
+            FrameKind::Seq {
+                items,
+                positions: kids,
+            } => {
                 items.push(value);
                 kids.push(positions);
             }
@@ -310,7 +319,10 @@ fn merge_into(map: &mut Map<String, Value>, source: Value, at: Pos) -> Result<()
 }
 
 fn merge_error(at: Pos) -> YamlError {
-    error(at, "the merge key `<<` needs a mapping or a list of mappings")
+    error(
+        at,
+        "the merge key `<<` needs a mapping or a list of mappings",
+    )
 }
 
 fn error(pos: Pos, message: &str) -> YamlError {
@@ -484,7 +496,10 @@ mod tests {
     #[test]
     fn keys_are_strings_as_written() {
         let v = value("200: ok\ntrue: yes\n~: n\n1.50: x\n");
-        assert_eq!(v, json!({"200": "ok", "true": "yes", "~": "n", "1.50": "x"}));
+        assert_eq!(
+            v,
+            json!({"200": "ok", "true": "yes", "~": "n", "1.50": "x"})
+        );
     }
 
     #[test]
@@ -505,8 +520,14 @@ mod tests {
             .expect("valid YAML");
         let p = &parsed.positions;
         assert_eq!(p.locate(&["paths", "/pets", "get"]), Pos::new(4, 5));
-        assert_eq!(p.locate(&["paths", "/pets", "get", "tags", "1"]), Pos::new(5, 17));
+        assert_eq!(
+            p.locate(&["paths", "/pets", "get", "tags", "1"]),
+            Pos::new(5, 17)
+        );
         assert_eq!(p.locate(&["paths", "/pets", "nope"]), Pos::new(3, 3));
+        assert_eq!(p.locate::<&str>(&[]), Pos::new(1, 1));
+        let list = parse("params:\n  - name: a\n    in: query\n").expect("valid YAML");
+        assert_eq!(list.positions.locate(&["params", "0"]), Pos::new(2, 5));
     }
 
     #[test]

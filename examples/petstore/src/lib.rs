@@ -35,7 +35,9 @@ impl PetStore {
     fn pets(&self) -> MutexGuard<'_, BTreeMap<i64, Pet>> {
         // A panic while holding the lock cannot leave a half-written map (every update is
         // one insert or remove), so a poisoned lock is safe to keep using.
-        self.pets.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.pets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

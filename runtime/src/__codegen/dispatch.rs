@@ -60,15 +60,25 @@ where
     let answer = match tokio::time::timeout(timeout, call(typed, context)).await {
         Ok(answer) => answer,
         Err(_) => {
-            let detail = format!("the handler of `{}` ran past {} ms", op.id, timeout.as_millis());
-            return finish(Problem::new(ProblemKind::Timeout, detail).into_response(), admitted.extra_headers);
+            let detail = format!(
+                "the handler of `{}` ran past {} ms",
+                op.id,
+                timeout.as_millis()
+            );
+            return finish(
+                Problem::new(ProblemKind::Timeout, detail).into_response(),
+                admitted.extra_headers,
+            );
         }
     };
     if gateway.validate_responses() {
         let mut errors = Errors::new(Location::Response);
         answer.validate(&mut errors);
         if !errors.is_empty() {
-            return finish(response_mismatch(op, errors.into_vec()), admitted.extra_headers);
+            return finish(
+                response_mismatch(op, errors.into_vec()),
+                admitted.extra_headers,
+            );
         }
     }
     finish(answer.into_response(), admitted.extra_headers)
@@ -100,7 +110,10 @@ fn response_mismatch(op: &OperationMeta, errors: Vec<Violation>) -> Response {
     }
     let mut problem = Problem::new(
         ProblemKind::Internal,
-        format!("the response of `{}` does not match the API contract", op.id),
+        format!(
+            "the response of `{}` does not match the API contract",
+            op.id
+        ),
     );
     problem.errors = errors;
     problem.into_response()
@@ -143,7 +156,10 @@ async fn admit(
                         return Err(with_headers(unsupported_media_type(ct, meta.content_types)));
                     }
                     None => {
-                        return Err(with_headers(unsupported_media_type("(none)", meta.content_types)));
+                        return Err(with_headers(unsupported_media_type(
+                            "(none)",
+                            meta.content_types,
+                        )));
                     }
                 }
             }
@@ -250,7 +266,11 @@ fn request_id(headers: &HeaderMap) -> String {
     {
         return id.to_owned();
     }
-    format!("tg-{:x}-{:x}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "tg-{:x}-{:x}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 #[cfg(test)]
@@ -259,8 +279,14 @@ mod tests {
 
     #[test]
     fn media_types() {
-        assert!(media_type_matches("application/json; charset=utf-8", &["application/json"]));
-        assert!(media_type_matches("Application/JSON", &["application/json"]));
+        assert!(media_type_matches(
+            "application/json; charset=utf-8",
+            &["application/json"]
+        ));
+        assert!(media_type_matches(
+            "Application/JSON",
+            &["application/json"]
+        ));
         assert!(media_type_matches("image/png", &["image/*"]));
         assert!(!media_type_matches("text/plain", &["application/json"]));
     }

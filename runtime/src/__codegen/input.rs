@@ -118,7 +118,11 @@ impl Input {
             Some(v) => v,
             None => {
                 if required {
-                    e.push(&p, "required", format!("missing required {} parameter `{name}`", loc_name(location)));
+                    e.push(
+                        &p,
+                        "required",
+                        format!("missing required {} parameter `{name}`", loc_name(location)),
+                    );
                 }
                 return None;
             }
@@ -173,7 +177,11 @@ impl Input {
         match std::str::from_utf8(&self.body) {
             Ok(text) => Some(text.to_owned()),
             Err(err) => {
-                e.push(&Ptr::new(), "syntax", format!("the body is not valid UTF-8: {err}"));
+                e.push(
+                    &Ptr::new(),
+                    "syntax",
+                    format!("the body is not valid UTF-8: {err}"),
+                );
                 None
             }
         }
@@ -193,8 +201,19 @@ impl Input {
 
     fn raw(&self, location: Location, name: &str, shape: Shape, e: &mut Errors) -> Option<Value> {
         match location {
-            Location::Query if matches!(shape, Shape::Array { explode: true, style: Style::Form, .. }) => {
-                let Shape::Array { item, .. } = shape else { return None };
+            Location::Query
+                if matches!(
+                    shape,
+                    Shape::Array {
+                        explode: true,
+                        style: Style::Form,
+                        ..
+                    }
+                ) =>
+            {
+                let Shape::Array { item, .. } = shape else {
+                    return None;
+                };
                 let items: Vec<Value> = self
                     .query
                     .iter()
@@ -203,9 +222,13 @@ impl Input {
                     .collect();
                 (!items.is_empty()).then_some(Value::Array(items))
             }
-            Location::Query => self.first(&self.query, name).map(|s| shaped(s, shape, name)),
+            Location::Query => self
+                .first(&self.query, name)
+                .map(|s| shaped(s, shape, name)),
             Location::Path => self.first(&self.path, name).map(|s| shaped(s, shape, name)),
-            Location::Cookie => self.first(&self.cookies, name).map(|s| shaped(s, shape, name)),
+            Location::Cookie => self
+                .first(&self.cookies, name)
+                .map(|s| shaped(s, shape, name)),
             Location::Header => {
                 let value = self.headers.get(name)?;
                 match value.to_str() {
@@ -221,7 +244,9 @@ impl Input {
     }
 
     fn first<'a>(&self, list: &'a [(String, String)], name: &str) -> Option<&'a str> {
-        list.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        list.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -236,7 +261,11 @@ fn loc_name(location: Location) -> &'static str {
 }
 
 /// Validates `value`, then deserializes it. Deserialization failures are `type` violations.
-fn typed<T: DeserializeOwned>(value: Value, validate: Option<ValidateFn>, e: &mut Errors) -> Option<T> {
+fn typed<T: DeserializeOwned>(
+    value: Value,
+    validate: Option<ValidateFn>,
+    e: &mut Errors,
+) -> Option<T> {
     let before = e.len();
     let mut p = Ptr::new();
     if let Some(validate) = validate {
@@ -257,7 +286,8 @@ fn typed<T: DeserializeOwned>(value: Value, validate: Option<ValidateFn>, e: &mu
                     serde_path_to_error::Segment::Map { key } => {
                         p.push_key(key);
                     }
-                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                    serde_path_to_error::Segment::Enum { .. }
+                    | serde_path_to_error::Segment::Unknown => {}
                 }
             }
             e.push(&p, "type", err.into_inner().to_string());
@@ -309,7 +339,11 @@ fn shaped(s: &str, shape: Shape, name: &str) -> Value {
     match shape {
         Shape::Scalar(kind) => scalar(s, kind),
         Shape::Json => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_owned())),
-        Shape::Array { item, style, explode } => {
+        Shape::Array {
+            item,
+            style,
+            explode,
+        } => {
             let body = match style {
                 Style::Label => s.strip_prefix('.').unwrap_or(s),
                 Style::Matrix => s
@@ -351,14 +385,24 @@ mod tests {
     use super::*;
 
     fn input(query: &str) -> Input {
-        Input::new(Vec::new(), Some(query), http::HeaderMap::new(), Bytes::new())
+        Input::new(
+            Vec::new(),
+            Some(query),
+            http::HeaderMap::new(),
+            Bytes::new(),
+        )
     }
 
     #[test]
     fn exploded_form_arrays_collect_repeated_keys() {
         let mut e = Errors::default();
-        let shape = Shape::Array { item: Scalar::Integer, style: Style::Form, explode: true };
-        let got: Option<Vec<i64>> = input("a=1&b=x&a=2").param(Location::Query, "a", false, shape, None, &mut e);
+        let shape = Shape::Array {
+            item: Scalar::Integer,
+            style: Style::Form,
+            explode: true,
+        };
+        let got: Option<Vec<i64>> =
+            input("a=1&b=x&a=2").param(Location::Query, "a", false, shape, None, &mut e);
         assert_eq!(got, Some(vec![1, 2]));
         assert!(e.is_empty());
     }
@@ -366,8 +410,14 @@ mod tests {
     #[test]
     fn wrong_scalar_type_is_a_type_violation() {
         let mut e = Errors::default();
-        let got: Option<i32> =
-            input("limit=ten").param(Location::Query, "limit", false, Shape::Scalar(Scalar::Integer), None, &mut e);
+        let got: Option<i32> = input("limit=ten").param(
+            Location::Query,
+            "limit",
+            false,
+            Shape::Scalar(Scalar::Integer),
+            None,
+            &mut e,
+        );
         assert_eq!(got, None);
         let v = e.into_vec();
         assert_eq!(v.len(), 1);
@@ -378,20 +428,35 @@ mod tests {
     #[test]
     fn missing_required_parameter_is_reported() {
         let mut e = Errors::default();
-        let got: Option<String> =
-            input("").param(Location::Query, "q", true, Shape::Scalar(Scalar::String), None, &mut e);
+        let got: Option<String> = input("").param(
+            Location::Query,
+            "q",
+            true,
+            Shape::Scalar(Scalar::String),
+            None,
+            &mut e,
+        );
         assert_eq!(got, None);
         assert_eq!(e.into_vec()[0].keyword, "required");
     }
 
     #[test]
     fn malformed_json_reports_line_and_column() {
-        let i = Input::new(Vec::new(), None, http::HeaderMap::new(), Bytes::from_static(b"{\n  \"a\": }"));
+        let i = Input::new(
+            Vec::new(),
+            None,
+            http::HeaderMap::new(),
+            Bytes::from_static(b"{\n  \"a\": }"),
+        );
         let mut e = Errors::default();
         let got: Option<Value> = i.json_body(true, None, &mut e);
         assert!(got.is_none());
         let v = e.into_vec();
         assert_eq!(v[0].keyword, "syntax");
-        assert!(v[0].message.starts_with("invalid JSON at line 2, column 8"), "{}", v[0].message);
+        assert!(
+            v[0].message.starts_with("invalid JSON at line 2, column 8"),
+            "{}",
+            v[0].message
+        );
     }
 }

@@ -28,7 +28,11 @@ pub fn json_response<T: Serialize>(status: u16, body: &T) -> Response {
         }
         Err(err) => {
             tracing::error!("response body could not be serialized: {err}");
-            Problem::new(ProblemKind::Internal, "the response could not be serialized").into_response()
+            Problem::new(
+                ProblemKind::Internal,
+                "the response could not be serialized",
+            )
+            .into_response()
         }
     }
 }
@@ -50,7 +54,11 @@ pub fn validate_body<T: Serialize>(
 ) {
     match serde_json::to_value(body) {
         Ok(value) => validate(&value, &mut Ptr::new(), errors),
-        Err(err) => errors.push(&Ptr::new(), "type", format!("could not be serialized: {err}")),
+        Err(err) => errors.push(
+            &Ptr::new(),
+            "type",
+            format!("could not be serialized: {err}"),
+        ),
     }
 }
 
@@ -66,7 +74,8 @@ pub fn bytes_response(status: u16, content_type: &'static str, body: Vec<u8>) ->
 
 fn typed_bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
     let mut response = (status_code(status), body).into_response();
-    let value = HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let value = HeaderValue::from_str(content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     response.headers_mut().insert(header::CONTENT_TYPE, value);
     response
 }

@@ -54,9 +54,10 @@ pub fn finish_router(
 
 fn spec_response(spec_json: &'static str) -> Response {
     let mut response = spec_json.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -71,7 +72,10 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
 async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Response {
     Problem::new(
         ProblemKind::MethodNotAllowed,
-        format!("{} does not accept {method}; see the Allow header", uri.path()),
+        format!(
+            "{} does not accept {method}; see the Allow header",
+            uri.path()
+        ),
     )
     .into_response()
 }

@@ -163,12 +163,19 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 fn is_integral(n: &Number) -> bool {
-    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite())
+    n.is_i64()
+        || n.is_u64()
+        || n.as_f64()
+            .is_some_and(|f| f.fract() == 0.0 && f.is_finite())
 }
 
 /// Records a `type` violation: `v` is not of the `expected` type.
 pub fn type_error(v: &Value, expected: &'static str, p: &Ptr, e: &mut Errors) {
-    e.push(p, "type", format!("expected {expected}, found {}", type_name(v)));
+    e.push(
+        p,
+        "type",
+        format!("expected {expected}, found {}", type_name(v)),
+    );
 }
 
 /// `type: integer` (a number with no fractional part).
@@ -216,24 +223,40 @@ pub fn check_string(s: &str, rules: &StrRules, p: &Ptr, e: &mut Errors) {
         let len = s.chars().count() as u64;
         if let Some(min) = rules.min_length {
             if len < min {
-                e.push(p, "minLength", format!("must be at least {min} characters long, is {len}"));
+                e.push(
+                    p,
+                    "minLength",
+                    format!("must be at least {min} characters long, is {len}"),
+                );
             }
         }
         if let Some(max) = rules.max_length {
             if len > max {
-                e.push(p, "maxLength", format!("must be at most {max} characters long, is {len}"));
+                e.push(
+                    p,
+                    "maxLength",
+                    format!("must be at most {max} characters long, is {len}"),
+                );
             }
         }
     }
     if rules.format != StrFormat::None && !formats::matches(rules.format, s) {
-        e.push(p, "format", format!("is not a valid {}", formats::name(rules.format)));
+        e.push(
+            p,
+            "format",
+            format!("is not a valid {}", formats::name(rules.format)),
+        );
     }
 }
 
 /// `pattern`.
 pub fn check_pattern(s: &str, pattern: &Pattern, p: &Ptr, e: &mut Errors) {
     if !pattern.is_match(s) {
-        e.push(p, "pattern", format!("must match the pattern `{}`", pattern.source()));
+        e.push(
+            p,
+            "pattern",
+            format!("must match the pattern `{}`", pattern.source()),
+        );
     }
 }
 
@@ -324,12 +347,20 @@ pub fn check_array(
     let len = items.len() as u64;
     if let Some(min) = min_items {
         if len < min {
-            e.push(p, "minItems", format!("must have at least {min} items, has {len}"));
+            e.push(
+                p,
+                "minItems",
+                format!("must have at least {min} items, has {len}"),
+            );
         }
     }
     if let Some(max) = max_items {
         if len > max {
-            e.push(p, "maxItems", format!("must have at most {max} items, has {len}"));
+            e.push(
+                p,
+                "maxItems",
+                format!("must have at most {max} items, has {len}"),
+            );
         }
     }
     if unique {
@@ -356,7 +387,8 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -379,12 +411,20 @@ pub fn check_object(
     let len = o.len() as u64;
     if let Some(min) = min_properties {
         if len < min {
-            e.push(p, "minProperties", format!("must have at least {min} properties, has {len}"));
+            e.push(
+                p,
+                "minProperties",
+                format!("must have at least {min} properties, has {len}"),
+            );
         }
     }
     if let Some(max) = max_properties {
         if len > max {
-            e.push(p, "maxProperties", format!("must have at most {max} properties, has {len}"));
+            e.push(
+                p,
+                "maxProperties",
+                format!("must have at most {max} properties, has {len}"),
+            );
         }
     }
 }
@@ -394,7 +434,11 @@ pub fn deny_additional(o: &Map<String, Value>, known: &[&str], p: &mut Ptr, e: &
     for key in o.keys() {
         if !known.contains(&key.as_str()) {
             let len = p.push_key(key);
-            e.push(p, "additionalProperties", format!("unknown property `{key}`"));
+            e.push(
+                p,
+                "additionalProperties",
+                format!("unknown property `{key}`"),
+            );
             p.truncate(len);
         }
     }
@@ -404,19 +448,30 @@ pub fn deny_additional(o: &Map<String, Value>, known: &[&str], p: &mut Ptr, e: &
 pub fn check_enum_str(v: &Value, allowed: &[&str], p: &Ptr, e: &mut Errors) {
     let ok = matches!(v, Value::String(s) if allowed.contains(&s.as_str()));
     if !ok {
-        e.push(p, "enum", format!("must be one of {}", list(allowed.iter())));
+        e.push(
+            p,
+            "enum",
+            format!("must be one of {}", list(allowed.iter())),
+        );
     }
 }
 
 /// `enum` of arbitrary JSON values.
 pub fn check_enum(v: &Value, allowed: &[Value], p: &Ptr, e: &mut Errors) {
     if !allowed.iter().any(|a| json_equal(a, v)) {
-        e.push(p, "enum", format!("must be one of {}", list(allowed.iter())));
+        e.push(
+            p,
+            "enum",
+            format!("must be one of {}", list(allowed.iter())),
+        );
     }
 }
 
 fn list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
-    items.map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Parses the JSON text of a non-string `enum` list emitted by the generator.
@@ -429,7 +484,11 @@ pub fn one_of_error(matched: usize, p: &Ptr, e: &mut Errors) {
     if matched == 0 {
         e.push(p, "oneOf", "does not match any of the allowed schemas");
     } else {
-        e.push(p, "oneOf", format!("matches {matched} of the allowed schemas, must match exactly one"));
+        e.push(
+            p,
+            "oneOf",
+            format!("matches {matched} of the allowed schemas, must match exactly one"),
+        );
     }
 }
 
@@ -653,7 +712,11 @@ pub fn value<T: serde::Serialize>(
     let mut errors = Errors::new(Location::Body);
     match serde_json::to_value(value) {
         Ok(json) => validate(&json, &mut Ptr::new(), &mut errors),
-        Err(err) => errors.push(&Ptr::new(), "type", format!("could not be serialized: {err}")),
+        Err(err) => errors.push(
+            &Ptr::new(),
+            "type",
+            format!("could not be serialized: {err}"),
+        ),
     }
     if errors.is_empty() {
         Ok(())
