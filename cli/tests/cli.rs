@@ -54,8 +54,16 @@ fn output_file(name: &str) -> PathBuf {
 fn assert_refused(spec: &str, expected: &str) {
     for subcommand in ["gen", "check"] {
         let run = tollgate(&[subcommand, spec]);
-        assert_eq!(run.code, Some(1), "tollgate {subcommand} {spec}: {}", run.stderr);
-        assert_eq!(run.stdout, "", "tollgate {subcommand} {spec} printed on stdout");
+        assert_eq!(
+            run.code,
+            Some(1),
+            "tollgate {subcommand} {spec}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stdout, "",
+            "tollgate {subcommand} {spec} printed on stdout"
+        );
         assert_eq!(run.stderr, expected, "tollgate {subcommand} {spec}");
     }
 }
@@ -167,7 +175,11 @@ fn gen_to_file_writes_it_and_prints_one_summary_line() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.ends_with(&format!(" → {out_arg}\n")), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with(&format!(" → {out_arg}\n")),
+        "{}",
+        run.stderr
+    );
     let written = std::fs::read_to_string(&out).expect("the output file was written");
     let stdout = tollgate(&["gen", "fixtures/petstore.yaml"]).stdout;
     assert_eq!(written, stdout, "-o writes what stdout gets");
@@ -177,9 +189,8 @@ fn gen_to_file_writes_it_and_prints_one_summary_line() {
 fn gen_check_detects_a_stale_file() {
     let out = output_file("gen-check");
     let out_arg = out.to_str().expect("UTF-8 path");
-    let stale = format!(
-        "{out_arg} is stale: run `tollgate gen fixtures/petstore.yaml -o {out_arg}`\n"
-    );
+    let stale =
+        format!("{out_arg} is stale: run `tollgate gen fixtures/petstore.yaml -o {out_arg}`\n");
 
     // Missing: stale, and --check does not create it.
     let run = tollgate(&["gen", "fixtures/petstore.yaml", "--check", "-o", out_arg]);
@@ -211,9 +222,18 @@ fn gen_check_detects_a_stale_file() {
 fn usage_errors_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (&[], "Usage: tollgate <COMMAND>"),
-        (&["frobnicate"], "error: unrecognized subcommand 'frobnicate'"),
-        (&["gen"], "error: the following required arguments were not provided:\n  <SPEC>"),
-        (&["check"], "error: the following required arguments were not provided:\n  <SPEC>"),
+        (
+            &["frobnicate"],
+            "error: unrecognized subcommand 'frobnicate'",
+        ),
+        (
+            &["gen"],
+            "error: the following required arguments were not provided:\n  <SPEC>",
+        ),
+        (
+            &["check"],
+            "error: the following required arguments were not provided:\n  <SPEC>",
+        ),
         (
             &["gen", "fixtures/petstore.yaml", "--colour"],
             "error: unexpected argument '--colour' found",
@@ -235,7 +255,11 @@ fn usage_errors_exit_2() {
         let run = tollgate(args);
         assert_eq!(run.code, Some(2), "tollgate {args:?}: {}", run.stderr);
         assert_eq!(run.stdout, "", "tollgate {args:?}");
-        assert!(run.stderr.contains(message), "tollgate {args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(message),
+            "tollgate {args:?}: {}",
+            run.stderr
+        );
     }
 }
 

@@ -960,7 +960,14 @@ mod tests {
     /// bucket that never overflows between steps admits exactly `burst + floor(t/T)`.
     #[test]
     fn admission_is_exact_under_saturation() {
-        for (rate, burst) in [(10.0, 5u32), (3.0, 1), (3.0, 2), (7.5, 20), (1000.0, 1), (1000.0, 10)] {
+        for (rate, burst) in [
+            (10.0, 5u32),
+            (3.0, 1),
+            (3.0, 2),
+            (7.5, 20),
+            (1000.0, 1),
+            (1000.0, 10),
+        ] {
             let store = MemoryStore::default();
             let scopes = [bucket_scope(ScopeId::Gateway, rate, burst)];
             let start = secs(T0);

@@ -39,6 +39,13 @@ async fn bind_failure_is_reported() {
     let err = tollgate::serve(tollgate::Router::new(), addr)
         .await
         .unwrap_err();
-    assert!(matches!(err, tollgate::Error::Bind { addr: a, .. } if a == addr), "{err:?}");
-    assert!(err.to_string().starts_with(&format!("cannot listen on {addr}")), "{err}");
+    assert!(
+        matches!(err, tollgate::Error::Bind { addr: a, .. } if a == addr),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot listen on {addr}")),
+        "{err}"
+    );
 }
