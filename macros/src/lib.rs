@@ -6,7 +6,7 @@
 //! (through `include_str!`), so editing the spec recompiles the module. Spec errors become a
 //! `compile_error!` at the attribute, naming the file, line and JSON pointer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
@@ -14,7 +14,7 @@ use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{parse_macro_input, Ident, ItemMod, LitBool, LitStr, Token};
-use tollgate_codegen::{Generator, Settings};
+use tollgate_codegen::{Diagnostics, Generator, Settings};
 
 /// Generates the gateway module for an OpenAPI document into the annotated (empty) module.
 ///
@@ -99,13 +99,17 @@ impl Parse for Arguments {
 }
 
 fn expand(args: Arguments, module: ItemMod) -> syn::Result<proc_macro2::TokenStream> {
-    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+    // `TOLLGATE_MANIFEST_DIR` is a test hook: trybuild compiles UI tests in a crate under
+    // `target/tests/trybuild`, so their `CARGO_MANIFEST_DIR` is not the crate the paths in
+    // them are relative to.
+    let root = std::env::var_os("TOLLGATE_MANIFEST_DIR")
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .map(PathBuf::from)
         .unwrap_or_default();
     let path = root.join(args.spec.value());
     let generated = Generator::new(&args.settings)
         .generate_file(&path)
-        .map_err(|diagnostics| syn::Error::new(args.spec.span(), diagnostics.to_string()))?;
+        .map_err(|diagnostics| spec_error(&args.spec, &root, diagnostics))?;
     if let Some(dir) = std::env::var_os("TOLLGATE_EXPAND_DIR") {
         // Test hook: lets a test compare the macro's code with the CLI's and build.rs's.
         let file = PathBuf::from(dir).join(format!("{}.rs", module.ident));
@@ -135,4 +139,48 @@ fn expand(args: Arguments, module: ItemMod) -> syn::Result<proc_macro2::TokenStr
             #(#existing)*
         }
     })
+}
+
+/// One compile error at the spec path for each error in `diagnostics`, reading
+/// `file:line:col: message (at #/pointer)` (rustc adds the `error:`), then its hint.
+/// Warnings are left out, as they are when generation succeeds.
+fn spec_error(spec: &LitStr, root: &Path, diagnostics: Diagnostics) -> syn::Error {
+    let diagnostics = relative_to(root, diagnostics);
+    let mut errors = diagnostics.0.iter().filter(|d| d.is_error()).map(|d| {
+        let mut message = match &d.location {
+            Some(location) => format!("{location}: "),
+            None => String::new(),
+        };
+        message.push_str(&format!("{} (at {})", d.message, d.pointer));
+        if let Some(hint) = &d.hint {
+            message.push_str(&format!("\n  hint: {hint}"));
+        }
+        syn::Error::new(spec.span(), message)
+    });
+    let first = errors
+        .next()
+        .unwrap_or_else(|| syn::Error::new(spec.span(), diagnostics.to_string()));
+    errors.fold(first, |mut all, error| {
+        all.combine(error);
+        all
+    })
+}
+
+/// The diagnostics with the paths of files named as the user wrote them: `root` (the absolute
+/// directory the spec path was joined to, for loading) is removed from locations and messages,
+/// so errors read `../specs/api.yaml:3:5`, the same on every machine.
+fn relative_to(root: &Path, mut diagnostics: Diagnostics) -> Diagnostics {
+    if root.as_os_str().is_empty() {
+        return diagnostics;
+    }
+    let prefix = format!("{}{}", root.display(), std::path::MAIN_SEPARATOR);
+    for diagnostic in &mut diagnostics.0 {
+        if let Some(location) = &mut diagnostic.location {
+            if let Ok(relative) = location.file.strip_prefix(root) {
+                location.file = relative.to_path_buf();
+            }
+        }
+        diagnostic.message = diagnostic.message.replace(&prefix, "");
+    }
+    diagnostics
 }

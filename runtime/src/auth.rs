@@ -102,6 +102,8 @@ impl KeyStore {
 
 /// Authenticates a request for `op`: `Ok(None)` for public operations and anonymous
 /// access, `Ok(Some(principal))` when an alternative verified, else a 401.
+// `Problem` is the contract's error type; the error path is the cold one.
+#[allow(clippy::result_large_err)]
 pub(crate) fn authenticate(
     keys: &KeyStore,
     api: &'static ApiMeta,
@@ -323,6 +325,8 @@ pub(crate) fn why_unverifiable(api: &ApiMeta, name: &str, config: &Config) -> Op
 }
 
 #[cfg(test)]
+// `Problem` is the contract's error type; the error path is the cold one.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use crate::meta::{SchemeRequirement, SecurityRequirement};

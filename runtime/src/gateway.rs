@@ -225,6 +225,8 @@ impl Gateway {
     /// public operations and anonymous access, the principal when credentials verified,
     /// or a 401 problem with `WWW-Authenticate` challenges.
     #[doc(hidden)]
+    // `Problem` is the contract's error type; the error path is the cold one.
+    #[allow(clippy::result_large_err)]
     pub fn authenticate(
         &self,
         api: &'static ApiMeta,

@@ -27,9 +27,6 @@ pub use config::{
 pub use config::{
     AuthConfig, DevelopmentConfig, JwtConfig, OperationConfig, SpecConfig, ThrottleSpecConfig,
 };
-pub use config::{
-    AuthConfig, DevelopmentConfig, JwtConfig, OperationConfig, SpecConfig, ThrottleSpecConfig,
-};
 pub use context::{Context, Principal};
 pub use error::Error;
 pub use gateway::{Gateway, GatewayBuilder};

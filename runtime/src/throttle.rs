@@ -743,6 +743,8 @@ impl Throttle {
 
     /// Decides one request: `Ok` with the RateLimit headers to add (empty when no scope
     /// applies), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
+    // `Problem` is the contract's error type; the error path is the cold one.
+    #[allow(clippy::result_large_err)]
     pub(crate) async fn check(
         &self,
         api: &'static ApiMeta,
@@ -842,6 +844,8 @@ impl Throttle {
     }
 
     /// The answer when the store fails, per `on_store_error`.
+    // `Problem` is the contract's error type; the error path is the cold one.
+    #[allow(clippy::result_large_err)]
     pub(crate) fn store_failed(
         &self,
         err: &(dyn std::error::Error + Send + Sync),

@@ -47,6 +47,9 @@ pub(crate) struct SchemaLowerer<'a> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Pointers currently being lowered through a non-component `$ref` (cycle guard).
     in_progress: BTreeSet<String>,
+    /// Non-component `$ref` targets already lowered: each is lowered once, however often it
+    /// is referenced (without this, nested references grow exponentially).
+    ref_cache: HashMap<String, Lowered>,
 }
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
@@ -63,6 +66,7 @@ impl<'a> SchemaLowerer<'a> {
             validators: BTreeMap::new(),
             diagnostics: Vec::new(),
             in_progress: BTreeSet::new(),
+            ref_cache: HashMap::new(),
         };
         if let Some(schemas) = root
             .pointer("/components/schemas")
@@ -301,7 +305,10 @@ impl<'a> SchemaLowerer<'a> {
                 };
             }
         }
-        // A reference into some other part of the document: lower the target in place.
+        // A reference into some other part of the document: lower the target once, in place.
+        if let Some(lowered) = self.ref_cache.get(reference) {
+            return lowered.clone();
+        }
         let target = reference
             .strip_prefix('#')
             .and_then(|p| self.root.pointer(p));
@@ -310,6 +317,7 @@ impl<'a> SchemaLowerer<'a> {
                 self.in_progress.insert(reference.to_owned());
                 let lowered = self.lower(&target.clone(), hint, reference);
                 self.in_progress.remove(reference);
+                self.ref_cache.insert(reference.to_owned(), lowered.clone());
                 lowered
             }
             Some(_) => {

@@ -163,12 +163,14 @@ impl Bundler {
         let target = match fragment.map(|f| pointer::parse(&pointer::percent_decode(f))) {
             None => Vec::new(),
             Some(Some(target)) => target,
-            Some(None) => return self.error(
-                &site.path,
-                format!(
+            Some(None) => {
+                return self.error(
+                    &site.path,
+                    format!(
                     "unsupported $ref `{written}`: the fragment must be a JSON pointer (`#/...`)"
                 ),
-            ),
+                )
+            }
         };
         let file = if file_part.is_empty() {
             site.file

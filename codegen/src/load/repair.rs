@@ -406,17 +406,16 @@ impl Repairer<'_, '_> {
     fn required(&mut self, map: &mut Map<String, Value>) {
         match map.get_mut("required") {
             None => {}
-            Some(Value::Array(names)) => {
-                if names.iter().any(|n| !n.is_string()) {
-                    names.retain(Value::is_string);
-                    self.warn(
-                        &["required"],
-                        "`required` should list property names; entries that are not strings \
-                         are ignored"
-                            .to_owned(),
-                    );
-                }
+            Some(Value::Array(names)) if names.iter().any(|n| !n.is_string()) => {
+                names.retain(Value::is_string);
+                self.warn(
+                    &["required"],
+                    "`required` should list property names; entries that are not strings \
+                     are ignored"
+                        .to_owned(),
+                );
             }
+            Some(Value::Array(_)) => {}
             Some(Value::Bool(_)) => {
                 self.warn(
                     &["required"],

@@ -154,6 +154,36 @@ pub(crate) fn pointer(path: &[Seg<'_>]) -> String {
     super::pointer::to_pointer(&owned(path))
 }
 
+/// The OpenAPI objects directly below `value` (an object of kind `kind`), through the maps
+/// and lists that hold them: each with its path relative to `value`.
+pub(crate) fn children(value: &Value, kind: Kind) -> Vec<(Vec<Seg<'_>>, &Value, Kind)> {
+    let mut out = Vec::new();
+    let Value::Object(map) = value else {
+        return out;
+    };
+    for (key, child_value) in map {
+        let ctx = child(kind, key, child_value);
+        match (ctx, child_value) {
+            (Ctx::Node(kind), _) => out.push((vec![Seg::Key(key)], child_value, kind)),
+            (Ctx::MapOf(kind) | Ctx::ExtMapOf(kind), Value::Object(items)) => {
+                let extensions = matches!(ctx, Ctx::ExtMapOf(_));
+                for (name, item) in items {
+                    if !(extensions && name.starts_with("x-")) {
+                        out.push((vec![Seg::Key(key), Seg::Key(name)], item, kind));
+                    }
+                }
+            }
+            (Ctx::ListOf(kind), Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    out.push((vec![Seg::Key(key), Seg::Index(i)], item, kind));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A visitor for [`walk`]: the node, its kind, and its path from the walk's start.
 pub(crate) type Visit<'f> = dyn FnMut(&Value, Kind, &[Seg<'_>]) + 'f;
 /// A visitor for [`walk_mut`]; it may rewrite the node before its children are walked.

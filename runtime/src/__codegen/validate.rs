@@ -678,6 +678,27 @@ mod formats {
     }
 }
 
+/// Validates a typed value by its JSON form (the `validate()` method of generated types).
+pub fn value<T: serde::Serialize>(
+    value: &T,
+    validate: fn(&Value, &mut Ptr, &mut Errors),
+) -> Result<(), Vec<Violation>> {
+    let mut errors = Errors::new(Location::Body);
+    match serde_json::to_value(value) {
+        Ok(json) => validate(&json, &mut Ptr::new(), &mut errors),
+        Err(err) => errors.push(
+            &Ptr::new(),
+            "type",
+            format!("could not be serialized: {err}"),
+        ),
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into_vec())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -701,26 +722,5 @@ mod tests {
         p.truncate(a);
         p.push_index(3);
         assert_eq!(p.as_str(), "/3");
-    }
-}
-
-/// Validates a typed value by its JSON form (the `validate()` method of generated types).
-pub fn value<T: serde::Serialize>(
-    value: &T,
-    validate: fn(&Value, &mut Ptr, &mut Errors),
-) -> Result<(), Vec<Violation>> {
-    let mut errors = Errors::new(Location::Body);
-    match serde_json::to_value(value) {
-        Ok(json) => validate(&json, &mut Ptr::new(), &mut errors),
-        Err(err) => errors.push(
-            &Ptr::new(),
-            "type",
-            format!("could not be serialized: {err}"),
-        ),
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into_vec())
     }
 }

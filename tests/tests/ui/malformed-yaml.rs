@@ -1,0 +1,4 @@
+#[tollgate::gateway(spec = "../fixtures/broken/invalid-yaml.yaml")]
+mod api {}
+
+fn main() {}

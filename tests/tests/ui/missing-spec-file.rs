@@ -1,0 +1,4 @@
+#[tollgate::gateway(spec = "../fixtures/no-such-spec.yaml")]
+mod api {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[tollgate::gateway]
+mod api {}
+
+#[tollgate::gateway(mock = false)]
+mod other {}
+
+fn main() {}

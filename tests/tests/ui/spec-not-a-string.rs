@@ -1,0 +1,4 @@
+#[tollgate::gateway(spec = 42)]
+mod api {}
+
+fn main() {}

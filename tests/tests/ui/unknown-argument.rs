@@ -1,0 +1,4 @@
+#[tollgate::gateway(spec = "../fixtures/petstore.yaml", colour = "red")]
+mod api {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[tollgate::gateway(spec = "../fixtures/broken/unresolved-ref.yaml")]
+mod api {}
+
+fn main() {}
