@@ -166,21 +166,29 @@ fn spec_error(spec: &LitStr, root: &Path, diagnostics: Diagnostics) -> syn::Erro
     })
 }
 
-/// The diagnostics with the paths of files named as the user wrote them: `root` (the absolute
-/// directory the spec path was joined to, for loading) is removed from locations and messages,
-/// so errors read `../specs/api.yaml:3:5`, the same on every machine.
+/// The diagnostics with the paths of files relative to `root` (the absolute directory the
+/// spec path was joined to, for loading), so they read as the user wrote them
+/// (`../specs/api.yaml:3:5`) and are the same on every machine. Files reached through
+/// external `$ref`s are named by normalised paths (`/crate/../specs/x.yaml` is
+/// `/specs/x.yaml`), so each ancestor of `root` is replaced as well, by as many `../`.
 fn relative_to(root: &Path, mut diagnostics: Diagnostics) -> Diagnostics {
-    if root.as_os_str().is_empty() {
-        return diagnostics;
+    let separator = std::path::MAIN_SEPARATOR;
+    let mut prefixes = Vec::new();
+    let mut up = String::new();
+    for dir in root.ancestors().take_while(|dir| dir.parent().is_some()) {
+        prefixes.push((format!("{}{separator}", dir.display()), up.clone()));
+        up.push_str(&format!("..{separator}"));
     }
-    let prefix = format!("{}{}", root.display(), std::path::MAIN_SEPARATOR);
+    let relative = |text: &str| {
+        prefixes.iter().fold(text.to_owned(), |text, (prefix, up)| {
+            text.replace(prefix, up)
+        })
+    };
     for diagnostic in &mut diagnostics.0 {
         if let Some(location) = &mut diagnostic.location {
-            if let Ok(relative) = location.file.strip_prefix(root) {
-                location.file = relative.to_path_buf();
-            }
+            location.file = PathBuf::from(relative(&location.file.to_string_lossy()));
         }
-        diagnostic.message = diagnostic.message.replace(&prefix, "");
+        diagnostic.message = relative(&diagnostic.message);
     }
     diagnostics
 }

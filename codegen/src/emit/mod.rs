@@ -70,6 +70,8 @@ pub(crate) fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text else {
         return TokenStream::new();
     };
+    // Doc comments may not contain a bare CR; specs written on Windows have them.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines = text.trim().lines().map(|l| format!(" {}", l.trim_end()));
     quote! { #( #[doc = #lines] )* }
 }

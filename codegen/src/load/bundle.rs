@@ -59,7 +59,7 @@ struct Deferred {
 /// Resolves and bundles every `$ref` of `root`, the value of the file `root_file`.
 pub(crate) fn bundle(root: &mut Value, root_file: SourceFile) -> Bundle {
     let mut bundler = Bundler::new(root_file);
-    let mut sites = gather(root, Kind::Document, &[], 0);
+    let mut sites = gather(root, Kind::Document, &[], 0, Some(root));
     // Components that are nothing but an external reference are replaced in place, keeping
     // their name; do them first so that other references to the same target find them.
     sites.sort_by_key(|site| !is_component_slot(&site.path));
@@ -81,18 +81,32 @@ fn is_component_slot(path: &[String]) -> bool {
     path.len() == 3 && path[0] == "components"
 }
 
-/// Every object holding a string `$ref` at an OpenAPI position below `value`.
-fn gather(value: &Value, kind: Kind, prefix: &[String], file: usize) -> Vec<Site> {
+/// Every object holding a string `$ref` at an OpenAPI position below `value` that needs
+/// work. With `root` (when `value` is the root document itself), local references that
+/// already resolve in it are left out: there is nothing to do for them (bundling only adds).
+fn gather(
+    value: &Value,
+    kind: Kind,
+    prefix: &[String],
+    file: usize,
+    root: Option<&Value>,
+) -> Vec<Site> {
     let mut sites = Vec::new();
     let mut path: Vec<Seg<'_>> = prefix.iter().map(|s| Seg::Key(s)).collect();
     walk(value, kind, &mut path, &mut |node, kind, path| {
-        if node.get("$ref").is_some_and(Value::is_string) {
-            sites.push(Site {
-                path: owned(path),
-                file,
-                kind,
-            });
+        let Some(Value::String(reference)) = node.get("$ref") else {
+            return;
+        };
+        if let (Some(root), Some(local)) = (root, reference.strip_prefix('#')) {
+            if !local.contains('%') && root.pointer(local).is_some() {
+                return;
+            }
         }
+        sites.push(Site {
+            path: owned(path),
+            file,
+            kind,
+        });
     });
     sites
 }
@@ -289,7 +303,7 @@ impl Bundler {
             segments: target,
         });
         if let Some(content) = pointer::get(root, at) {
-            self.queue.extend(gather(content, kind, at, file));
+            self.queue.extend(gather(content, kind, at, file, None));
         }
     }
 

@@ -92,6 +92,19 @@ impl Normalizer<'_, '_> {
     }
 
     fn object(&mut self, map: &mut Map<String, Value>) {
+        // One pass over the keys first: most schemas need nothing, and lookups cost.
+        let v3_1 = self.version == Version::V3_1;
+        let needed = map.iter().any(|(key, value)| match key.as_str() {
+            "type" => !value.is_string() || value == "null",
+            "exclusiveMinimum" | "exclusiveMaximum" => value.is_number(),
+            "const" => true,
+            "examples" | "nullable" => v3_1,
+            "$ref" => v3_1 && map.len() > 1,
+            _ => false,
+        });
+        if !needed {
+            return;
+        }
         if self.version == Version::V3_1 && map.contains_key("nullable") {
             self.warn(
                 Some("nullable"),

@@ -234,6 +234,13 @@ impl Repairer<'_, '_> {
     }
 
     fn schema(&mut self, map: &mut Map<String, Value>) {
+        // One pass over the keys first: most schemas need nothing, and lookups cost.
+        if !map
+            .iter()
+            .any(|(key, value)| schema_member_needs_repair(key, value))
+        {
+            return;
+        }
         for keyword in NUMBERS {
             self.number(map, keyword);
         }
@@ -486,6 +493,32 @@ impl Repairer<'_, '_> {
     }
 }
 
+/// Whether a schema member is one that [`Repairer::schema`] would change.
+fn schema_member_needs_repair(key: &str, value: &Value) -> bool {
+    match key {
+        "minimum" | "maximum" | "multipleOf" => !value.is_number(),
+        "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties" | "maxProperties" => {
+            !value.is_u64()
+        }
+        "nullable" | "readOnly" | "writeOnly" | "deprecated" | "uniqueItems"
+        | "exclusiveMinimum" | "exclusiveMaximum" => !value.is_boolean(),
+        "required" => value
+            .as_array()
+            .is_none_or(|names| names.iter().any(|n| !n.is_string())),
+        "properties" => value.as_object().is_none_or(|properties| {
+            properties
+                .values()
+                .any(|p| p.get("required").is_some_and(Value::is_boolean))
+        }),
+        "discriminator" => value.is_string(),
+        "items" => value.is_array(),
+        "enum" | "allOf" | "anyOf" | "oneOf" => !value.is_array(),
+        "type" | "format" | "pattern" => !value.is_string(),
+        "additionalProperties" => !(value.is_boolean() || value.is_object()),
+        _ => false,
+    }
+}
+
 /// The text of a number or boolean (which should have been written as a string).
 fn scalar_text(value: &Value) -> Option<String> {
     match value {
@@ -571,6 +604,18 @@ mod tests {
             &"warning: `minimum` should be a number; read \"5\" as 5 (at #/properties/a/minimum)"
                 .to_owned()
         ));
+    }
+
+    #[test]
+    fn fast_path_knows_every_keyword() {
+        for keyword in NUMBERS.iter().chain(COUNTS).chain(FLAGS) {
+            assert!(
+                schema_member_needs_repair(keyword, &json!("x")),
+                "{keyword}"
+            );
+        }
+        assert!(!schema_member_needs_repair("minimum", &json!(1.5)));
+        assert!(!schema_member_needs_repair("maxLength", &json!(3)));
     }
 
     #[test]

@@ -558,3 +558,81 @@ mod corpus {
         out
     }
 }
+#[test]
+#[ignore]
+fn tmp_phases() {
+    use std::time::{Duration, Instant};
+    let path = std::path::Path::new("/work/shared/corpus/specs/stripe.com.json");
+    let mut best = [Duration::MAX; 8];
+    for _ in 0..10 {
+        let mut ts = Vec::new();
+        let t = Instant::now();
+        let text = source::read(path).unwrap();
+        ts.push(t.elapsed());
+        let parsed = source::parse(path.to_path_buf(), text).unwrap();
+        ts.push(t.elapsed());
+        let mut root = parsed.value;
+        let mut w = Vec::new();
+        let v = version::check(&mut root, &mut w).unwrap();
+        let b = bundle::bundle(&mut root, parsed.source);
+        ts.push(t.elapsed());
+        fix(&mut root, v, &mut w);
+        ts.push(t.elapsed());
+        let d = deserialize::deserialize(&root).unwrap();
+        ts.push(t.elapsed());
+        drop(d);
+        ts.push(t.elapsed());
+        drop(root);
+        ts.push(t.elapsed());
+        let _ = b.files[0].positions();
+        ts.push(t.elapsed());
+        for (i, x) in ts.iter().enumerate() {
+            best[i] = best[i].min(*x);
+        }
+    }
+    eprintln!("read/parse/bundle/fix/deser/dropdoc/droproot/pos {best:?}");
+}
+#[test]
+#[ignore]
+fn tmp_walk() {
+    use std::time::{Duration, Instant};
+    let text = std::fs::read_to_string("/work/shared/corpus/specs/stripe.com.json").unwrap();
+    let root: Value = serde_json::from_str(&text).unwrap();
+    let mut best = [Duration::MAX; 3];
+    for _ in 0..10 {
+        let t = Instant::now();
+        let mut n = 0;
+        walk::walk(
+            &root,
+            walk::Kind::Document,
+            &mut Vec::new(),
+            &mut |_, _, _| n += 1,
+        );
+        best[0] = best[0].min(t.elapsed());
+        let t = Instant::now();
+        fn count(v: &Value) -> usize {
+            match v {
+                Value::Object(m) => 1 + m.values().map(count).sum::<usize>(),
+                Value::Array(a) => 1 + a.iter().map(count).sum::<usize>(),
+                _ => 1,
+            }
+        }
+        let c = count(&root);
+        best[1] = best[1].min(t.elapsed());
+        let t = Instant::now();
+        let mut r = 0;
+        walk::walk(
+            &root,
+            walk::Kind::Document,
+            &mut Vec::new(),
+            &mut |v, _, _| {
+                if v.get("$ref").is_some() {
+                    r += 1
+                }
+            },
+        );
+        best[2] = best[2].min(t.elapsed());
+        eprintln!("{n} {c} {r}");
+    }
+    eprintln!("walk/count/walkref {best:?}");
+}
