@@ -6,7 +6,7 @@
 //! Three stages, each a module with one job: [`load`] (parse, resolve `$ref`s, keep a source
 //! map), [`ir`] (lower to a Rust-shaped IR where every decision is made), and `emit` (IR →
 //! tokens → prettyplease). The three entry points — [`Builder`] for `build.rs`, the
-//! `tollgate` CLI and the `#[tollgate::gateway]` macro — all call [`Generator::generate`],
+//! `tollgate` CLI and the `#[tollgate::gateway]` macro — all call [`Generator::generate_file`],
 //! so they produce byte-identical code for the same spec and [`Settings`].
 //!
 //! # Example

@@ -3,13 +3,13 @@
 //! keep a source map so any JSON pointer can be turned into file:line:column.
 //!
 //! Steps, each in its own module:
-//! 1. [`source`]: read and parse one file ([`yaml`] builds positions as it parses;
-//!    [`json_pos`] builds them lazily for JSON);
-//! 2. [`version`]: top-level checks (Swagger 2.0, `openapi`, `paths`);
-//! 3. [`bundle`]: resolve every `$ref`, copying external content into `components`;
-//! 4. [`normalize`]: 3.1 schemas → 3.0 schemas;
-//! 5. [`repair`]: small defects of real specs that openapiv3 would refuse;
-//! 6. [`deserialize`]: `serde_json::Value` → `openapiv3::OpenAPI`.
+//! 1. `source`: read and parse one file (`yaml` builds positions as it parses;
+//!    `json_pos` builds them lazily for JSON);
+//! 2. `version`: top-level checks (Swagger 2.0, `openapi`, `paths`);
+//! 3. `bundle`: resolve every `$ref`, copying external content into `components`;
+//! 4. `normalize`: 3.1 schemas → 3.0 schemas;
+//! 5. `repair`: small defects of real specs that openapiv3 would refuse;
+//! 6. `deserialize`: `serde_json::Value` → `openapiv3::OpenAPI`.
 
 mod bundle;
 mod deserialize;

@@ -138,12 +138,8 @@ impl Input {
         validate: Option<ValidateFn>,
         e: &mut Errors,
     ) -> Option<T> {
-        e.at(Location::Body, None);
         let p = Ptr::new();
-        if self.body.is_empty() {
-            if required {
-                e.push(&p, "required", "a request body is required");
-            }
+        if !self.has_body(required, e) {
             return None;
         }
         let value: Value = match serde_json::from_slice(&self.body) {
@@ -165,13 +161,18 @@ impl Input {
         typed(value, validate, e)
     }
 
+    /// Whether a body was sent; records a `required` violation when it must be and was not.
+    fn has_body(&self, required: bool, e: &mut Errors) -> bool {
+        e.at(Location::Body, None);
+        if self.body.is_empty() && required {
+            e.push(&Ptr::new(), "required", "a request body is required");
+        }
+        !self.body.is_empty()
+    }
+
     /// A text body (UTF-8).
     pub fn text_body(&self, required: bool, e: &mut Errors) -> Option<String> {
-        e.at(Location::Body, None);
-        if self.body.is_empty() {
-            if required {
-                e.push(&Ptr::new(), "required", "a request body is required");
-            }
+        if !self.has_body(required, e) {
             return None;
         }
         match std::str::from_utf8(&self.body) {
@@ -189,11 +190,7 @@ impl Input {
 
     /// A body passed through as bytes.
     pub fn bytes_body(&self, required: bool, e: &mut Errors) -> Option<Vec<u8>> {
-        e.at(Location::Body, None);
-        if self.body.is_empty() {
-            if required {
-                e.push(&Ptr::new(), "required", "a request body is required");
-            }
+        if !self.has_body(required, e) {
             return None;
         }
         Some(self.body.to_vec())
