@@ -45,6 +45,18 @@ impl Server {
             .post(format!("{}{path}", self.base))
             .header("x-api-key", KEY)
     }
+
+    fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .put(format!("{}{path}", self.base))
+            .header("x-api-key", KEY)
+    }
+
+    fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .delete(format!("{}{path}", self.base))
+            .header("x-api-key", KEY)
+    }
 }
 
 async fn problem(response: reqwest::Response, status: StatusCode) -> Value {
