@@ -34,28 +34,27 @@ impl Server {
         Self::start(Gateway::builder().api_key("tester", KEY).build().unwrap()).await
     }
 
-    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+    /// A request with the test API key.
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
-            .get(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("x-api-key", KEY)
+    }
+
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::GET, path)
     }
 
     fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client
-            .post(format!("{}{path}", self.base))
-            .header("x-api-key", KEY)
+        self.request(reqwest::Method::POST, path)
     }
 
     fn put(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client
-            .put(format!("{}{path}", self.base))
-            .header("x-api-key", KEY)
+        self.request(reqwest::Method::PUT, path)
     }
 
     fn delete(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client
-            .delete(format!("{}{path}", self.base))
-            .header("x-api-key", KEY)
+        self.request(reqwest::Method::DELETE, path)
     }
 }
 
