@@ -37,6 +37,7 @@ impl<'a> Emitter<'a> {
         let types = self.types_module();
         let validate = self.validate_module();
         let operations = self.operations();
+        let rt = &self.rt;
         let title = &self.api.title;
         let version = &self.api.version;
         let header = format!(
@@ -56,6 +57,7 @@ impl<'a> Emitter<'a> {
                 clippy::nursery
             )]
             mod __tollgate_generated {
+                use #rt::__codegen as __tg;
                 #types
                 #validate
                 #operations

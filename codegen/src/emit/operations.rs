@@ -30,8 +30,7 @@ impl Emitter<'_> {
     }
 
     fn request_type(&self, op: &Operation) -> TokenStream {
-        let rt = &self.rt;
-        let c = quote!(#rt::__codegen);
+        let c = quote!(__tg);
         let types = quote!(self::types);
         let name = format_ident!("{}Request", op.type_stem);
         let doc_text = format!(" Input of `{}` ({} {}).", op.id, op.method, op.path);
@@ -98,8 +97,7 @@ impl Emitter<'_> {
     }
 
     fn param_extract(&self, param: &Param, inner: &TokenStream) -> TokenStream {
-        let rt = &self.rt;
-        let c = quote!(#rt::__codegen);
+        let c = quote!(__tg);
         let fname = ident(&param.name);
         let location = match param.location {
             ParamLocation::Path => quote!(Path),
@@ -155,8 +153,7 @@ impl Emitter<'_> {
     }
 
     fn response_enum(&self, op: &Operation) -> TokenStream {
-        let rt = &self.rt;
-        let c = quote!(#rt::__codegen);
+        let c = quote!(__tg);
         let types = quote!(self::types);
         let name = format_ident!("{}Response", op.type_stem);
         let doc_text = format!(" Every answer `{}` may give, as documented.", op.id);
@@ -241,7 +238,6 @@ impl Emitter<'_> {
     }
 
     fn api_trait(&self) -> TokenStream {
-        let rt = &self.rt;
         let methods = self.api.operations.iter().map(|op| {
             let f = ident(&op.fn_name);
             let req = format_ident!("{}Request", op.type_stem);
@@ -254,7 +250,7 @@ impl Emitter<'_> {
                 fn #f(
                     &self,
                     request: #req,
-                    context: #rt::Context,
+                    context: __tg::Context,
                 ) -> impl ::core::future::Future<Output = #resp> + ::core::marker::Send;
             }
         });
@@ -271,16 +267,19 @@ impl Emitter<'_> {
     }
 
     fn mock(&self) -> TokenStream {
-        let rt = &self.rt;
-        let c = quote!(#rt::__codegen);
+        let c = quote!(__tg);
         let methods = self.api.operations.iter().map(|op| {
             let f = ident(&op.fn_name);
             let req = format_ident!("{}Request", op.type_stem);
             let resp = format_ident!("{}Response", op.type_stem);
             let answer = mock_answer(op, &c);
             quote! {
-                async fn #f(&self, _request: #req, _context: #rt::Context) -> #resp {
-                    #resp::#answer
+                fn #f(
+                    &self,
+                    _request: #req,
+                    _context: __tg::Context,
+                ) -> impl ::core::future::Future<Output = #resp> + ::core::marker::Send {
+                    ::core::future::ready(#resp::#answer)
                 }
             }
         });
@@ -296,8 +295,7 @@ impl Emitter<'_> {
     }
 
     fn meta(&self) -> TokenStream {
-        let rt = &self.rt;
-        let m = quote!(#rt::meta);
+        let m = quote!(__tg);
         let api = self.api;
         let schemes = api.security_schemes.iter().map(|s| {
             let name = &s.name;
@@ -371,8 +369,7 @@ impl Emitter<'_> {
     }
 
     fn router(&self) -> TokenStream {
-        let rt = &self.rt;
-        let c = quote!(#rt::__codegen);
+        let c = quote!(__tg);
         let ops = &self.api.operations;
         let handlers = ops.iter().enumerate().map(|(i, op)| {
             let handler = format_ident!("__tollgate_{}", op.fn_name);
@@ -422,7 +419,7 @@ impl Emitter<'_> {
             #(#handlers)*
             /// The gateway for `api`: every operation routed, authenticated, throttled and
             /// validated as the spec and `gateway` say, plus `GET /openapi.json`.
-            pub fn router<A: self::Api>(api: A, gateway: #rt::Gateway) -> #rt::Router {
+            pub fn router<A: self::Api>(api: A, gateway: __tg::Gateway) -> __tg::Router {
                 let shared = #c::Shared::new(api, gateway.clone());
                 let routes = #c::axum::Router::new()
                     #(#route_calls)*

@@ -10,7 +10,6 @@ impl Emitter<'_> {
     /// The tokens of a type in a position. `named` is the path prefix of the `types` module
     /// as seen from there (`self::types` or `self`).
     pub(crate) fn ty(&self, ty: &RustType, named: &TokenStream) -> TokenStream {
-        let rt = &self.rt;
         match ty {
             RustType::String => quote!(::std::string::String),
             RustType::Bool => quote!(bool),
@@ -19,7 +18,7 @@ impl Emitter<'_> {
             RustType::F32 => quote!(f32),
             RustType::F64 => quote!(f64),
             RustType::Bytes => quote!(::std::vec::Vec<u8>),
-            RustType::Value => quote!(#rt::__codegen::serde_json::Value),
+            RustType::Value => quote!(__tg::serde_json::Value),
             RustType::Vec(inner) => {
                 let inner = self.ty(inner, named);
                 quote!(::std::vec::Vec<#inner>)
@@ -44,29 +43,30 @@ impl Emitter<'_> {
     }
 
     pub(crate) fn types_module(&self) -> TokenStream {
+        let rt = &self.rt;
         let defs = self.api.types.values().map(|def| self.type_def(def));
         quote! {
             /// One Rust type per schema of the document.
             pub mod types {
+                #[allow(unused_imports)]
+                use #rt::__codegen as __tg;
                 #(#defs)*
             }
         }
     }
 
     fn derives(&self, base: TokenStream) -> TokenStream {
-        let rt = &self.rt;
         let extra = self
             .settings
             .extra_derives
             .iter()
             .filter_map(|d| d.parse::<TokenStream>().ok());
         quote! {
-            #[derive(#base, #rt::__codegen::serde::Serialize, #rt::__codegen::serde::Deserialize #(, #extra)*)]
+            #[derive(#base, __tg::serde::Serialize, __tg::serde::Deserialize #(, #extra)*)]
         }
     }
 
     fn type_def(&self, def: &TypeDef) -> TokenStream {
-        let rt = &self.rt;
         let name = ident(&def.name);
         let docs = doc(def.doc.as_deref());
         let serde_crate = self.serde_crate();
@@ -75,8 +75,8 @@ impl Emitter<'_> {
         let validate_method = quote! {
             impl #name {
                 /// Checks this value against its schema; lists every violation.
-                pub fn validate(&self) -> ::std::result::Result<(), ::std::vec::Vec<#rt::Violation>> {
-                    #rt::__codegen::validate::value(self, super::validate::#validator)
+                pub fn validate(&self) -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {
+                    __tg::validate::value(self, super::validate::#validator)
                 }
             }
         };

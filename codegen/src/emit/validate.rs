@@ -1,295 +1,254 @@
 //! The `validate` module: one function per validator of the IR, walking a JSON value.
 //!
-//! Every function has the signature `fn(&Value, &mut Ptr, &mut Errors)`. Keyword groups
-//! call runtime helpers with their constants; references call the named function.
+//! Every function has the signature `fn(&Value, &mut Ptr, &mut Errors)`. Type checks and
+//! keyword groups are calls to runtime helpers; sub-schemas are passed to the helpers as
+//! function pointers (a named validator, or a non-capturing closure for an inline schema),
+//! so each schema costs a few lines however deeply it nests.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::Emitter;
-use crate::ir::{Additional, Check, Node, NodeKind, NumberRules};
+use crate::ir::{
+    Additional, ArrayRules, Check, Node, NodeKind, NumberRules, ObjectRules, StringRules,
+};
 
 impl Emitter<'_> {
     pub(crate) fn validate_module(&self) -> TokenStream {
-        let rt = &self.rt;
         let fns = self.api.validators.iter().map(|(name, node)| {
             let name = format_ident!("{}", name);
-            let body = self.node(node);
+            let body = node_body(node);
             if body.is_empty() {
                 quote! {
-                    pub fn #name(
-                        _v: &#rt::__codegen::serde_json::Value,
-                        _p: &mut #rt::__codegen::Ptr,
-                        _e: &mut #rt::__codegen::Errors,
-                    ) {}
+                    pub fn #name(_v: &__tg::serde_json::Value, _p: &mut __tg::Ptr, _e: &mut __tg::Errors) {}
                 }
             } else {
                 quote! {
-                    pub fn #name(
-                        v: &#rt::__codegen::serde_json::Value,
-                        p: &mut #rt::__codegen::Ptr,
-                        e: &mut #rt::__codegen::Errors,
-                    ) {
+                    pub fn #name(v: &__tg::serde_json::Value, p: &mut __tg::Ptr, e: &mut __tg::Errors) {
                         #body
                     }
                 }
             }
         });
+        let rt = &self.rt;
         quote! {
             /// Validators: one function per schema, checking a JSON value and collecting every
             /// violation with its JSON pointer.
             pub mod validate {
+                #[allow(unused_imports)]
+                use #rt::__codegen as __tg;
                 #(#fns)*
             }
         }
     }
+}
 
-    /// Statements checking `v` (a `&Value` in scope, with `p` and `e`) against `node`.
-    fn node(&self, node: &Node) -> TokenStream {
-        let rt = &self.rt;
-        let h = quote!(#rt::__codegen::validate);
-        let mut out = TokenStream::new();
+/// Statements checking `v` (a `&Value` in scope, with `p` and `e`) against `node`: one
+/// keyword helper call per keyword.
+fn node_body(node: &Node) -> TokenStream {
+    let k = quote!(__tg::validate);
+    let mut out = TokenStream::new();
+    match &node.kind {
+        NodeKind::Any => {}
+        NodeKind::Boolean => out.extend(quote!(#k::type_boolean(v, p, e);)),
+        NodeKind::String(rules) => {
+            out.extend(quote!(#k::type_string(v, p, e);));
+            string_keywords(rules, &mut out);
+        }
+        NodeKind::Integer(rules) => {
+            out.extend(quote!(#k::type_integer(v, p, e);));
+            number_keywords(rules, &mut out);
+        }
+        NodeKind::Number(rules) => {
+            out.extend(quote!(#k::type_number(v, p, e);));
+            number_keywords(rules, &mut out);
+        }
+        NodeKind::Array(rules) => {
+            out.extend(quote!(#k::type_array(v, p, e);));
+            if let Some(min) = rules.min_items {
+                out.extend(quote!(#k::min_items(v, #min, p, e);));
+            }
+            if let Some(max) = rules.max_items {
+                out.extend(quote!(#k::max_items(v, #max, p, e);));
+            }
+            if rules.unique_items {
+                out.extend(quote!(#k::unique_items(v, p, e);));
+            }
+            if let Some(f) = rules.items.as_deref().and_then(check_fn) {
+                out.extend(quote!(#k::items(v, p, e, #f);));
+            }
+        }
+        NodeKind::Object(rules) => {
+            out.extend(quote!(#k::type_object(v, p, e);));
+            if !rules.required.is_empty() {
+                let required = &rules.required;
+                out.extend(quote!(#k::required(v, &[#(#required),*], p, e);));
+            }
+            if let Some(min) = rules.min_properties {
+                out.extend(quote!(#k::min_properties(v, #min, p, e);));
+            }
+            if let Some(max) = rules.max_properties {
+                out.extend(quote!(#k::max_properties(v, #max, p, e);));
+            }
+            for (name, check) in &rules.properties {
+                if let Some(f) = check_fn(check) {
+                    out.extend(quote!(#k::property(v, #name, p, e, #f);));
+                }
+            }
+            let known = rules.properties.iter().map(|(n, _)| n);
+            match &rules.additional {
+                Additional::Allowed => {}
+                Additional::Denied => {
+                    out.extend(quote!(#k::no_additional(v, &[#(#known),*], p, e);))
+                }
+                Additional::Schema(check) => {
+                    if let Some(f) = check_fn(check) {
+                        out.extend(quote!(#k::additional(v, &[#(#known),*], p, e, #f);));
+                    }
+                }
+            }
+        }
+    }
 
-        out.extend(match &node.kind {
-            NodeKind::Any => TokenStream::new(),
-            NodeKind::Boolean => quote! {
-                if !v.is_boolean() { #h::type_error(v, "boolean", p, e); }
-            },
-            NodeKind::String(rules) => {
-                let mut checks = TokenStream::new();
-                let format = str_format(rules.format.as_deref());
-                if rules.min_length.is_some() || rules.max_length.is_some() || format.is_some() {
-                    let min = opt_u64(rules.min_length);
-                    let max = opt_u64(rules.max_length);
-                    let format = format.unwrap_or("None");
-                    let format = format_ident!("{}", format);
-                    checks.extend(quote! {
-                        #h::check_string(s, &#h::StrRules { min_length: #min, max_length: #max, format: #h::StrFormat::#format }, p, e);
-                    });
+    if let Some(values) = &node.enum_values {
+        if values.iter().all(|v| v.is_string()) {
+            let strings = values.iter().filter_map(|v| v.as_str());
+            out.extend(quote!(#k::check_enum_str(v, &[#(#strings),*], p, e);));
+        } else {
+            let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
+            out.extend(quote! {
+                {
+                    static ENUM: ::std::sync::LazyLock<::std::vec::Vec<__tg::serde_json::Value>> =
+                        ::std::sync::LazyLock::new(|| #k::enum_values(#json));
+                    #k::check_enum(v, &ENUM, p, e);
                 }
-                if let Some(pattern) = &rules.pattern {
-                    checks.extend(quote! {
-                        static PATTERN: #h::Pattern = #h::Pattern::new(#pattern);
-                        #h::check_pattern(s, &PATTERN, p, e);
-                    });
-                }
-                let s = if checks.is_empty() { quote!(_) } else { quote!(s) };
-                quote! {
-                    match v {
-                        #rt::__codegen::serde_json::Value::String(#s) => { #checks }
-                        _ => #h::type_error(v, "string", p, e),
-                    }
-                }
+            });
+        }
+    }
+    for check in &node.all_of {
+        out.extend(inline_call(check));
+    }
+    for (list, helper) in [
+        (&node.any_of, quote!(any_of)),
+        (&node.one_of, quote!(one_of)),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let branches = list
+            .iter()
+            .map(|c| check_fn(c).unwrap_or_else(|| quote!(|_, _, _| {})));
+        out.extend(quote!(#k::#helper(v, p, e, &[#(#branches),*]);));
+    }
+    if let Some(not) = &node.not {
+        let f = check_fn(not).unwrap_or_else(|| quote!(|_, _, _| {}));
+        out.extend(quote!(#k::not(v, p, e, #f);));
+    }
+    if node.nullable && !out.is_empty() {
+        out = quote! { if !v.is_null() { #out } };
+    }
+    out
+}
+
+/// A function-pointer expression validating `check`, or `None` when it checks nothing. A
+/// bare type check is the runtime's helper itself; anything else an inline closure.
+fn check_fn(check: &Check) -> Option<TokenStream> {
+    match check {
+        Check::Ref(name) => {
+            let name = format_ident!("{}", name);
+            Some(quote!(self::#name))
+        }
+        Check::Inline(node) => {
+            let body = node_body(node);
+            if body.is_empty() {
+                return None;
             }
-            NodeKind::Integer(rules) => {
-                let rules = num_rules(&h, rules);
-                quote! {
-                    match v {
-                        #rt::__codegen::serde_json::Value::Number(n) if #h::is_integer(v) => #h::check_number(n, &#rules, p, e),
-                        _ => #h::type_error(v, "integer", p, e),
-                    }
-                }
+            if let Some(helper) = bare_type_check(node) {
+                return Some(quote!(__tg::validate::#helper));
             }
-            NodeKind::Number(rules) => {
-                let rules = num_rules(&h, rules);
-                quote! {
-                    match v {
-                        #rt::__codegen::serde_json::Value::Number(n) => #h::check_number(n, &#rules, p, e),
-                        _ => #h::type_error(v, "number", p, e),
-                    }
-                }
+            Some(quote!(|v, p, e| { #body }))
+        }
+    }
+}
+
+/// The type-check helper when `node` checks its type and nothing else.
+fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
+    let bare = Node {
+        kind: node.kind.clone(),
+        ..Node::default()
+    };
+    if *node != bare {
+        return None;
+    }
+    let name = match &node.kind {
+        NodeKind::String(r) if *r == StringRules::default() => "type_string",
+        NodeKind::Integer(r) if *r == NumberRules::default() => "type_integer",
+        NodeKind::Number(r) if *r == NumberRules::default() => "type_number",
+        NodeKind::Boolean => "type_boolean",
+        NodeKind::Object(r) if *r == ObjectRules::default() => "type_object",
+        NodeKind::Array(r) if *r == ArrayRules::default() => "type_array",
+        _ => return None,
+    };
+    Some(format_ident!("{}", name))
+}
+
+/// Statements applying `check` to the current `v`.
+fn inline_call(check: &Check) -> TokenStream {
+    match check {
+        Check::Ref(name) => {
+            let name = format_ident!("{}", name);
+            quote!(self::#name(v, p, e);)
+        }
+        Check::Inline(node) => {
+            let body = node_body(node);
+            if body.is_empty() {
+                body
+            } else {
+                quote!({ #body })
             }
-            NodeKind::Array(rules) => {
-                let min = opt_u64(rules.min_items);
-                let max = opt_u64(rules.max_items);
-                let unique = rules.unique_items;
-                let items = rules
-                    .items
-                    .as_ref()
-                    .map(|c| self.check(c))
-                    .filter(|t| !t.is_empty())
-                    .map(|check| {
-                        quote! {
-                            for (i, v) in items.iter().enumerate() {
-                                let mark = p.push_index(i);
-                                #check
-                                p.truncate(mark);
-                            }
-                        }
-                    });
-                let counts = (rules.min_items.is_some() || rules.max_items.is_some() || unique).then(|| {
-                    quote!(#h::check_array(items, #min, #max, #unique, p, e);)
-                });
-                let binding = if items.is_none() && counts.is_none() { quote!(_) } else { quote!(items) };
-                quote! {
-                    match v.as_array() {
-                        ::std::option::Option::Some(#binding) => { #counts #items }
-                        ::std::option::Option::None => #h::type_error(v, "array", p, e),
-                    }
-                }
-            }
-            NodeKind::Object(rules) => {
-                let mut body = TokenStream::new();
-                if !rules.required.is_empty() || rules.min_properties.is_some() || rules.max_properties.is_some() {
-                    let required = &rules.required;
-                    let min = opt_u64(rules.min_properties);
-                    let max = opt_u64(rules.max_properties);
-                    body.extend(quote!(#h::check_object(o, &[#(#required),*], #min, #max, p, e);));
-                }
-                for (name, check) in &rules.properties {
-                    let check = self.check(check);
-                    if !check.is_empty() {
-                        body.extend(quote! {
-                            if let ::std::option::Option::Some(v) = o.get(#name) {
-                                let mark = p.push_key(#name);
-                                #check
-                                p.truncate(mark);
-                            }
-                        });
-                    }
-                }
-                let known = rules.properties.iter().map(|(n, _)| n);
-                match &rules.additional {
-                    Additional::Allowed => {}
-                    Additional::Denied => body.extend(quote! {
-                        #h::deny_additional(o, &[#(#known),*], p, e);
-                    }),
-                    Additional::Schema(check) => {
-                        let check = self.check(check);
-                        if !check.is_empty() {
-                            body.extend(quote! {
-                                for (key, v) in o {
-                                    if ![#(#known),*].contains(&key.as_str()) {
-                                        let mark = p.push_key(key);
-                                        #check
-                                        p.truncate(mark);
-                                    }
-                                }
-                            });
-                        }
-                    }
-                }
-                let binding = if body.is_empty() { quote!(_) } else { quote!(o) };
-                quote! {
-                    match v.as_object() {
-                        ::std::option::Option::Some(#binding) => { #body }
-                        ::std::option::Option::None => #h::type_error(v, "object", p, e),
-                    }
-                }
+        }
+    }
+}
+
+fn string_keywords(rules: &StringRules, out: &mut TokenStream) {
+    let k = quote!(__tg::validate);
+    if let Some(min) = rules.min_length {
+        out.extend(quote!(#k::min_length(v, #min, p, e);));
+    }
+    if let Some(max) = rules.max_length {
+        out.extend(quote!(#k::max_length(v, #max, p, e);));
+    }
+    if let Some(format) = str_format(rules.format.as_deref()) {
+        let format = format_ident!("{}", format);
+        out.extend(quote!(#k::format(v, #k::StrFormat::#format, p, e);));
+    }
+    if let Some(pattern) = &rules.pattern {
+        out.extend(quote! {
+            {
+                static PATTERN: __tg::Pattern = __tg::Pattern::new(#pattern);
+                #k::pattern(v, &PATTERN, p, e);
             }
         });
-
-        if let Some(values) = &node.enum_values {
-            if values.iter().all(|v| v.is_string()) {
-                let strings = values.iter().filter_map(|v| v.as_str());
-                out.extend(quote!(#h::check_enum_str(v, &[#(#strings),*], p, e);));
-            } else {
-                let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
-                out.extend(quote! {
-                    {
-                        static ENUM: ::std::sync::LazyLock<::std::vec::Vec<#rt::__codegen::serde_json::Value>> =
-                            ::std::sync::LazyLock::new(|| #h::enum_values(#json));
-                        #h::check_enum(v, &ENUM, p, e);
-                    }
-                });
-            }
-        }
-        for check in &node.all_of {
-            out.extend(self.check(check));
-        }
-        for (list, keyword) in [(&node.any_of, "anyOf"), (&node.one_of, "oneOf")] {
-            if list.is_empty() {
-                continue;
-            }
-            let branches = list.iter().map(|c| {
-                let check = self.check(c);
-                quote! {
-                    {
-                        #check
-                        if e.len() == mark { matched += 1; }
-                        e.truncate(mark);
-                    }
-                }
-            });
-            let verdict = if keyword == "anyOf" {
-                quote!(if matched == 0 {
-                    e.push(p, "anyOf", "does not match any of the allowed schemas");
-                })
-            } else {
-                quote!(if matched != 1 { #h::one_of_error(matched, p, e); })
-            };
-            out.extend(quote! {
-                {
-                    let mark = e.len();
-                    let mut matched = 0usize;
-                    #(#branches)*
-                    #verdict
-                }
-            });
-        }
-        if let Some(not) = &node.not {
-            let check = self.check(not);
-            out.extend(quote! {
-                {
-                    let mark = e.len();
-                    #check
-                    let failed = e.len() > mark;
-                    e.truncate(mark);
-                    if !failed { e.push(p, "not", "must not match the excluded schema"); }
-                }
-            });
-        }
-        if node.nullable && !out.is_empty() {
-            out = quote! { if !v.is_null() { #out } };
-        }
-        out
-    }
-
-    fn check(&self, check: &Check) -> TokenStream {
-        match check {
-            Check::Ref(name) => {
-                let name = format_ident!("{}", name);
-                quote!(super::validate::#name(v, p, e);)
-            }
-            Check::Inline(node) => self.node(node),
-        }
     }
 }
 
-fn opt_u64(v: Option<u64>) -> TokenStream {
-    match v {
-        Some(n) => quote!(::std::option::Option::Some(#n)),
-        None => quote!(::std::option::Option::None),
+fn number_keywords(rules: &NumberRules, out: &mut TokenStream) {
+    let k = quote!(__tg::validate);
+    if let Some(min) = rules.minimum.filter(|m| m.is_finite()) {
+        let exclusive = rules.exclusive_minimum;
+        out.extend(quote!(#k::minimum(v, #min, #exclusive, p, e);));
     }
-}
-
-fn opt_f64(v: Option<f64>) -> TokenStream {
-    match v {
-        Some(n) if n.is_finite() => quote!(::std::option::Option::Some(#n)),
-        _ => quote!(::std::option::Option::None),
+    if let Some(max) = rules.maximum.filter(|m| m.is_finite()) {
+        let exclusive = rules.exclusive_maximum;
+        out.extend(quote!(#k::maximum(v, #max, #exclusive, p, e);));
     }
-}
-
-fn num_rules(h: &TokenStream, rules: &NumberRules) -> TokenStream {
-    let min = opt_f64(rules.minimum);
-    let max = opt_f64(rules.maximum);
-    let xmin = rules.exclusive_minimum;
-    let xmax = rules.exclusive_maximum;
-    let multiple = opt_f64(rules.multiple_of);
-    let format = match rules.format.as_deref() {
-        Some("int32") => quote!(Int32),
-        Some("int64") => quote!(Int64),
-        _ => quote!(None),
-    };
-    quote! {
-        #h::NumRules {
-            minimum: #min,
-            exclusive_minimum: #xmin,
-            maximum: #max,
-            exclusive_maximum: #xmax,
-            multiple_of: #multiple,
-            format: #h::NumFormat::#format,
-        }
+    if let Some(m) = rules.multiple_of.filter(|m| m.is_finite()) {
+        out.extend(quote!(#k::multiple_of(v, #m, p, e);));
+    }
+    match rules.format.as_deref() {
+        Some("int32") => out.extend(quote!(#k::int_format(v, #k::NumFormat::Int32, p, e);)),
+        Some("int64") => out.extend(quote!(#k::int_format(v, #k::NumFormat::Int64, p, e);)),
+        _ => {}
     }
 }
 

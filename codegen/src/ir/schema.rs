@@ -50,6 +50,9 @@ pub(crate) struct SchemaLowerer<'a> {
     /// Non-component `$ref` targets already lowered: each is lowered once, however often it
     /// is referenced (without this, nested references grow exponentially).
     ref_cache: HashMap<String, Lowered>,
+    /// String enums by their values: an inline enum with the same values as an earlier one
+    /// reuses its type (real specs repeat the same inline enum in many operations).
+    enums_by_values: HashMap<Vec<String>, String>,
 }
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
@@ -67,6 +70,7 @@ impl<'a> SchemaLowerer<'a> {
             diagnostics: Vec::new(),
             in_progress: BTreeSet::new(),
             ref_cache: HashMap::new(),
+            enums_by_values: HashMap::new(),
         };
         if let Some(schemas) = root
             .pointer("/components/schemas")
@@ -648,7 +652,15 @@ impl<'a> SchemaLowerer<'a> {
         exact: Option<&str>,
         doc: Option<String>,
     ) -> RustType {
+        if exact.is_none() {
+            if let Some(existing) = self.enums_by_values.get(&values) {
+                return RustType::Named(existing.clone());
+            }
+        }
         let name = self.type_name_for(hint, exact);
+        self.enums_by_values
+            .entry(values.clone())
+            .or_insert_with(|| name.clone());
         let validator = match exact {
             Some(_) => String::new(),
             None => self.claim_validator(&name),

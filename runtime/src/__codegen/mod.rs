@@ -30,7 +30,7 @@ pub use response::{
 };
 pub use routing::{finish_router, Shared};
 pub use std::sync::{Arc, LazyLock};
-pub use validate::{Errors, Pattern, Ptr};
+pub use validate::{Errors, Pattern, Ptr, Validator};
 
 /// The future type every generated trait method returns.
 pub use core::future::Future;

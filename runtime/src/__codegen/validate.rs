@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::problem::{Location, Violation};
 
@@ -178,6 +178,339 @@ pub fn type_error(v: &Value, expected: &'static str, p: &Ptr, e: &mut Errors) {
     );
 }
 
+// ---- Keyword helpers ------------------------------------------------------------------
+//
+// One function per JSON Schema keyword, each a no-op on values of other types (as the
+// keywords are defined), so a generated validator is a flat list of one-line calls.
+
+/// The signature of a generated validator (and of the type checks below).
+pub type Validator = fn(&Value, &mut Ptr, &mut Errors);
+
+/// `type: string`.
+pub fn type_string(v: &Value, p: &mut Ptr, e: &mut Errors) {
+    if !v.is_string() {
+        type_error(v, "string", p, e);
+    }
+}
+
+/// `type: integer`.
+pub fn type_integer(v: &Value, p: &mut Ptr, e: &mut Errors) {
+    if !is_integer(v) {
+        type_error(v, "integer", p, e);
+    }
+}
+
+/// `type: number`.
+pub fn type_number(v: &Value, p: &mut Ptr, e: &mut Errors) {
+    if !v.is_number() {
+        type_error(v, "number", p, e);
+    }
+}
+
+/// `type: boolean`.
+pub fn type_boolean(v: &Value, p: &mut Ptr, e: &mut Errors) {
+    if !v.is_boolean() {
+        type_error(v, "boolean", p, e);
+    }
+}
+
+/// `type: array`.
+pub fn type_array(v: &Value, p: &mut Ptr, e: &mut Errors) {
+    if !v.is_array() {
+        type_error(v, "array", p, e);
+    }
+}
+
+/// `type: object`.
+pub fn type_object(v: &Value, p: &mut Ptr, e: &mut Errors) {
+    if !v.is_object() {
+        type_error(v, "object", p, e);
+    }
+}
+
+/// `minLength`, in Unicode code points.
+pub fn min_length(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
+    if let Value::String(s) = v {
+        let len = s.chars().count() as u64;
+        if len < min {
+            e.push(
+                p,
+                "minLength",
+                format!("must be at least {min} characters long, is {len}"),
+            );
+        }
+    }
+}
+
+/// `maxLength`, in Unicode code points.
+pub fn max_length(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
+    if let Value::String(s) = v {
+        // Byte length bounds the code-point count: most strings need no counting.
+        if s.len() as u64 <= max {
+            return;
+        }
+        let len = s.chars().count() as u64;
+        if len > max {
+            e.push(
+                p,
+                "maxLength",
+                format!("must be at most {max} characters long, is {len}"),
+            );
+        }
+    }
+}
+
+/// `pattern`.
+pub fn pattern(v: &Value, pattern: &Pattern, p: &Ptr, e: &mut Errors) {
+    if let Value::String(s) = v {
+        if !pattern.is_match(s) {
+            e.push(
+                p,
+                "pattern",
+                format!("must match the pattern `{}`", pattern.source()),
+            );
+        }
+    }
+}
+
+/// `format` on strings.
+pub fn format(v: &Value, format: StrFormat, p: &Ptr, e: &mut Errors) {
+    if let Value::String(s) = v {
+        if !formats::matches(format, s) {
+            e.push(
+                p,
+                "format",
+                format!("is not a valid {}", formats::name(format)),
+            );
+        }
+    }
+}
+
+/// `format: int32` / `int64` on numbers.
+pub fn int_format(v: &Value, format: NumFormat, p: &Ptr, e: &mut Errors) {
+    if let Value::Number(n) = v {
+        let fits = match format {
+            NumFormat::None => true,
+            NumFormat::Int32 => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+            NumFormat::Int64 => {
+                n.as_i64().is_some()
+                    || n.as_f64()
+                        .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+            }
+        };
+        if !fits {
+            let what = if format == NumFormat::Int32 {
+                "32"
+            } else {
+                "64"
+            };
+            e.push(
+                p,
+                "format",
+                format!("must fit a {what}-bit signed integer (int{what})"),
+            );
+        }
+    }
+}
+
+fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
+}
+
+/// `minimum` (`exclusive`: the boolean `exclusiveMinimum` of OpenAPI 3.0).
+pub fn minimum(v: &Value, min: f64, exclusive: bool, p: &Ptr, e: &mut Errors) {
+    if let Some(x) = as_f64(v) {
+        if exclusive && x <= min {
+            e.push(p, "exclusiveMinimum", format!("must be greater than {min}"));
+        } else if x < min {
+            e.push(p, "minimum", format!("must be at least {min}"));
+        }
+    }
+}
+
+/// `maximum` (`exclusive`: the boolean `exclusiveMaximum` of OpenAPI 3.0).
+pub fn maximum(v: &Value, max: f64, exclusive: bool, p: &Ptr, e: &mut Errors) {
+    if let Some(x) = as_f64(v) {
+        if exclusive && x >= max {
+            e.push(p, "exclusiveMaximum", format!("must be less than {max}"));
+        } else if x > max {
+            e.push(p, "maximum", format!("must be at most {max}"));
+        }
+    }
+}
+
+/// `multipleOf`.
+pub fn multiple_of(v: &Value, m: f64, p: &Ptr, e: &mut Errors) {
+    if let Value::Number(n) = v {
+        if !is_multiple_of(n, m) {
+            e.push(p, "multipleOf", format!("must be a multiple of {m}"));
+        }
+    }
+}
+
+/// `minItems`.
+pub fn min_items(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
+    if let Value::Array(items) = v {
+        let len = items.len() as u64;
+        if len < min {
+            e.push(
+                p,
+                "minItems",
+                format!("must have at least {min} items, has {len}"),
+            );
+        }
+    }
+}
+
+/// `maxItems`.
+pub fn max_items(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
+    if let Value::Array(items) = v {
+        let len = items.len() as u64;
+        if len > max {
+            e.push(
+                p,
+                "maxItems",
+                format!("must have at most {max} items, has {len}"),
+            );
+        }
+    }
+}
+
+/// `uniqueItems: true`.
+pub fn unique_items(v: &Value, p: &Ptr, e: &mut Errors) {
+    if let Value::Array(items) = v {
+        for (i, a) in items.iter().enumerate() {
+            if items[i + 1..].iter().any(|b| json_equal(a, b)) {
+                e.push(p, "uniqueItems", "items must be unique");
+                return;
+            }
+        }
+    }
+}
+
+/// `items`: validates each item with `f`.
+pub fn items(v: &Value, p: &mut Ptr, e: &mut Errors, f: Validator) {
+    if let Value::Array(items) = v {
+        for (i, item) in items.iter().enumerate() {
+            let mark = p.push_index(i);
+            f(item, p, e);
+            p.truncate(mark);
+        }
+    }
+}
+
+/// `required`.
+pub fn required(v: &Value, names: &[&str], p: &Ptr, e: &mut Errors) {
+    if let Value::Object(o) = v {
+        for name in names {
+            if !o.contains_key(*name) {
+                e.push(p, "required", format!("missing required property `{name}`"));
+            }
+        }
+    }
+}
+
+/// `minProperties`.
+pub fn min_properties(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
+    if let Value::Object(o) = v {
+        let len = o.len() as u64;
+        if len < min {
+            e.push(
+                p,
+                "minProperties",
+                format!("must have at least {min} properties, has {len}"),
+            );
+        }
+    }
+}
+
+/// `maxProperties`.
+pub fn max_properties(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
+    if let Value::Object(o) = v {
+        let len = o.len() as u64;
+        if len > max {
+            e.push(
+                p,
+                "maxProperties",
+                format!("must have at most {max} properties, has {len}"),
+            );
+        }
+    }
+}
+
+/// One entry of `properties`: validates member `key` with `f`, if present.
+pub fn property(v: &Value, key: &str, p: &mut Ptr, e: &mut Errors, f: Validator) {
+    if let Some(member) = v.as_object().and_then(|o| o.get(key)) {
+        let mark = p.push_key(key);
+        f(member, p, e);
+        p.truncate(mark);
+    }
+}
+
+/// `additionalProperties: false`: every key must be one of `known`.
+pub fn no_additional(v: &Value, known: &[&str], p: &mut Ptr, e: &mut Errors) {
+    if let Value::Object(o) = v {
+        for key in o.keys() {
+            if !known.contains(&key.as_str()) {
+                let mark = p.push_key(key);
+                e.push(
+                    p,
+                    "additionalProperties",
+                    format!("unknown property `{key}`"),
+                );
+                p.truncate(mark);
+            }
+        }
+    }
+}
+
+/// `additionalProperties: {schema}`: every key not in `known` is validated with `f`.
+pub fn additional(v: &Value, known: &[&str], p: &mut Ptr, e: &mut Errors, f: Validator) {
+    if let Value::Object(o) = v {
+        for (key, member) in o {
+            if !known.contains(&key.as_str()) {
+                let mark = p.push_key(key);
+                f(member, p, e);
+                p.truncate(mark);
+            }
+        }
+    }
+}
+
+/// Whether `f` accepts `v` (violations discarded).
+fn passes(v: &Value, p: &mut Ptr, e: &mut Errors, f: Validator) -> bool {
+    let mark = e.len();
+    f(v, p, e);
+    let ok = e.len() == mark;
+    e.truncate(mark);
+    ok
+}
+
+/// `anyOf`.
+pub fn any_of(v: &Value, p: &mut Ptr, e: &mut Errors, branches: &[Validator]) {
+    if !branches.iter().any(|f| passes(v, p, e, *f)) {
+        e.push(p, "anyOf", "does not match any of the allowed schemas");
+    }
+}
+
+/// `oneOf`: exactly one branch.
+pub fn one_of(v: &Value, p: &mut Ptr, e: &mut Errors, branches: &[Validator]) {
+    let matched = branches.iter().filter(|f| passes(v, p, e, **f)).count();
+    if matched != 1 {
+        one_of_error(matched, p, e);
+    }
+}
+
+/// `not`.
+pub fn not(v: &Value, p: &mut Ptr, e: &mut Errors, f: Validator) {
+    if passes(v, p, e, f) {
+        e.push(p, "not", "must not match the excluded schema");
+    }
+}
+
 /// `type: integer` (a number with no fractional part).
 pub fn is_integer(v: &Value) -> bool {
     matches!(v, Value::Number(n) if is_integral(n))
@@ -206,60 +539,6 @@ pub enum StrFormat {
     Byte,
 }
 
-/// The string keywords of one schema.
-#[derive(Debug)]
-pub struct StrRules {
-    /// `minLength`, in Unicode code points.
-    pub min_length: Option<u64>,
-    /// `maxLength`, in Unicode code points.
-    pub max_length: Option<u64>,
-    /// `format`.
-    pub format: StrFormat,
-}
-
-/// Checks the string keywords.
-pub fn check_string(s: &str, rules: &StrRules, p: &Ptr, e: &mut Errors) {
-    if rules.min_length.is_some() || rules.max_length.is_some() {
-        let len = s.chars().count() as u64;
-        if let Some(min) = rules.min_length {
-            if len < min {
-                e.push(
-                    p,
-                    "minLength",
-                    format!("must be at least {min} characters long, is {len}"),
-                );
-            }
-        }
-        if let Some(max) = rules.max_length {
-            if len > max {
-                e.push(
-                    p,
-                    "maxLength",
-                    format!("must be at most {max} characters long, is {len}"),
-                );
-            }
-        }
-    }
-    if rules.format != StrFormat::None && !formats::matches(rules.format, s) {
-        e.push(
-            p,
-            "format",
-            format!("is not a valid {}", formats::name(rules.format)),
-        );
-    }
-}
-
-/// `pattern`.
-pub fn check_pattern(s: &str, pattern: &Pattern, p: &Ptr, e: &mut Errors) {
-    if !pattern.is_match(s) {
-        e.push(
-            p,
-            "pattern",
-            format!("must match the pattern `{}`", pattern.source()),
-        );
-    }
-}
-
 /// Integer formats with a range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumFormat {
@@ -269,56 +548,6 @@ pub enum NumFormat {
     Int32,
     /// Signed 64-bit.
     Int64,
-}
-
-/// The numeric keywords of one schema.
-#[derive(Debug)]
-pub struct NumRules {
-    /// `minimum`.
-    pub minimum: Option<f64>,
-    /// `exclusiveMinimum` (boolean form, applied to `minimum`).
-    pub exclusive_minimum: bool,
-    /// `maximum`.
-    pub maximum: Option<f64>,
-    /// `exclusiveMaximum` (boolean form, applied to `maximum`).
-    pub exclusive_maximum: bool,
-    /// `multipleOf`.
-    pub multiple_of: Option<f64>,
-    /// `format` ranges.
-    pub format: NumFormat,
-}
-
-/// Checks the numeric keywords.
-pub fn check_number(n: &Number, rules: &NumRules, p: &Ptr, e: &mut Errors) {
-    let x = n.as_f64().unwrap_or(f64::NAN);
-    if let Some(min) = rules.minimum {
-        if rules.exclusive_minimum && x <= min {
-            e.push(p, "exclusiveMinimum", format!("must be greater than {min}"));
-        } else if x < min {
-            e.push(p, "minimum", format!("must be at least {min}"));
-        }
-    }
-    if let Some(max) = rules.maximum {
-        if rules.exclusive_maximum && x >= max {
-            e.push(p, "exclusiveMaximum", format!("must be less than {max}"));
-        } else if x > max {
-            e.push(p, "maximum", format!("must be at most {max}"));
-        }
-    }
-    if let Some(m) = rules.multiple_of {
-        if !is_multiple_of(n, m) {
-            e.push(p, "multipleOf", format!("must be a multiple of {m}"));
-        }
-    }
-    match rules.format {
-        NumFormat::Int32 if n.as_i64().is_none_or(|i| i32::try_from(i).is_err()) => {
-            e.push(p, "format", "must fit a 32-bit signed integer (int32)");
-        }
-        NumFormat::Int64 if n.as_i64().is_none() => {
-            e.push(p, "format", "must fit a 64-bit signed integer (int64)");
-        }
-        _ => {}
-    }
 }
 
 /// `multipleOf`, exact for integers and for decimal divisors such as `0.01`: the quotient is
@@ -333,46 +562,6 @@ fn is_multiple_of(n: &Number, m: f64) -> bool {
         return false;
     }
     (q - q.round()).abs() <= 1e-9 * q.abs().max(1.0)
-}
-
-/// `minItems` / `maxItems` / `uniqueItems`.
-pub fn check_array(
-    items: &[Value],
-    min_items: Option<u64>,
-    max_items: Option<u64>,
-    unique: bool,
-    p: &Ptr,
-    e: &mut Errors,
-) {
-    let len = items.len() as u64;
-    if let Some(min) = min_items {
-        if len < min {
-            e.push(
-                p,
-                "minItems",
-                format!("must have at least {min} items, has {len}"),
-            );
-        }
-    }
-    if let Some(max) = max_items {
-        if len > max {
-            e.push(
-                p,
-                "maxItems",
-                format!("must have at most {max} items, has {len}"),
-            );
-        }
-    }
-    if unique {
-        'outer: for (i, a) in items.iter().enumerate() {
-            for b in &items[i + 1..] {
-                if json_equal(a, b) {
-                    e.push(p, "uniqueItems", "items must be unique");
-                    break 'outer;
-                }
-            }
-        }
-    }
 }
 
 /// JSON equality as JSON Schema defines it (`1` equals `1.0`).
@@ -391,56 +580,6 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
                     .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
-    }
-}
-
-/// `required`, `minProperties`, `maxProperties`.
-pub fn check_object(
-    o: &Map<String, Value>,
-    required: &[&str],
-    min_properties: Option<u64>,
-    max_properties: Option<u64>,
-    p: &Ptr,
-    e: &mut Errors,
-) {
-    for name in required {
-        if !o.contains_key(*name) {
-            e.push(p, "required", format!("missing required property `{name}`"));
-        }
-    }
-    let len = o.len() as u64;
-    if let Some(min) = min_properties {
-        if len < min {
-            e.push(
-                p,
-                "minProperties",
-                format!("must have at least {min} properties, has {len}"),
-            );
-        }
-    }
-    if let Some(max) = max_properties {
-        if len > max {
-            e.push(
-                p,
-                "maxProperties",
-                format!("must have at most {max} properties, has {len}"),
-            );
-        }
-    }
-}
-
-/// `additionalProperties: false`: every key must be one of `known`.
-pub fn deny_additional(o: &Map<String, Value>, known: &[&str], p: &mut Ptr, e: &mut Errors) {
-    for key in o.keys() {
-        if !known.contains(&key.as_str()) {
-            let len = p.push_key(key);
-            e.push(
-                p,
-                "additionalProperties",
-                format!("unknown property `{key}`"),
-            );
-            p.truncate(len);
-        }
     }
 }
 
