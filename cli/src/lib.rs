@@ -1,17 +1,40 @@
-//! The `tollgate` command line: `gen` and `check` over `tollgate-codegen`.
+//! The `tollgate` command line, as a library: every subcommand is a clap `Args` struct with a
+//! `run` function, so `main.rs` is one line and the tests can call [`run`] directly.
 //!
-//! Exit codes: 0 success, 1 spec or check failure (or stale output with `gen --check`),
-//! 2 usage error.
+//! - `gen` writes the generated module ([`gen`]);
+//! - `check` prints every diagnostic with a snippet of the spec ([`check`]);
+//! - `new` scaffolds a crate from askama templates ([`new`]);
+//! - `routes` prints the route table ([`routes`]);
+//! - `diff` classifies the changes between two versions of a spec ([`diff`]);
+//! - `completions` and `man` print shell completions and the man page.
+//!
+//! Exit codes: 0 success, 1 spec or check failure (or stale output with `gen --check`, or
+//! breaking changes with `diff`), 2 usage error.
+//!
+//! # Example
+//!
+//! ```no_run
+//! let code = tollgate_cli::run(["tollgate", "check", "openapi.yaml"]);
+//! # let _ = code;
+//! ```
+
+pub mod check;
+pub mod diff;
+pub mod gen;
+pub mod new;
+pub mod routes;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use tollgate_codegen::{Diagnostics, Generator, Settings};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use tollgate_codegen::Diagnostic;
 
 /// Generate, check and scaffold API gateways from OpenAPI 3 documents.
+///
+/// Exit codes: 0 success, 1 spec or check failure, 2 usage error.
 #[derive(Debug, Parser)]
 #[command(name = "tollgate", version, about, long_about = None)]
 pub struct Cli {
@@ -24,59 +47,36 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate the gateway module for a spec.
-    Gen(GenArgs),
+    Gen(gen::GenArgs),
     /// Parse, resolve and lower a spec without writing; print every diagnostic.
-    Check(CheckArgs),
+    Check(check::CheckArgs),
+    /// Scaffold a crate that serves a spec (build.rs, handlers, config, test).
+    New(new::NewArgs),
+    /// Print the route table: method, path, operation, security, throttle, integration.
+    Routes(routes::RoutesArgs),
+    /// Classify the changes between two versions of a spec; exit 1 on breaking changes.
+    Diff(diff::DiffArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the man page (or write one page per command into a directory).
+    Man(ManArgs),
 }
 
-/// Settings shared with `build.rs` (`tollgate_codegen::Builder`) and the macro.
+/// `tollgate completions`.
 #[derive(Debug, Args)]
-pub struct SettingsArgs {
-    /// Path of the runtime crate in generated code (when `tollgate` is renamed in Cargo.toml).
-    #[arg(long, default_value = "::tollgate", value_name = "PATH")]
-    pub runtime_path: String,
-    /// Extra derive for every generated type (repeatable), e.g. `--derive Hash`.
-    #[arg(long = "derive", value_name = "TRAIT")]
-    pub derives: Vec<String>,
-    /// Do not emit the `Mock` implementation.
-    #[arg(long)]
-    pub no_mock: bool,
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
-impl SettingsArgs {
-    fn settings(&self) -> Settings {
-        Settings {
-            runtime_path: self.runtime_path.clone(),
-            extra_derives: self.derives.clone(),
-            emit_mock: !self.no_mock,
-        }
-    }
-}
-
-/// `tollgate gen`.
+/// `tollgate man`.
 #[derive(Debug, Args)]
-pub struct GenArgs {
-    /// The OpenAPI 3 document (YAML or JSON).
-    pub spec: PathBuf,
-    /// Write the module here instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Do not write; exit 1 if FILE is missing or differs from what would be generated.
-    #[arg(long, requires = "output")]
-    pub check: bool,
-    /// Generation settings.
-    #[command(flatten)]
-    pub settings: SettingsArgs,
-}
-
-/// `tollgate check`.
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// The OpenAPI 3 document (YAML or JSON).
-    pub spec: PathBuf,
-    /// Treat warnings as errors (exit 1 when there are any).
-    #[arg(long)]
-    pub deny_warnings: bool,
+pub struct ManArgs {
+    /// Write `tollgate.1` and one `tollgate-<command>.1` per subcommand here instead of
+    /// printing `tollgate.1` on standard output.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -93,12 +93,43 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
         }
     };
     match cli.command {
-        Command::Gen(args) => gen(&args),
-        Command::Check(args) => check(&args),
+        Command::Gen(args) => gen::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::New(args) => new::run(&args),
+        Command::Routes(args) => routes::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Completions(args) => {
+            clap_complete::generate(
+                args.shell,
+                &mut Cli::command(),
+                "tollgate",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man(args) => man(&args),
     }
 }
 
-fn print_diagnostics(diagnostics: &[tollgate_codegen::Diagnostic]) {
+fn man(args: &ManArgs) -> ExitCode {
+    let command = Cli::command();
+    let result = match &args.out_dir {
+        None => clap_mangen::Man::new(command).render(&mut std::io::stdout()),
+        Some(dir) => {
+            std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write the man page: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints diagnostics in the one-line form of design.md, each followed by its hint.
+pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let mut stderr = std::io::stderr().lock();
     for d in diagnostics {
         let _ = writeln!(stderr, "{d}");
@@ -108,77 +139,26 @@ fn print_diagnostics(diagnostics: &[tollgate_codegen::Diagnostic]) {
     }
 }
 
-fn fail(diagnostics: &Diagnostics) -> ExitCode {
-    print_diagnostics(&diagnostics.0);
-    ExitCode::from(1)
-}
-
-fn gen(args: &GenArgs) -> ExitCode {
-    let generated = match Generator::new(&args.settings.settings()).generate_file(&args.spec) {
-        Ok(g) => g,
-        Err(d) => return fail(&d),
-    };
-    print_diagnostics(&generated.warnings);
-    let summary = |target: &str| {
-        eprintln!(
-            "generated {} operations, {} types in {:.2} s → {target}",
-            generated.operations,
-            generated.types,
-            generated.elapsed.as_secs_f64()
-        );
-    };
-    match &args.output {
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(generated.code.as_bytes()).is_err() {
-                return ExitCode::from(1);
-            }
-            ExitCode::SUCCESS
+/// `1093` → `1,093`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
         }
-        Some(out) if args.check => {
-            let current = std::fs::read_to_string(out).unwrap_or_default();
-            if current == generated.code {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!(
-                    "{} is stale: run `tollgate gen {} -o {}`",
-                    out.display(),
-                    args.spec.display(),
-                    out.display()
-                );
-                ExitCode::from(1)
-            }
-        }
-        Some(out) => match write(out, &generated.code) {
-            Ok(()) => {
-                summary(&out.display().to_string());
-                ExitCode::SUCCESS
-            }
-            Err(err) => {
-                eprintln!("error: cannot write {}: {err}", out.display());
-                ExitCode::from(1)
-            }
-        },
+        out.push(c);
     }
+    out
 }
 
-fn write(path: &Path, code: &str) -> std::io::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, code)
-}
-
-fn check(args: &CheckArgs) -> ExitCode {
-    match Generator::new(&Settings::default()).lower_file(&args.spec) {
-        Ok((_, warnings)) => {
-            print_diagnostics(&warnings);
-            if args.deny_warnings && !warnings.is_empty() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
-        Err(d) => fail(&d),
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(412), "412");
+        assert_eq!(super::thousands(1093), "1,093");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
     }
 }

@@ -22,6 +22,7 @@
 pub mod diagnostic;
 mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 mod settings;
 

@@ -47,6 +47,7 @@ use serde::Deserialize;
 
 use crate::auth::MAX_KEY_LEN;
 use crate::error::Error;
+use crate::throttle::redis::{is_redis_url, Target};
 
 /// The path reported in configuration errors of [`Config::from_toml_str`].
 const STRING_SOURCE: &str = "<string>";
@@ -129,21 +130,59 @@ impl Limits {
 }
 
 /// `[throttle]`: the gateway-wide token bucket and where throttle state lives.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+///
+/// `Debug` hides the password of a Redis URL.
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThrottleConfig {
     /// Sustained requests per second across the whole gateway. Must be finite and > 0.
     pub rate: f64,
     /// Bucket capacity: how many requests may arrive at once. `0` refuses every request.
     pub burst: u32,
-    /// Where throttle state lives: `"memory"` (the default; per process). A
-    /// `redis://` URL is recognised but refused for now: the Redis store is not
-    /// available yet.
+    /// Where throttle state lives: `"memory"` (the default; per process), a Redis server
+    /// shared by a fleet of gateways (`"redis://[user:password@]host:port[/db]"`,
+    /// `rediss://` for TLS) or a Redis Cluster
+    /// (`"redis+cluster://[user:password@]host:port[,host:port…]"`, seed nodes).
     #[serde(default = "default_store")]
     pub store: String,
     /// What to do when the store cannot be reached. Only a remote store can fail.
     #[serde(default)]
     pub on_store_error: OnStoreError,
+    /// How long one decision may wait for a remote store before `on_store_error`
+    /// applies, in milliseconds. Default `100`. Must be at least 1.
+    #[serde(default = "default_store_timeout_ms")]
+    pub store_timeout_ms: u64,
+    /// The prefix of every key the Redis store writes (gateways of different APIs
+    /// sharing one Redis use different prefixes). Default `"tollgate"`; must not
+    /// contain `{` or `}`.
+    #[serde(default = "default_key_prefix")]
+    pub key_prefix: String,
+}
+
+impl fmt::Debug for ThrottleConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `scheme://user:password@host` → `scheme://<redacted>@host`.
+        let store = match (self.store.split_once("://"), self.store.rfind('@')) {
+            (Some((scheme, _)), Some(at)) => format!("{scheme}://<redacted>{}", &self.store[at..]),
+            _ => self.store.clone(),
+        };
+        f.debug_struct("ThrottleConfig")
+            .field("rate", &self.rate)
+            .field("burst", &self.burst)
+            .field("store", &store)
+            .field("on_store_error", &self.on_store_error)
+            .field("store_timeout_ms", &self.store_timeout_ms)
+            .field("key_prefix", &self.key_prefix)
+            .finish()
+    }
+}
+
+fn default_store_timeout_ms() -> u64 {
+    100
+}
+
+fn default_key_prefix() -> String {
+    "tollgate".to_owned()
 }
 
 fn default_store() -> String {
@@ -159,7 +198,14 @@ impl ThrottleConfig {
             burst,
             store: default_store(),
             on_store_error: OnStoreError::default(),
+            store_timeout_ms: default_store_timeout_ms(),
+            key_prefix: default_key_prefix(),
         }
+    }
+
+    /// [`store_timeout_ms`](Self::store_timeout_ms) as a [`Duration`].
+    pub fn store_timeout(&self) -> Duration {
+        Duration::from_millis(self.store_timeout_ms)
     }
 }
 
@@ -244,32 +290,219 @@ impl fmt::Debug for ApiKeyConfig {
     }
 }
 
-/// `[auth]`: verifiers for security schemes other than `apiKey`.
-///
-/// **Parsed but not yet used**: JWT verification is not implemented yet, so operations
-/// that need a bearer, OAuth 2 or OpenID Connect scheme answer 401 even when the scheme
-/// has an entry here (and the startup check says so).
+/// `[auth]`: verifiers for security schemes other than `apiKey`, each section keyed by
+/// the name of the security scheme it verifies (see the README's Authentication section
+/// for a worked example of each).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
-    /// JWT verifiers keyed by the name of the security scheme they verify.
+    /// Where usage-plan API keys come from (`x-amazon-apigateway-api-key-source`):
+    /// `"header"` (the default: `apiKey` schemes) or `"authorizer"` (a custom
+    /// authorizer's usage identifier key).
+    pub api_key_source: ApiKeySource,
+    /// `[auth.jwt.SCHEME]`: JWT verifiers for `http` `bearer`, `oauth2` and
+    /// `openIdConnect` schemes.
     pub jwt: BTreeMap<String, JwtConfig>,
+    /// `[auth.basic.SCHEME]`: users of `http` `basic` schemes.
+    pub basic: BTreeMap<String, BasicConfig>,
+    /// `[auth.sigv4.SCHEME]`: AWS SigV4 verification for schemes marked
+    /// `x-amazon-apigateway-authtype: awsSigv4`.
+    pub sigv4: BTreeMap<String, SigV4Config>,
+    /// `[auth.custom.SCHEME]`: settings of a custom authorizer registered with
+    /// [`GatewayBuilder::authorizer`](crate::GatewayBuilder::authorizer).
+    pub custom: BTreeMap<String, CustomAuthConfig>,
+}
+
+/// Where usage-plan API keys come from (Amazon API Gateway's
+/// `x-amazon-apigateway-api-key-source`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiKeySource {
+    /// From the request, through `apiKey` schemes (`HEADER`). The default.
+    #[default]
+    Header,
+    /// From a custom authorizer's
+    /// [`usage_identifier_key`](crate::AuthorizerDecision::Allow) (`AUTHORIZER`).
+    Authorizer,
 }
 
 /// `[auth.jwt.SCHEME]`: how to verify the JWTs of one security scheme.
 ///
-/// **Parsed but not yet verified**: JWT verification is not implemented yet.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// At least one key source: `jwks_file`, `jwks_url` or `hs256_secret_env`. Tokens must
+/// carry `exp`; `iss` and `aud` are required (and must match) when `issuer` and
+/// `audience` are set.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct JwtConfig {
     /// The expected `iss` claim.
     pub issuer: Option<String>,
-    /// The expected `aud` claim.
-    pub audience: Option<String>,
-    /// A JWKS file with the verification keys.
+    /// The accepted `aud` values (a string or a list); a token must name one of them.
+    #[serde(deserialize_with = "one_or_many")]
+    pub audience: Vec<String>,
+    /// A JWKS file with the verification keys (read at startup; relative to the working
+    /// directory).
     pub jwks_file: Option<PathBuf>,
-    /// The environment variable holding an HS256 secret.
+    /// A JWKS URL (`https://…/.well-known/jwks.json`), fetched on first use, cached and
+    /// fetched again when a token names an unknown `kid`.
+    pub jwks_url: Option<String>,
+    /// The environment variable holding an HMAC secret (at least 32 bytes) for HS256,
+    /// HS384 and HS512.
     pub hs256_secret_env: Option<String>,
+    /// The accepted algorithms (`"RS256"`, `"ES256"`, `"EdDSA"`, …). Default: every
+    /// asymmetric algorithm with JWKS keys, HS256/384/512 with a secret. `none` is never
+    /// accepted.
+    pub algorithms: Vec<String>,
+    /// Clock skew tolerated on `exp` and `nbf`, in seconds. Default 60.
+    pub leeway_secs: u64,
+    /// Where the token travels, in Amazon API Gateway's syntax. Default
+    /// `$request.header.Authorization` (as `Bearer TOKEN`).
+    pub identity_source: Option<String>,
+    /// Timeout of one JWKS fetch, in milliseconds. Default 5000.
+    pub jwks_timeout_ms: u64,
+    /// How long fetched JWKS keys are used before fetching again, in seconds. Default 300.
+    pub jwks_cache_secs: u64,
+    /// The least time between two JWKS fetches (unknown `kid`s included), in seconds.
+    /// Default 30.
+    pub jwks_refresh_min_secs: u64,
+}
+
+impl Default for JwtConfig {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            audience: Vec::new(),
+            jwks_file: None,
+            jwks_url: None,
+            hs256_secret_env: None,
+            algorithms: Vec::new(),
+            leeway_secs: 60,
+            identity_source: None,
+            jwks_timeout_ms: 5000,
+            jwks_cache_secs: 300,
+            jwks_refresh_min_secs: 30,
+        }
+    }
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
+}
+
+/// `[auth.basic.SCHEME]`: the users of an `http` `basic` scheme.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BasicConfig {
+    /// `users = [{ name = "alice", password_hash = "$argon2id$…" }]`.
+    pub users: Vec<BasicUser>,
+}
+
+/// One user of a basic scheme. `Debug` does not print the hash.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicUser {
+    /// The user name: the principal's subject.
+    pub name: String,
+    /// An Argon2 hash in PHC string format (`$argon2id$v=19$m=19456,t=2,p=1$…`), as
+    /// written by the `argon2` CLI or any PHC-compatible library.
+    pub password_hash: String,
+}
+
+impl fmt::Debug for BasicUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BasicUser")
+            .field("name", &self.name)
+            .field("password_hash", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `[auth.sigv4.SCHEME]`: AWS Signature Version 4 verification.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigV4Config {
+    /// The region of the credential scope (`us-east-1`). Required.
+    pub region: String,
+    /// The service of the credential scope. Default `execute-api`.
+    pub service: String,
+    /// How far `X-Amz-Date` may be from the gateway's clock, in seconds. Default 300.
+    pub max_skew_secs: u64,
+    /// The accepted access key pairs.
+    pub credentials: Vec<SigV4Credential>,
+}
+
+impl Default for SigV4Config {
+    fn default() -> Self {
+        Self {
+            region: String::new(),
+            service: "execute-api".to_owned(),
+            max_skew_secs: 300,
+            credentials: Vec::new(),
+        }
+    }
+}
+
+/// One access key pair of a SigV4 scheme. Exactly one of `secret_access_key` and
+/// `secret_access_key_env`. `Debug` does not print the secret.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigV4Credential {
+    /// The access key id (`AKIA…`).
+    pub access_key_id: String,
+    /// The secret access key itself.
+    #[serde(default)]
+    pub secret_access_key: Option<String>,
+    /// The environment variable holding the secret access key.
+    #[serde(default)]
+    pub secret_access_key_env: Option<String>,
+    /// The principal's subject (an ARN, a user name). Default: the access key id.
+    #[serde(default)]
+    pub principal: Option<String>,
+}
+
+impl fmt::Debug for SigV4Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigV4Credential")
+            .field("access_key_id", &self.access_key_id)
+            .field(
+                "secret_access_key",
+                &self.secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("secret_access_key_env", &self.secret_access_key_env)
+            .field("principal", &self.principal)
+            .finish()
+    }
+}
+
+/// `[auth.custom.SCHEME]`: settings of a custom authorizer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomAuthConfig {
+    /// The identity sources the authorizer sees (`"$request.header.Authorization"`,
+    /// `"$request.querystring.token"`, …); a request missing one is refused without
+    /// asking the authorizer. Default: the scheme's API key location, or the
+    /// `Authorization` header.
+    pub identity_sources: Vec<String>,
+    /// How long a decision is cached per identity, in seconds. `0` disables caching.
+    /// Default 300 (Amazon API Gateway's default).
+    pub ttl_secs: u64,
+}
+
+impl Default for CustomAuthConfig {
+    fn default() -> Self {
+        Self {
+            identity_sources: Vec::new(),
+            ttl_secs: 300,
+        }
+    }
 }
 
 /// `[operations.OPERATION_ID]`: per-operation settings.
@@ -360,20 +593,21 @@ impl Config {
         }
         if let Some(throttle) = &self.throttle {
             check_rate("throttle.rate", throttle.rate)?;
-            let store = throttle.store.trim();
-            if store.starts_with("redis://")
-                || store.starts_with("rediss://")
-                || store.starts_with("redis+unix://")
-            {
+            if throttle.store_timeout_ms == 0 {
+                return Err("throttle.store_timeout_ms must be at least 1".to_owned());
+            }
+            if throttle.key_prefix.is_empty() || throttle.key_prefix.contains(['{', '}']) {
                 return Err(
-                    "throttle.store: the Redis store is not available yet in this \
-                            version of tollgate; use store = \"memory\""
-                        .to_owned(),
+                    "throttle.key_prefix must be non-empty and contain no `{` or `}`".to_owned(),
                 );
             }
-            if store != "memory" {
-                return Err("throttle.store: unknown store; expected \"memory\" \
-                            (a redis:// URL is recognised but not available yet)"
+            let store = throttle.store.trim();
+            if is_redis_url(store) {
+                Target::parse(store, throttle.store_timeout())
+                    .map_err(|why| format!("throttle.store: {why}"))?;
+            } else if store != "memory" {
+                return Err("throttle.store: unknown store; expected \"memory\", \
+                            \"redis://…\" or \"redis+cluster://…\""
                     .to_owned());
             }
         }
@@ -435,11 +669,89 @@ impl Config {
                 check_rate(&format!("operations.{id}.throttle.rate"), throttle.rate)?;
             }
         }
+        self.auth.validate()?;
         if !self.spec.path.starts_with('/') {
             return Err(format!(
                 "spec.path must start with `/` (got {:?})",
                 self.spec.path
             ));
+        }
+        Ok(())
+    }
+}
+
+impl AuthConfig {
+    /// Checks the `[auth]` sections without reading files or the environment (the
+    /// gateway does that when it starts). Messages never contain a secret.
+    fn validate(&self) -> Result<(), String> {
+        for (name, jwt) in &self.jwt {
+            let at = format!("auth.jwt.{name}");
+            if jwt.jwks_file.is_none() && jwt.jwks_url.is_none() && jwt.hs256_secret_env.is_none() {
+                return Err(format!(
+                    "{at}: needs a key source: `jwks_file`, `jwks_url` or `hs256_secret_env`"
+                ));
+            }
+            if let Some(url) = &jwt.jwks_url {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(format!("{at}.jwks_url must be an http:// or https:// URL"));
+                }
+            }
+            for alg in &jwt.algorithms {
+                crate::auth::jwt::parse_algorithm(alg).map_err(|why| format!("{at}.{why}"))?;
+            }
+            if let Some(source) = &jwt.identity_source {
+                crate::auth::source::IdentitySource::parse(source)
+                    .map_err(|why| format!("{at}.identity_source: {why}"))?;
+            }
+            if jwt.jwks_timeout_ms == 0 {
+                return Err(format!("{at}.jwks_timeout_ms must be at least 1"));
+            }
+        }
+        for (name, basic) in &self.basic {
+            let mut names = BTreeSet::new();
+            for (i, user) in basic.users.iter().enumerate() {
+                let at = format!("auth.basic.{name}.users[{i}]");
+                if user.name.is_empty() || user.name.contains(':') {
+                    return Err(format!("{at}: `name` must be non-empty and without `:`"));
+                }
+                if !names.insert(user.name.as_str()) {
+                    return Err(format!("{at}: another user is named {:?}", user.name));
+                }
+                crate::auth::basic::check_hash(&user.password_hash)
+                    .map_err(|why| format!("{at}: `password_hash` {why}"))?;
+            }
+            if basic.users.is_empty() {
+                return Err(format!("auth.basic.{name}: `users` is empty"));
+            }
+        }
+        for (name, sigv4) in &self.sigv4 {
+            let at = format!("auth.sigv4.{name}");
+            if sigv4.region.is_empty() || sigv4.service.is_empty() {
+                return Err(format!("{at}: `region` and `service` must not be empty"));
+            }
+            let mut ids = BTreeSet::new();
+            for (i, c) in sigv4.credentials.iter().enumerate() {
+                let at = format!("{at}.credentials[{i}]");
+                if c.access_key_id.is_empty() {
+                    return Err(format!("{at}: `access_key_id` must not be empty"));
+                }
+                if !ids.insert(c.access_key_id.as_str()) {
+                    return Err(format!(
+                        "{at}: another credential has the same access key id"
+                    ));
+                }
+                if c.secret_access_key.is_some() == c.secret_access_key_env.is_some() {
+                    return Err(format!(
+                        "{at}: set exactly one of `secret_access_key` and `secret_access_key_env`"
+                    ));
+                }
+            }
+        }
+        for (name, custom) in &self.custom {
+            for source in &custom.identity_sources {
+                crate::auth::source::IdentitySource::parse(source)
+                    .map_err(|why| format!("auth.custom.{name}.identity_sources: {why}"))?;
+            }
         }
         Ok(())
     }
@@ -534,7 +846,7 @@ jwks_file = "jwks.json"      # or hs256_secret_env = "JWT_SECRET"
         assert_eq!(config.api_keys[0].plan.as_deref(), Some("gold"));
         let jwt = &config.auth.jwt["BearerAuth"];
         assert_eq!(jwt.issuer.as_deref(), Some("https://issuer.example"));
-        assert_eq!(jwt.audience.as_deref(), Some("tollgate-api"));
+        assert_eq!(jwt.audience, vec!["tollgate-api".to_owned()]);
         assert_eq!(jwt.jwks_file.as_deref(), Some(Path::new("jwks.json")));
         assert!(config.spec.serve);
         assert_eq!(config.spec.path, "/openapi.json");
@@ -620,15 +932,42 @@ jwks_file = "jwks.json"      # or hs256_secret_env = "JWT_SECRET"
     }
 
     #[test]
-    fn redis_store_is_refused_without_echoing_the_url() {
-        let message = err_message(
-            "[throttle]\nrate = 1.0\nburst = 1\nstore = \"redis://:hunter2@127.0.0.1:6379/0\"\n",
-        );
+    fn redis_stores_are_accepted_and_errors_never_echo_the_url() {
+        for store in [
+            "redis://:hunter2@127.0.0.1:6379/0",
+            "redis+cluster://:hunter2@127.0.0.1:7000,127.0.0.1:7001",
+        ] {
+            let config = Config::from_toml_str(&format!(
+                "[throttle]\nrate = 1.0\nburst = 1\nstore = \"{store}\"\nstore_timeout_ms = 50\n"
+            ))
+            .unwrap();
+            let throttle = config.throttle.unwrap();
+            assert_eq!(throttle.store_timeout_ms, 50);
+            assert_eq!(throttle.key_prefix, "tollgate");
+        }
+        for store in ["redis://:hunter2@[::1", "redis+cluster://:hunter2@/"] {
+            let message = err_message(&format!(
+                "[throttle]\nrate = 1.0\nburst = 1\nstore = \"{store}\"\n"
+            ));
+            assert!(message.contains("throttle.store"), "{message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        let config = Config::from_toml_str(
+            "[throttle]\nrate = 1.0\nburst = 1\nstore = \"redis://u:hunter2@127.0.0.1:6379/0\"\n",
+        )
+        .unwrap();
+        let debug = format!("{config:?}");
         assert!(
-            message.contains("Redis store is not available yet"),
-            "{message}"
+            debug.contains("redis://<redacted>@127.0.0.1:6379/0"),
+            "{debug}"
         );
-        assert!(!message.contains("hunter2"), "{message}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        let message = err_message("[throttle]\nrate = 1.0\nburst = 1\nstore = \"memcached\"\n");
+        assert!(message.contains("unknown store"), "{message}");
+        let message = err_message("[throttle]\nrate = 1.0\nburst = 1\nstore_timeout_ms = 0\n");
+        assert!(message.contains("store_timeout_ms"), "{message}");
+        let message = err_message("[throttle]\nrate = 1.0\nburst = 1\nkey_prefix = \"a{b\"\n");
+        assert!(message.contains("key_prefix"), "{message}");
     }
 
     #[test]

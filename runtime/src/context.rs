@@ -30,6 +30,9 @@ pub struct Principal {
     pub api_key_id: Option<String>,
     /// The usage plan of that API key.
     pub plan: Option<String>,
+    /// Extra facts about the caller: what a custom authorizer returned as context, the
+    /// access key id of a SigV4 signature (`accessKeyId`).
+    pub context: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Principal {

@@ -9,9 +9,10 @@ use std::time::Duration;
 use http::request::Parts;
 use http::HeaderMap;
 
-use crate::auth::{self, KeyStore};
+use crate::auth::{Authenticator, Authorizer, Authorizers};
 use crate::config::{
-    ApiKeyConfig, Config, Limits, PlanConfig, ThrottleConfig, ThrottleSpecConfig, CODE_SOURCE,
+    ApiKeyConfig, AuthConfig, Config, Limits, PlanConfig, ThrottleConfig, ThrottleSpecConfig,
+    CODE_SOURCE,
 };
 use crate::context::Principal;
 use crate::error::Error;
@@ -41,7 +42,8 @@ pub struct Gateway {
 
 struct Inner {
     config: Config,
-    keys: KeyStore,
+    auth: Arc<Authenticator>,
+    clock: Arc<dyn Clock>,
     throttle: Throttle,
 }
 
@@ -58,7 +60,9 @@ impl Default for Gateway {
     /// No configuration file: no API keys (operations that need credentials answer 401),
     /// in-memory throttling with no limits, default [`Limits`]. Never fails.
     fn default() -> Self {
-        Self::new_checked(Config::default(), Arc::new(SystemClock::new()))
+        let config = Config::default();
+        let auth = Arc::new(Authenticator::keys_only(&config));
+        Self::assemble(config, auth, Arc::new(SystemClock::new()))
     }
 }
 
@@ -74,30 +78,55 @@ impl Gateway {
         config
             .validate()
             .map_err(|message| Error::config(CODE_SOURCE, message))?;
-        Ok(Self::new_checked(config, Arc::new(SystemClock::new())))
+        Self::new_checked(
+            config,
+            &Authorizers::new(),
+            Arc::new(SystemClock::new()),
+            Path::new(CODE_SOURCE),
+        )
     }
 
     /// A gateway for the configuration file at `path` (usually `tollgate.toml`).
+    ///
+    /// Reads the files and environment variables `[auth]` names (JWKS files, secrets) now;
+    /// a missing one is an error.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
         let config = Config::from_file(path)?;
-        Ok(Self::new_checked(config, Arc::new(SystemClock::new())))
+        Self::new_checked(
+            config,
+            &Authorizers::new(),
+            Arc::new(SystemClock::new()),
+            path,
+        )
     }
 
     /// A gateway with the same configuration that reads time from `clock`, with fresh
     /// throttle state (tests step a [`ManualClock`](crate::ManualClock) instead of
     /// sleeping).
     pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
-        Self::new_checked(self.inner.config.clone(), clock)
+        Self::assemble(self.inner.config.clone(), self.inner.auth.clone(), clock)
     }
 
-    /// `config` must have passed `Config::validate`.
-    fn new_checked(config: Config, clock: Arc<dyn Clock>) -> Self {
-        let keys = KeyStore::new(&config.api_keys);
-        let throttle = Throttle::new(&config, clock);
+    /// `config` must have passed `Config::validate`; `path` names it in errors.
+    fn new_checked(
+        config: Config,
+        authorizers: &Authorizers,
+        clock: Arc<dyn Clock>,
+        path: &Path,
+    ) -> Result<Self, Error> {
+        let auth = Authenticator::new(&config, authorizers)
+            .map_err(|message| Error::config(path, message))?;
+        Ok(Self::assemble(config, Arc::new(auth), clock))
+    }
+
+    fn assemble(config: Config, auth: Arc<Authenticator>, clock: Arc<dyn Clock>) -> Self {
+        let throttle = Throttle::new(&config, clock.clone());
         Self {
             inner: Arc::new(Inner {
                 config,
-                keys,
+                auth,
+                clock,
                 throttle,
             }),
         }
@@ -124,23 +153,33 @@ impl Gateway {
         self.inner.config.development.validate_responses
     }
 
-    /// Startup check of the security configuration against `api`.
+    /// Startup check of the security configuration against `api` (the generated
+    /// module's `API`).
     ///
     /// An operation is *blocked* when every one of its security alternatives needs a
     /// scheme without a verifier (it will answer 401 to everyone). Logs one warning per
     /// such scheme, naming the operations; with `strict = true` returns
-    /// [`Error::Strict`] instead. Also warns about `[operations.ID]` and
-    /// `[auth.jwt.SCHEME]` sections that match nothing in `api`.
-    #[doc(hidden)]
+    /// [`Error::Strict`] instead. Also warns about `[operations.ID]` and `[auth.*.SCHEME]`
+    /// sections that match nothing in `api`.
+    ///
+    /// The generated `router()` runs this check and logs the error, because it cannot
+    /// fail; call it yourself before serving to make `strict = true` refuse to start:
+    ///
+    /// ```ignore
+    /// let gateway = Gateway::from_file("tollgate.toml")?;
+    /// gateway.check(&api::API)?; // Err(Error::Strict(..)) with strict = true
+    /// tollgate::serve(api::router(MyApi, gateway), addr).await?;
+    /// ```
     pub fn check(&self, api: &'static ApiMeta) -> Result<(), Error> {
         let config = &self.inner.config;
+        let auth = &self.inner.auth;
         // Scheme name → (why it cannot be verified, blocked operations), in first-seen order.
         let mut blocked: Vec<(&str, String, Vec<&str>)> = Vec::new();
         let mut reasons: BTreeMap<&str, Option<String>> = BTreeMap::new();
         let mut reason = |name: &'static str| {
             reasons
                 .entry(name)
-                .or_insert_with(|| auth::why_unverifiable(api, name, config))
+                .or_insert_with(|| auth.why_unverifiable(api, name))
                 .clone()
         };
         for op in api.operations {
@@ -181,11 +220,11 @@ impl Gateway {
                 );
             }
         }
-        for name in config.auth.jwt.keys() {
+        for (section, name) in auth.sections() {
             if api.scheme(name).is_none() {
                 tracing::warn!(
                     scheme = %name,
-                    "[auth.jwt.{name}] in the configuration matches no security scheme of {}",
+                    "[auth.{section}.{name}] matches no security scheme of {}",
                     api.title
                 );
             }
@@ -221,19 +260,25 @@ impl Gateway {
         Ok(())
     }
 
-    /// Authenticates a request for `op` (see the crate docs for the rules): `Ok(None)` for
-    /// public operations and anonymous access, the principal when credentials verified,
-    /// or a 401 problem with `WWW-Authenticate` challenges.
+    /// Authenticates a request for `op` (see the README's Authentication section for the
+    /// rules): `Ok(None)` for public operations and anonymous access, the principal when
+    /// credentials verified, or a 401 problem with `WWW-Authenticate` challenges (403 when
+    /// they verified but lack a scope).
+    ///
+    /// Async because a JWKS may have to be fetched and a custom authorizer asked.
     #[doc(hidden)]
     // `Problem` is the contract's error type; the error path is the cold one.
     #[allow(clippy::result_large_err)]
-    pub fn authenticate(
+    pub async fn authenticate(
         &self,
         api: &'static ApiMeta,
         op: &'static OperationMeta,
         parts: &Parts,
     ) -> Result<Option<Principal>, Problem> {
-        auth::authenticate(&self.inner.keys, api, op, parts)
+        self.inner
+            .auth
+            .authenticate(api, op, parts, self.inner.clock.as_ref())
+            .await
     }
 
     /// Applies every throttle and quota scope to one request. `Ok` carries the
@@ -257,6 +302,7 @@ impl Gateway {
 pub struct GatewayBuilder {
     config: Config,
     clock: Option<Arc<dyn Clock>>,
+    authorizers: Authorizers,
 }
 
 impl fmt::Debug for GatewayBuilder {
@@ -264,6 +310,10 @@ impl fmt::Debug for GatewayBuilder {
         f.debug_struct("GatewayBuilder")
             .field("config", &self.config)
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
+            .field(
+                "authorizers",
+                &self.authorizers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -362,6 +412,22 @@ impl GatewayBuilder {
         self
     }
 
+    /// Sets the `[auth]` section: JWT, basic, SigV4 and custom-authorizer settings.
+    pub fn auth(mut self, auth: AuthConfig) -> Self {
+        self.config.auth = auth;
+        self
+    }
+
+    /// Verifies security scheme `scheme` with `authorizer` (whatever the scheme's type),
+    /// with the identity sources and cache TTL of `[auth.custom.SCHEME]` (defaults: the
+    /// scheme's API key location or the `Authorization` header; 300 s).
+    pub fn authorizer(mut self, scheme: impl Into<String>, authorizer: impl Authorizer) -> Self {
+        let scheme = scheme.into();
+        self.authorizers.retain(|(name, _)| *name != scheme);
+        self.authorizers.push((scheme, Arc::new(authorizer)));
+        self
+    }
+
     /// Reads time from `clock` instead of the system clock (tests step a
     /// [`ManualClock`](crate::ManualClock) instead of sleeping).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -375,7 +441,12 @@ impl GatewayBuilder {
             .validate()
             .map_err(|message| Error::config(CODE_SOURCE, message))?;
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
-        Ok(Gateway::new_checked(self.config, clock))
+        Gateway::new_checked(
+            self.config,
+            &self.authorizers,
+            clock,
+            Path::new(CODE_SOURCE),
+        )
     }
 }
 
@@ -494,7 +565,7 @@ mod tests {
         &OPERATIONS[3]
     }
 
-    fn principal(gateway: &Gateway, key: &str) -> Principal {
+    async fn principal(gateway: &Gateway, key: &str) -> Principal {
         let parts = http::Request::builder()
             .header("x-api-key", key)
             .body(())
@@ -503,6 +574,7 @@ mod tests {
             .0;
         gateway
             .authenticate(&API, list_pets(), &parts)
+            .await
             .unwrap()
             .unwrap()
     }
@@ -586,7 +658,10 @@ mod tests {
         );
         assert!(message.contains("listPets, getPet"), "{message}");
         assert!(message.contains("`BearerAuth`"), "{message}");
-        assert!(message.contains("not implemented yet"), "{message}");
+        assert!(
+            message.contains("there is no [auth.jwt.BearerAuth] section"),
+            "{message}"
+        );
         assert!(!message.contains("health"), "{message}");
 
         // With a key, getPet passes through its API key alternative; createPet does not.
@@ -601,19 +676,14 @@ mod tests {
         assert!(!message.contains("ApiKeyAuth"), "{message}");
         assert!(message.contains("(needed by createPet)"), "{message}");
 
-        // A JWT section is parsed but does not make the scheme verifiable yet.
+        // A JWT section makes the bearer scheme verifiable: strict passes.
         let mut config = Config::from_toml_str(
-            "strict = true\n[[api_keys]]\nid = \"a\"\nkey = \"k\"\n[auth.jwt.BearerAuth]\nissuer = \"i\"\n",
+            "strict = true\n[[api_keys]]\nid = \"a\"\nkey = \"k\"\n[auth.jwt.BearerAuth]\n\
+             issuer = \"i\"\njwks_url = \"https://issuer.invalid/jwks.json\"\n",
         )
         .unwrap();
         let gateway = Gateway::from_config(config.clone()).unwrap();
-        let Err(Error::Strict(message)) = gateway.check(&API) else {
-            panic!("strict check passed");
-        };
-        assert!(
-            message.contains("[auth.jwt.BearerAuth] is read but not used"),
-            "{message}"
-        );
+        assert!(gateway.check(&API).is_ok());
         config.strict = false;
         assert!(Gateway::from_config(config).unwrap().check(&API).is_ok());
     }
@@ -719,9 +789,9 @@ mod tests {
     async fn plan_buckets_are_per_key() {
         let clock = Arc::new(ManualClock::default());
         let gateway = plan_gateway(clock, None);
-        let gold_1 = principal(&gateway, "gold-key-1");
-        let gold_2 = principal(&gateway, "gold-key-2");
-        let free = principal(&gateway, "free-key");
+        let gold_1 = principal(&gateway, "gold-key-1").await;
+        let gold_2 = principal(&gateway, "gold-key-2").await;
+        let free = principal(&gateway, "free-key").await;
         assert_eq!(admitted(&gateway, health(), Some(&gold_1), 5).await, 2);
         assert_eq!(admitted(&gateway, health(), Some(&gold_2), 5).await, 2);
         // The 6 refusals by the key buckets took nothing from the gateway's 10.
@@ -744,7 +814,7 @@ mod tests {
             ManualClock::DEFAULT_START_UNIX + 86_398,
         ));
         let gateway = plan_gateway(clock.clone(), None);
-        let q = principal(&gateway, "q-key");
+        let q = principal(&gateway, "q-key").await;
         assert_eq!(admitted(&gateway, health(), Some(&q), 2).await, 2);
         clock.advance(Duration::from_millis(1500));
         assert_eq!(admitted(&gateway, health(), Some(&q), 5).await, 1);
@@ -773,7 +843,7 @@ mod tests {
                 period: QuotaPeriod::Month,
             }),
         );
-        let gold = principal(&gateway, "gold-key-1");
+        let gold = principal(&gateway, "gold-key-1").await;
         // Burst 2: 2 admitted, 8 refused by the key bucket (not counted by the quota).
         assert_eq!(admitted(&gateway, health(), Some(&gold), 10).await, 2);
         for _ in 0..5 {
@@ -812,8 +882,8 @@ mod tests {
             .clock(clock.clone())
             .build()
             .unwrap();
-        let free = Arc::new(principal(&gateway, "free-key"));
-        let gold = Arc::new(principal(&gateway, "gold-key-1"));
+        let free = Arc::new(principal(&gateway, "free-key").await);
+        let gold = Arc::new(principal(&gateway, "gold-key-1").await);
         let total = Arc::new(AtomicUsize::new(0));
         let gold_total = Arc::new(AtomicUsize::new(0));
         // 10 rounds; between rounds the clock moves 100 ms (10 tokens for the gateway,

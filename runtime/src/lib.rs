@@ -20,9 +20,13 @@ mod throttle;
 #[doc(hidden)]
 pub mod __codegen;
 
+pub use auth::{Authorizer, AuthorizerDecision, AuthorizerRequest};
 pub use axum::Router;
 pub use config::{
     ApiKeyConfig, Config, Limits, OnStoreError, PlanConfig, Quota, QuotaPeriod, ThrottleConfig,
+};
+pub use config::{
+    ApiKeySource, BasicConfig, BasicUser, CustomAuthConfig, SigV4Config, SigV4Credential,
 };
 pub use config::{
     AuthConfig, DevelopmentConfig, JwtConfig, OperationConfig, SpecConfig, ThrottleSpecConfig,
@@ -32,6 +36,8 @@ pub use error::Error;
 pub use gateway::{Gateway, GatewayBuilder};
 pub use problem::{Location, Problem, ProblemKind, Violation};
 pub use serve::{serve, serve_listener};
+#[doc(hidden)]
+pub use throttle::bench as __throttle_bench;
 pub use throttle::{Clock, ManualClock, SystemClock};
 
 #[cfg(feature = "macros")]

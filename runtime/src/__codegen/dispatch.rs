@@ -129,6 +129,7 @@ async fn admit(
     let (mut parts, body) = request.into_parts();
     let principal = gateway
         .authenticate(api, op, &parts)
+        .await
         .map_err(IntoResponse::into_response)?;
     let extra_headers = gateway
         .throttle(api, op, principal.as_ref())

@@ -1,0 +1,155 @@
+//! Time sources: the system clock (made monotonic) and a manual clock for tests, plus
+//! the nanosecond arithmetic the throttle shares.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::{Nanos, NANOS_PER_SEC};
+
+/// The time source of throttling and quotas.
+///
+/// The gateway uses [`SystemClock`]; tests use [`ManualClock`] and step time instead of
+/// sleeping. Implementations must never go backwards.
+pub trait Clock: Send + Sync + 'static {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system's wall clock, made monotonic: it never goes backwards, even when the system
+/// clock is set back (it then stands still until the system clock catches up).
+///
+/// Wall-clock time (rather than [`std::time::Instant`]) keeps quota periods on UTC
+/// calendar boundaries.
+#[derive(Debug, Default)]
+pub struct SystemClock {
+    last: AtomicU64,
+}
+
+impl SystemClock {
+    /// A system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        let now = to_u64_nanos(SystemTime::now());
+        let previous = self.last.fetch_max(now, Ordering::Relaxed);
+        UNIX_EPOCH + Duration::from_nanos(now.max(previous))
+    }
+}
+
+/// A clock that only moves when told to: for tests of throttling and quotas.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use tollgate::{Gateway, ManualClock};
+///
+/// let clock = Arc::new(ManualClock::default()); // 2025-01-01T00:00:00Z
+/// let gateway = Gateway::builder().throttle(1.0, 1).clock(clock.clone()).build()?;
+/// // ... a request is admitted, the next one refused ...
+/// clock.advance(Duration::from_secs(1)); // ... and now one more is admitted.
+/// # Ok::<(), tollgate::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ManualClock {
+    nanos: AtomicU64,
+}
+
+impl ManualClock {
+    /// The Unix time (seconds) of `ManualClock::default()`: 2025-01-01T00:00:00Z.
+    pub const DEFAULT_START_UNIX: u64 = 1_735_689_600;
+
+    /// A clock standing at `start` (times before 1970 count as 1970-01-01T00:00:00Z).
+    pub fn new(start: SystemTime) -> Self {
+        Self {
+            nanos: AtomicU64::new(to_u64_nanos(start)),
+        }
+    }
+
+    /// A clock standing at `secs` seconds after the Unix epoch.
+    pub fn at_unix(secs: u64) -> Self {
+        Self::new(UNIX_EPOCH + Duration::from_secs(secs))
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        // fetch_update never fails with a closure that always returns Some.
+        let _ = self
+            .nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.saturating_add(by))
+            });
+    }
+
+    /// Sets the clock to `to`. Throttling assumes time does not go backwards: only use
+    /// this to move forward, or before the first request.
+    pub fn set(&self, to: SystemTime) {
+        self.nanos.store(to_u64_nanos(to), Ordering::SeqCst);
+    }
+}
+
+impl Default for ManualClock {
+    /// A clock standing at 2025-01-01T00:00:00Z.
+    fn default() -> Self {
+        Self::at_unix(Self::DEFAULT_START_UNIX)
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_nanos(self.nanos.load(Ordering::SeqCst))
+    }
+}
+
+/// `n` as a `u64`, saturating.
+pub(super) fn saturating_u64(n: u128) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+fn to_u64_nanos(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+pub(super) fn to_nanos(t: SystemTime) -> Nanos {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
+
+pub(super) fn ceil_secs(nanos: Nanos) -> u64 {
+    u64::try_from(nanos.div_ceil(NANOS_PER_SEC)).unwrap_or(u64::MAX)
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = ManualClock::DEFAULT_START_UNIX;
+
+    fn secs(s: u64) -> Nanos {
+        Nanos::from(s) * NANOS_PER_SEC
+    }
+
+    #[test]
+    fn manual_clock_steps() {
+        let clock = ManualClock::default();
+        assert_eq!(to_nanos(clock.now()), secs(T0));
+        clock.advance(Duration::from_millis(1500));
+        assert_eq!(to_nanos(clock.now()), secs(T0) + 1_500_000_000);
+        clock.set(UNIX_EPOCH + Duration::from_secs(5));
+        assert_eq!(to_nanos(clock.now()), secs(5));
+    }
+
+    #[test]
+    fn system_clock_is_monotonic() {
+        let clock = SystemClock::new();
+        let mut last = clock.now();
+        for _ in 0..1000 {
+            let now = clock.now();
+            assert!(now >= last);
+            last = now;
+        }
+    }
+}
