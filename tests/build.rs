@@ -1,5 +1,10 @@
 //! Generates the pet store module through the `build.rs` entry point, and points the
 //! macro's test hook at `OUT_DIR/macro` so the tests can compare the three entry points.
+//! Also turns the JSON Schema Test Suite into two generated modules for the conformance
+//! test (see `conformance_spec.rs`).
+
+#[path = "conformance_spec.rs"]
+mod conformance_spec;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::var("OUT_DIR")?;
@@ -8,5 +13,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tollgate_codegen::Builder::new("../fixtures/auth.yaml").generate()?;
     tollgate_codegen::Builder::new("../fixtures/v1.yaml").generate()?; // multi_version.rs
     tollgate_codegen::Builder::new("../fixtures/v2.yaml").generate()?; // multi_version.rs
+    conformance_spec::generate(
+        std::path::Path::new("../fixtures/json-schema-test-suite"),
+        std::path::Path::new(&out),
+    )?;
     Ok(())
 }

@@ -51,6 +51,9 @@ pub struct Generated {
     pub operations: usize,
     /// Number of named types generated.
     pub types: usize,
+    /// Schemas lowered, and how many fell back to `serde_json::Value` (see
+    /// [`ir::SchemaStats`]).
+    pub schema_stats: ir::SchemaStats,
     /// Wall time of load + lower + emit + format.
     pub elapsed: std::time::Duration,
 }
@@ -109,6 +112,7 @@ impl Generator {
             files: loaded.files.clone(),
             operations: api.operations.len(),
             types: api.types.len(),
+            schema_stats: api.schema_stats,
             elapsed: start.elapsed(),
         })
     }

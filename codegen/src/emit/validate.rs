@@ -65,49 +65,18 @@ fn node_body(node: &Node) -> TokenStream {
         }
         NodeKind::Array(rules) => {
             out.extend(quote!(#k::type_array(v, p, e);));
-            if let Some(min) = rules.min_items {
-                out.extend(quote!(#k::min_items(v, #min, p, e);));
-            }
-            if let Some(max) = rules.max_items {
-                out.extend(quote!(#k::max_items(v, #max, p, e);));
-            }
-            if rules.unique_items {
-                out.extend(quote!(#k::unique_items(v, p, e);));
-            }
-            if let Some(f) = rules.items.as_deref().and_then(check_fn) {
-                out.extend(quote!(#k::items(v, p, e, #f);));
-            }
+            array_keywords(rules, &mut out);
         }
         NodeKind::Object(rules) => {
             out.extend(quote!(#k::type_object(v, p, e);));
-            if !rules.required.is_empty() {
-                let required = &rules.required;
-                out.extend(quote!(#k::required(v, &[#(#required),*], p, e);));
-            }
-            if let Some(min) = rules.min_properties {
-                out.extend(quote!(#k::min_properties(v, #min, p, e);));
-            }
-            if let Some(max) = rules.max_properties {
-                out.extend(quote!(#k::max_properties(v, #max, p, e);));
-            }
-            for (name, check) in &rules.properties {
-                if let Some(f) = check_fn(check) {
-                    out.extend(quote!(#k::property(v, #name, p, e, #f);));
-                }
-            }
-            let known = rules.properties.iter().map(|(n, _)| n);
-            match &rules.additional {
-                Additional::Allowed => {}
-                Additional::Denied => {
-                    out.extend(quote!(#k::no_additional(v, &[#(#known),*], p, e);))
-                }
-                Additional::Schema(check) => {
-                    if let Some(f) = check_fn(check) {
-                        out.extend(quote!(#k::additional(v, &[#(#known),*], p, e, #f);));
-                    }
-                }
-            }
+            object_keywords(rules, &mut out);
         }
+    }
+    if let Some(untyped) = &node.untyped {
+        string_keywords(&untyped.string, &mut out);
+        number_keywords(&untyped.number, &mut out);
+        array_keywords(&untyped.array, &mut out);
+        object_keywords(&untyped.object, &mut out);
     }
 
     if let Some(values) = &node.enum_values {
@@ -205,6 +174,51 @@ fn inline_call(check: &Check) -> TokenStream {
                 body
             } else {
                 quote!({ #body })
+            }
+        }
+    }
+}
+
+fn array_keywords(rules: &ArrayRules, out: &mut TokenStream) {
+    let k = quote!(__tg::validate);
+    if let Some(min) = rules.min_items {
+        out.extend(quote!(#k::min_items(v, #min, p, e);));
+    }
+    if let Some(max) = rules.max_items {
+        out.extend(quote!(#k::max_items(v, #max, p, e);));
+    }
+    if rules.unique_items {
+        out.extend(quote!(#k::unique_items(v, p, e);));
+    }
+    if let Some(f) = rules.items.as_deref().and_then(check_fn) {
+        out.extend(quote!(#k::items(v, p, e, #f);));
+    }
+}
+
+fn object_keywords(rules: &ObjectRules, out: &mut TokenStream) {
+    let k = quote!(__tg::validate);
+    if !rules.required.is_empty() {
+        let required = &rules.required;
+        out.extend(quote!(#k::required(v, &[#(#required),*], p, e);));
+    }
+    if let Some(min) = rules.min_properties {
+        out.extend(quote!(#k::min_properties(v, #min, p, e);));
+    }
+    if let Some(max) = rules.max_properties {
+        out.extend(quote!(#k::max_properties(v, #max, p, e);));
+    }
+    for (name, check) in &rules.properties {
+        if let Some(f) = check_fn(check) {
+            out.extend(quote!(#k::property(v, #name, p, e, #f);));
+        }
+    }
+    let known = rules.properties.iter().map(|(n, _)| n);
+    match &rules.additional {
+        Additional::Allowed => {}
+        Additional::Denied => out.extend(quote!(#k::no_additional(v, &[#(#known),*], p, e);)),
+        Additional::Schema(check) => {
+            if let Some(f) = check_fn(check) {
+                out.extend(quote!(#k::additional(v, &[#(#known),*], p, e, #f);));
             }
         }
     }

@@ -90,6 +90,7 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         security_schemes,
         throttle: api_throttle,
         spec_json: serde_json::to_string(root).unwrap_or_default(),
+        schema_stats: schemas.stats,
     };
     fill_mocks(&mut api);
     (api, diagnostics)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Number, Value};
 
-use super::{Additional, Check, Node, NodeKind, NumberRules, StringRules};
+use super::{Additional, Check, Node, NodeKind, NumberRules, ObjectRules, StringRules};
 
 /// How deep references are followed; recursive required fields end in `null` there.
 const MAX_DEPTH: usize = 12;
@@ -31,6 +31,25 @@ impl Synth<'_> {
                 None => Value::Null,
             },
         }
+    }
+
+    fn object(&self, rules: &ObjectRules, depth: usize) -> Value {
+        let mut map = Map::new();
+        for (name, check) in &rules.properties {
+            if rules.required.contains(name) {
+                map.insert(name.clone(), self.check(check, depth));
+            }
+        }
+        for name in &rules.required {
+            if !map.contains_key(name) {
+                let value = match &rules.additional {
+                    Additional::Schema(check) => self.check(check, depth),
+                    _ => Value::String("string".into()),
+                };
+                map.insert(name.clone(), value);
+            }
+        }
+        Value::Object(map)
     }
 
     fn node(&self, node: &Node, depth: usize) -> Value {
@@ -60,25 +79,14 @@ impl Synth<'_> {
                     .collect();
                 Some(Value::Array(items))
             }
-            NodeKind::Object(rules) => {
-                let mut map = Map::new();
-                for (name, check) in &rules.properties {
-                    if rules.required.contains(name) {
-                        map.insert(name.clone(), self.check(check, depth));
-                    }
-                }
-                for name in &rules.required {
-                    if !map.contains_key(name) {
-                        let value = match &rules.additional {
-                            Additional::Schema(check) => self.check(check, depth),
-                            _ => Value::String("string".into()),
-                        };
-                        map.insert(name.clone(), value);
-                    }
-                }
-                Some(Value::Object(map))
-            }
-            NodeKind::Any => None,
+            NodeKind::Object(rules) => Some(self.object(rules, depth)),
+            // A schema without `type` but with object keywords is an object to the Rust
+            // type (a struct); anything else untyped has no natural mock.
+            NodeKind::Any => node
+                .untyped
+                .as_ref()
+                .filter(|u| u.object != ObjectRules::default())
+                .map(|u| self.object(&u.object, depth)),
         };
         let mut value = own;
         for branch in &node.all_of {

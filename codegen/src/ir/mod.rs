@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 pub use lower::lower;
+pub use schema::SchemaStats;
 
 /// A whole API, ready to emit.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +37,8 @@ pub struct Api {
     pub throttle: Option<Throttle>,
     /// The document as compact JSON, served at `/openapi.json`.
     pub spec_json: String,
+    /// How many schemas were lowered and how many fell back to `serde_json::Value`.
+    pub schema_stats: SchemaStats,
 }
 
 /// One named Rust type.
@@ -156,6 +159,22 @@ pub struct Node {
     pub example: Option<Value>,
     /// `default`.
     pub default: Option<Value>,
+    /// Keywords of a schema without `type` (each applies only to values of its own type,
+    /// as JSON Schema defines them); `None` when there are none.
+    pub untyped: Option<Box<UntypedRules>>,
+}
+
+/// The keywords of a schema that has no `type`, grouped by the type they apply to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UntypedRules {
+    /// `minLength`, `maxLength`, `pattern`, string `format`s.
+    pub string: StringRules,
+    /// `minimum`, `maximum`, `multipleOf`, `int32`/`int64`.
+    pub number: NumberRules,
+    /// `items`, `minItems`, `maxItems`, `uniqueItems`.
+    pub array: ArrayRules,
+    /// `properties`, `required`, `additionalProperties`, `min/maxProperties`.
+    pub object: ObjectRules,
 }
 
 /// A sub-schema: inline, or the validator of a named schema.

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::names::{snake_name, type_name, Namespace};
 use super::{
     Additional, ArrayRules, Check, Field, Node, NodeKind, NumberRules, ObjectRules, RustType,
-    StringRules, TypeDef, TypeKind,
+    StringRules, TypeDef, TypeKind, UntypedRules,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -53,6 +53,20 @@ pub(crate) struct SchemaLowerer<'a> {
     /// String enums by their values: an inline enum with the same values as an earlier one
     /// reuses its type (real specs repeat the same inline enum in many operations).
     enums_by_values: HashMap<Vec<String>, String>,
+    /// How many schema objects were lowered, and how many of them fell back to
+    /// `serde_json::Value` with a warning (the corpus runner reports the share).
+    pub(crate) stats: SchemaStats,
+}
+
+/// Counts of lowered schemas, for coverage reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchemaStats {
+    /// Schema objects lowered (each `$ref` target once).
+    pub schemas: usize,
+    /// Of those, the ones typed as `serde_json::Value` because tollgate could not type them
+    /// (each announced by a warning). Schemas that legitimately mean "any JSON" (no
+    /// keywords, free-form objects) are not counted.
+    pub fallbacks: usize,
 }
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
@@ -71,6 +85,7 @@ impl<'a> SchemaLowerer<'a> {
             in_progress: BTreeSet::new(),
             ref_cache: HashMap::new(),
             enums_by_values: HashMap::new(),
+            stats: SchemaStats::default(),
         };
         if let Some(schemas) = root
             .pointer("/components/schemas")
@@ -168,9 +183,12 @@ impl<'a> SchemaLowerer<'a> {
         pointer: &str,
         exact: Option<&str>,
     ) -> Lowered {
+        if !schema.get("$ref").is_some_and(Value::is_string) {
+            self.stats.schemas += 1;
+        }
         let Some(obj) = schema.as_object() else {
             // `true`/`false` schemas are normalised at load time; anything else is a defect.
-            self.warn(
+            self.fallback(
                 pointer,
                 "schema is not an object; any value is accepted here",
             );
@@ -185,7 +203,19 @@ impl<'a> SchemaLowerer<'a> {
         // Decide the Rust type.
         let ty = if let Some(merged) = self.all_of_object(obj, pointer) {
             let (ty, rules) = self.named_struct(&merged, hint, pointer, exact, doc_of(schema));
-            node.kind = NodeKind::Object(rules);
+            let typed = obj.contains_key("type") || merged.contains_key("type");
+            match obj.get("additionalProperties") {
+                Some(additional) if *additional != Value::Bool(true) => {
+                    // JSON Schema: the outer `additionalProperties` treats everything but
+                    // the outer `properties` as additional, whatever the `allOf` branches
+                    // declare. Validate exactly that: the outer keywords, then each branch.
+                    let own = self.own_object_rules(obj, rules, additional, hint, pointer);
+                    place_object_rules(&mut node, typed, own);
+                    let branches = self.branches(obj, "allOf", hint, pointer);
+                    node.all_of = branches.into_iter().map(|l| l.check).collect();
+                }
+                _ => place_object_rules(&mut node, typed, rules),
+            }
             node.nullable |= merged
                 .get("nullable")
                 .and_then(Value::as_bool)
@@ -204,6 +234,8 @@ impl<'a> SchemaLowerer<'a> {
             let lowered: Vec<Lowered> = self.branches(obj, "allOf", hint, pointer);
             node.all_of = lowered.iter().map(|l| l.check.clone()).collect();
             match lowered.iter().find(|l| l.ty != RustType::Value) {
+                // Every branch is untyped: so is the whole (not a fallback).
+                None => RustType::Value,
                 Some(first)
                     if lowered
                         .iter()
@@ -212,7 +244,7 @@ impl<'a> SchemaLowerer<'a> {
                     first.ty.clone()
                 }
                 _ => {
-                    self.warn(pointer, "`allOf` of non-object schemas has no single Rust type; using serde_json::Value");
+                    self.fallback(pointer, "`allOf` of non-object schemas has no single Rust type; using serde_json::Value");
                     RustType::Value
                 }
             }
@@ -256,6 +288,7 @@ impl<'a> SchemaLowerer<'a> {
                     RustType::Vec(Box::new(position_type(items)))
                 }
                 NodeKind::Object(_) | NodeKind::Any if is_object_like(obj) => {
+                    let typed = obj.contains_key("type");
                     if obj
                         .get("properties")
                         .and_then(Value::as_object)
@@ -263,19 +296,61 @@ impl<'a> SchemaLowerer<'a> {
                     {
                         let (ty, rules) =
                             self.named_struct(obj, hint, pointer, exact, doc_of(schema));
-                        node.kind = NodeKind::Object(rules);
+                        place_object_rules(&mut node, typed, rules);
                         ty
                     } else {
                         let (rules, _, additional) = self.object_parts(obj, hint, pointer);
-                        node.kind = NodeKind::Object(rules);
+                        place_object_rules(&mut node, typed, rules);
                         RustType::Map(Box::new(
                             additional.map(position_type).unwrap_or(RustType::Value),
                         ))
                     }
                 }
-                NodeKind::Object(_) | NodeKind::Any => RustType::Value,
+                NodeKind::Object(_) => RustType::Value,
+                NodeKind::Any => {
+                    // No `type`: the keywords of every type apply to values of that type.
+                    if let Some(items) = obj.get("items") {
+                        let items =
+                            self.lower(items, &format!("{hint}Item"), &child(pointer, "items"));
+                        untyped(&mut node).array.items = Some(Box::new(items.check));
+                    }
+                    if ["required", "minProperties", "maxProperties"]
+                        .iter()
+                        .any(|k| obj.contains_key(*k))
+                    {
+                        let (rules, _, _) = self.object_parts(obj, hint, pointer);
+                        place_object_rules(&mut node, false, rules);
+                    }
+                    RustType::Value
+                }
             }
         };
+
+        // `oneOf`/`anyOf` beside `allOf`, or beside each other, apply as well.
+        for key in ["oneOf", "anyOf"] {
+            let pending = if key == "oneOf" {
+                node.one_of.is_empty()
+            } else {
+                node.any_of.is_empty()
+            };
+            if pending
+                && obj
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .is_some_and(|b| !b.is_empty())
+            {
+                let checks: Vec<Check> = self
+                    .branches(obj, key, hint, pointer)
+                    .into_iter()
+                    .map(|l| l.check)
+                    .collect();
+                if key == "oneOf" {
+                    node.one_of = checks;
+                } else {
+                    node.any_of = checks;
+                }
+            }
+        }
 
         let check = match exact {
             // Component schemas register their own validator in `lower_component`.
@@ -325,11 +400,11 @@ impl<'a> SchemaLowerer<'a> {
                 lowered
             }
             Some(_) => {
-                self.warn(pointer, &format!("recursive `$ref` to `{reference}` outside components; using serde_json::Value"));
+                self.fallback(pointer, &format!("recursive `$ref` to `{reference}` outside components; using serde_json::Value"));
                 any()
             }
             None => {
-                self.warn(
+                self.fallback(
                     pointer,
                     &format!("`$ref` to `{reference}` does not resolve; using serde_json::Value"),
                 );
@@ -364,15 +439,7 @@ impl<'a> SchemaLowerer<'a> {
             Some("integer") => NodeKind::Integer(number_rules(obj)),
             Some("number") => NodeKind::Number(number_rules(obj)),
             Some("boolean") => NodeKind::Boolean,
-            Some("array") => NodeKind::Array(ArrayRules {
-                items: None,
-                min_items: u64_of(obj, "minItems"),
-                max_items: u64_of(obj, "maxItems"),
-                unique_items: obj
-                    .get("uniqueItems")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-            }),
+            Some("array") => NodeKind::Array(array_rules(obj)),
             Some("object") => NodeKind::Object(ObjectRules::default()),
             Some(other) => {
                 self.warn(
@@ -381,7 +448,18 @@ impl<'a> SchemaLowerer<'a> {
                 );
                 NodeKind::Any
             }
-            None => NodeKind::Any,
+            None => {
+                let rules = UntypedRules {
+                    string: self.string_rules(obj, pointer),
+                    number: number_rules(obj),
+                    array: array_rules(obj),
+                    object: ObjectRules::default(),
+                };
+                if rules != UntypedRules::default() {
+                    node.untyped = Some(Box::new(rules));
+                }
+                NodeKind::Any
+            }
         };
         if let Some(not) = obj.get("not") {
             let lowered = self.lower(not, &format!("{hint}Not"), &child(pointer, "not"));
@@ -392,7 +470,8 @@ impl<'a> SchemaLowerer<'a> {
 
     fn string_rules(&mut self, obj: &Map<String, Value>, pointer: &str) -> StringRules {
         let pattern = obj.get("pattern").and_then(Value::as_str).and_then(|p| {
-            match regress::Regex::new(p) {
+            // As the runtime compiles it: Unicode semantics first, then without the flag.
+            match regress::Regex::with_flags(p, "u").or_else(|_| regress::Regex::new(p)) {
                 Ok(_) => Some(p.to_owned()),
                 Err(err) => {
                     self.warn(
@@ -512,6 +591,9 @@ impl<'a> SchemaLowerer<'a> {
         }
         let mut own = obj.clone();
         own.remove("allOf");
+        // `additionalProperties` beside `allOf` only sees the schema's own `properties`
+        // (JSON Schema); the caller validates that way, so it is not merged here.
+        own.remove("additionalProperties");
         parts.push(own);
         for part in parts {
             if let Some(p) = part.get("properties").and_then(Value::as_object) {
@@ -557,6 +639,50 @@ impl<'a> SchemaLowerer<'a> {
             merged.insert("required".into(), Value::Array(required));
         }
         Some(merged)
+    }
+
+    /// The keywords an object schema states itself (not through `allOf`): `merged` narrowed
+    /// to the schema's own properties and `required`, with its own `additionalProperties`.
+    fn own_object_rules(
+        &mut self,
+        obj: &Map<String, Value>,
+        merged: ObjectRules,
+        additional: &Value,
+        hint: &str,
+        pointer: &str,
+    ) -> ObjectRules {
+        let own_properties = obj.get("properties").and_then(Value::as_object);
+        let own_required: Vec<String> = obj
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let additional = match additional {
+            Value::Bool(false) => Additional::Denied,
+            schema => {
+                let lowered = self.lower(
+                    schema,
+                    &format!("{hint}Additional"),
+                    &child(pointer, "additionalProperties"),
+                );
+                Additional::Schema(Box::new(lowered.check))
+            }
+        };
+        ObjectRules {
+            properties: merged
+                .properties
+                .into_iter()
+                .filter(|(name, _)| own_properties.is_some_and(|p| p.contains_key(name)))
+                .collect(),
+            required: own_required,
+            additional,
+            ..merged
+        }
     }
 
     /// The object schema behind `schema` (following `$ref`s and nested `allOf`), or `None`
@@ -739,6 +865,12 @@ impl<'a> SchemaLowerer<'a> {
         }
     }
 
+    /// A warning for a schema typed as `serde_json::Value` because it could not be typed.
+    fn fallback(&mut self, pointer: &str, message: &str) {
+        self.stats.fallbacks += 1;
+        self.warn(pointer, message);
+    }
+
     fn warn(&mut self, pointer: &str, message: &str) {
         self.diagnostics
             .push(Diagnostic::warning(pointer.to_owned(), message.to_owned()));
@@ -798,6 +930,7 @@ impl<'a> SchemaLowerer<'a> {
         }
         for name in alias_cycles {
             if let Some(def) = self.types.get_mut(&name) {
+                self.stats.fallbacks += 1;
                 self.diagnostics.push(Diagnostic::warning(
                     def.pointer.clone(),
                     format!(
@@ -891,6 +1024,35 @@ fn any() -> Lowered {
         ty: RustType::Value,
         check: Check::Inline(Box::default()),
         nullable: false,
+    }
+}
+
+/// The array keywords of `obj` (without `items`, which the caller lowers).
+fn array_rules(obj: &Map<String, Value>) -> ArrayRules {
+    ArrayRules {
+        items: None,
+        min_items: u64_of(obj, "minItems"),
+        max_items: u64_of(obj, "maxItems"),
+        unique_items: obj
+            .get("uniqueItems")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    }
+}
+
+/// The untyped keywords of `node`, created empty if absent.
+fn untyped(node: &mut Node) -> &mut UntypedRules {
+    node.untyped.get_or_insert_with(Box::default)
+}
+
+/// Object keywords go with `type: object` when the schema says so; without `type` they
+/// apply to objects only and other values pass.
+fn place_object_rules(node: &mut Node, typed: bool, rules: ObjectRules) {
+    if typed {
+        node.kind = NodeKind::Object(rules);
+    } else {
+        node.kind = NodeKind::Any;
+        untyped(node).object = rules;
     }
 }
 

@@ -168,23 +168,48 @@ impl Normalizer<'_, '_> {
                 map.insert("type".to_owned(), Value::String(single));
             }
             [] => {
+                // Only `null`: exactly the value null.
                 map.remove("type");
-                self.warn(
-                    Some("type"),
-                    "a schema whose only type is `null` is not supported; read as an untyped \
-                     schema (any value)"
-                        .to_owned(),
-                );
+                if self.version == Version::V3_0 {
+                    self.not_3_0(&format!("`type: {written}`"), "enum: [null]");
+                }
+                map.insert("enum".to_owned(), Value::Array(vec![Value::Null]));
+                return;
             }
-            _ => {
+            several => {
+                // Several types: any of them, each with the keywords that apply to it (the
+                // other keywords stay beside, where they apply to their own type only).
+                let branches: Vec<Value> = several
+                    .iter()
+                    .map(|t| {
+                        let mut branch = Map::new();
+                        branch.insert("type".to_owned(), Value::String((*t).clone()));
+                        Value::Object(branch)
+                    })
+                    .collect();
                 map.remove("type");
-                self.warn(
-                    Some("type"),
-                    format!(
-                        "`type: {written}` (several types) is not supported; read as an untyped \
-                         schema (any value)"
-                    ),
-                );
+                if self.version == Version::V3_0 {
+                    self.not_3_0(
+                        &format!("`type: {written}`"),
+                        "anyOf of one schema per type",
+                    );
+                }
+                let any_of = Value::Object(Map::from_iter([(
+                    "anyOf".to_owned(),
+                    Value::Array(branches),
+                )]));
+                if map.contains_key("anyOf") {
+                    match map.get_mut("allOf") {
+                        Some(Value::Array(all_of)) => all_of.push(any_of),
+                        _ => {
+                            map.insert("allOf".to_owned(), Value::Array(vec![any_of]));
+                        }
+                    }
+                } else if let Value::Object(mut wrapper) = any_of {
+                    if let Some(branches) = wrapper.remove("anyOf") {
+                        map.insert("anyOf".to_owned(), branches);
+                    }
+                }
             }
         }
         if nullable {
@@ -276,12 +301,26 @@ mod tests {
         let (s, w) = run(Version::V3_1, json!({"type": ["string", "null"]}));
         assert_eq!(s, json!({"type": "string", "nullable": true}));
         assert!(w.is_empty());
-        let (s, w) = run(Version::V3_1, json!({"type": ["string", "integer"]}));
-        assert_eq!(s, json!({}));
-        assert_eq!(w, ["warning: `type: [\"string\",\"integer\"]` (several types) is not supported; read as an untyped schema (any value) (at #/components/schemas/S/type)"]);
+        let (s, w) = run(
+            Version::V3_1,
+            json!({"type": ["string", "integer", "null"], "minLength": 1}),
+        );
+        assert_eq!(
+            s,
+            json!({"minLength": 1, "anyOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
+        assert!(w.is_empty());
         let (s, w) = run(Version::V3_1, json!({"type": ["null"]}));
-        assert_eq!(s, json!({"nullable": true}));
-        assert_eq!(w.len(), 1);
+        assert_eq!(s, json!({"enum": [null]}));
+        assert!(w.is_empty());
+        let (s, _) = run(
+            Version::V3_1,
+            json!({"type": ["string", "integer"], "anyOf": [{}]}),
+        );
+        assert_eq!(
+            s,
+            json!({"anyOf": [{}], "allOf": [{"anyOf": [{"type": "string"}, {"type": "integer"}]}]})
+        );
         let (s, w) = run(Version::V3_0, json!({"type": ["integer"]}));
         assert_eq!(s, json!({"type": "integer"}));
         assert_eq!(w, ["warning: `type: [\"integer\"]` is not OpenAPI 3.0 (it is 3.1); read as `type: integer` (at #/components/schemas/S)"]);

@@ -16,6 +16,7 @@ pub use crate::meta::{
 pub use crate::{Context, Gateway, Location, Problem, ProblemKind, Router, Violation};
 
 mod dispatch;
+mod formats;
 mod input;
 mod mock;
 mod response;

@@ -7,6 +7,8 @@
 
 use std::sync::OnceLock;
 
+use super::formats;
+
 use serde_json::{Number, Value};
 
 use crate::problem::{Location, Violation};
@@ -123,6 +125,15 @@ pub struct Pattern {
     compiled: OnceLock<Option<regress::Regex>>,
 }
 
+/// Compiles an ECMA-262 pattern as JSON Schema means it: with Unicode semantics (the `u`
+/// flag: `\p{Letter}`, astral characters as one character), or, for the few patterns
+/// only valid without it (identity escapes such as `\-`), without.
+pub fn compile_pattern(source: &str) -> Option<regress::Regex> {
+    regress::Regex::with_flags(source, "u")
+        .or_else(|_| regress::Regex::new(source))
+        .ok()
+}
+
 impl Pattern {
     /// A pattern from its source text. The generator only emits patterns `regress` compiles.
     pub const fn new(source: &'static str) -> Self {
@@ -134,10 +145,7 @@ impl Pattern {
 
     /// Whether `text` contains a match (patterns are not anchored, as in JSON Schema).
     pub fn is_match(&self, text: &str) -> bool {
-        match self
-            .compiled
-            .get_or_init(|| regress::Regex::new(self.source).ok())
-        {
+        match self.compiled.get_or_init(|| compile_pattern(self.source)) {
             Some(re) => re.find(text).is_some(),
             None => true,
         }
@@ -628,192 +636,6 @@ pub fn one_of_error(matched: usize, p: &Ptr, e: &mut Errors) {
             "oneOf",
             format!("matches {matched} of the allowed schemas, must match exactly one"),
         );
-    }
-}
-
-/// Format checks. Hand-written on purpose: each is a few lines against its RFC grammar, and
-/// pulling date/time, URI and e-mail crates into every gateway would cost compile time for
-/// checks that need no parsing beyond shape.
-mod formats {
-    use super::StrFormat;
-
-    pub(super) fn name(f: StrFormat) -> &'static str {
-        match f {
-            StrFormat::None => "value",
-            StrFormat::DateTime => "date-time (RFC 3339)",
-            StrFormat::Date => "date (RFC 3339 full-date)",
-            StrFormat::Uuid => "UUID",
-            StrFormat::Email => "e-mail address",
-            StrFormat::Uri => "URI",
-            StrFormat::Ipv4 => "IPv4 address",
-            StrFormat::Ipv6 => "IPv6 address",
-            StrFormat::Byte => "base64 string",
-        }
-    }
-
-    pub(super) fn matches(f: StrFormat, s: &str) -> bool {
-        match f {
-            StrFormat::None => true,
-            StrFormat::DateTime => date_time(s),
-            StrFormat::Date => date(s),
-            StrFormat::Uuid => uuid(s),
-            StrFormat::Email => email(s),
-            StrFormat::Uri => uri(s),
-            StrFormat::Ipv4 => ipv4(s),
-            StrFormat::Ipv6 => s.parse::<std::net::Ipv6Addr>().is_ok(),
-            StrFormat::Byte => base64(s),
-        }
-    }
-
-    fn digits(s: &str) -> Option<u32> {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        s.parse().ok()
-    }
-
-    pub(super) fn date(s: &str) -> bool {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return false;
-        }
-        let (Some(y), Some(m), Some(d)) = (digits(&s[0..4]), digits(&s[5..7]), digits(&s[8..10]))
-        else {
-            return false;
-        };
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let days = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return false,
-        };
-        (1..=days).contains(&d)
-    }
-
-    fn time(s: &str) -> bool {
-        // partial-time time-offset: HH:MM:SS[.frac](Z|±HH:MM)
-        let b = s.as_bytes();
-        if b.len() < 9 || b[2] != b':' || b[5] != b':' {
-            return false;
-        }
-        let (Some(h), Some(m), Some(sec)) = (digits(&s[0..2]), digits(&s[3..5]), digits(&s[6..8]))
-        else {
-            return false;
-        };
-        if h > 23 || m > 59 || sec > 60 {
-            return false;
-        }
-        let mut rest = &s[8..];
-        if let Some(frac) = rest.strip_prefix('.') {
-            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-            if n == 0 {
-                return false;
-            }
-            rest = &frac[n..];
-        }
-        if rest.eq_ignore_ascii_case("z") {
-            return true;
-        }
-        let rb = rest.as_bytes();
-        if rb.len() != 6 || !(rb[0] == b'+' || rb[0] == b'-') || rb[3] != b':' {
-            return false;
-        }
-        matches!((digits(&rest[1..3]), digits(&rest[4..6])), (Some(oh), Some(om)) if oh <= 23 && om <= 59)
-    }
-
-    pub(super) fn date_time(s: &str) -> bool {
-        s.len() > 11
-            && s.is_char_boundary(10)
-            && matches!(s.as_bytes()[10], b'T' | b't' | b' ')
-            && date(&s[..10])
-            && time(&s[11..])
-    }
-
-    fn uuid(s: &str) -> bool {
-        let b = s.as_bytes();
-        b.len() == 36
-            && b.iter().enumerate().all(|(i, c)| match i {
-                8 | 13 | 18 | 23 => *c == b'-',
-                _ => c.is_ascii_hexdigit(),
-            })
-    }
-
-    fn email(s: &str) -> bool {
-        match s.rsplit_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && !domain.is_empty()
-                    && !local.contains(char::is_whitespace)
-                    && !domain.contains(char::is_whitespace)
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-            }
-            None => false,
-        }
-    }
-
-    fn uri(s: &str) -> bool {
-        let Some((scheme, rest)) = s.split_once(':') else {
-            return false;
-        };
-        let mut chars = scheme.chars();
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-            && !rest.contains(|c: char| c.is_whitespace() || c.is_control())
-    }
-
-    fn ipv4(s: &str) -> bool {
-        let parts: Vec<&str> = s.split('.').collect();
-        parts.len() == 4
-            && parts.iter().all(|p| {
-                !p.is_empty()
-                    && p.len() <= 3
-                    && p.bytes().all(|b| b.is_ascii_digit())
-                    && !(p.len() > 1 && p.starts_with('0'))
-                    && p.parse::<u16>().is_ok_and(|n| n <= 255)
-            })
-    }
-
-    fn base64(s: &str) -> bool {
-        let b = s.as_bytes();
-        if b.len() % 4 != 0 {
-            return false;
-        }
-        let body = s.trim_end_matches('=');
-        b.len() - body.len() <= 2
-            && body
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn date_times() {
-            assert!(date_time("2024-02-29T12:30:00Z"));
-            assert!(date_time("2024-02-29T12:30:00.123+02:00"));
-            assert!(!date_time("2023-02-29T12:30:00Z"));
-            assert!(!date_time("2024-02-29"));
-            assert!(!date_time("2024-02-29T25:00:00Z"));
-        }
-
-        #[test]
-        fn others() {
-            assert!(uuid("123e4567-e89b-12d3-a456-426614174000"));
-            assert!(!uuid("123e4567e89b12d3a456426614174000"));
-            assert!(email("a@b.c"));
-            assert!(!email("ab.c"));
-            assert!(uri("https://example.com/x"));
-            assert!(!uri("/relative"));
-            assert!(ipv4("192.168.0.1"));
-            assert!(!ipv4("256.1.1.1"));
-            assert!(base64("aGVsbG8="));
-            assert!(!base64("aGVsbG8"));
-        }
     }
 }
 
