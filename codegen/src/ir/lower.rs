@@ -89,9 +89,11 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         operations,
         security_schemes,
         throttle: api_throttle,
-        spec_json: serde_json::to_string(root).unwrap_or_default(),
+        spec_json: String::new(),
         schema_stats: schemas.stats,
     };
+    api.spec_json = serde_json::to_string(&super::served::served_spec(root, &api.operations))
+        .unwrap_or_default();
     fill_mocks(&mut api);
     (api, diagnostics)
 }

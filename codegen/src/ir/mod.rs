@@ -8,6 +8,7 @@ mod lower;
 mod mock;
 pub mod names;
 mod schema;
+mod served;
 
 use std::collections::BTreeMap;
 
