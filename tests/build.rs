@@ -13,6 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tollgate_codegen::Builder::new("../fixtures/auth.yaml").generate()?;
     tollgate_codegen::Builder::new("../fixtures/v1.yaml").generate()?; // multi_version.rs
     tollgate_codegen::Builder::new("../fixtures/v2.yaml").generate()?; // multi_version.rs
+    tollgate_codegen::Builder::new("../fixtures/bench.yaml").generate()?; // benches
     conformance_spec::generate(
         std::path::Path::new("../fixtures/json-schema-test-suite"),
         std::path::Path::new(&out),

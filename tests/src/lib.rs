@@ -43,3 +43,8 @@ pub mod conformance_2020 {
 pub mod conformance {
     include!(concat!(env!("OUT_DIR"), "/conformance_cases.rs"));
 }
+
+/// The benchmark fixture (`fixtures/bench.yaml`), for the validator and HTTP benchmarks.
+pub mod bench_api {
+    tollgate::include_gateway!("bench");
+}

@@ -69,6 +69,15 @@ impl Emitter<'_> {
                 Encoding::Json => quote! {
                     let body = input.json_body::<#inner>(#required, #validator, e);
                 },
+                Encoding::Form => {
+                    let fields = body.form_fields.iter().map(|(name, shape)| {
+                        let shape = shape_tokens(shape);
+                        quote!((#name, #shape))
+                    });
+                    quote! {
+                        let body = input.form_body::<#inner>(#required, &[#(#fields),*], #validator, e);
+                    }
+                }
                 Encoding::Text => quote! { let body = input.text_body(#required, e); },
                 Encoding::Binary => quote! { let body = input.bytes_body(#required, e); },
             });
@@ -107,45 +116,7 @@ impl Emitter<'_> {
         };
         let wire = &param.wire;
         let required = param.required;
-        let scalar = |s: &str| {
-            let s = format_ident!(
-                "{}",
-                match s {
-                    "integer" => "Integer",
-                    "number" => "Number",
-                    "boolean" => "Boolean",
-                    _ => "String",
-                }
-            );
-            quote!(#c::Scalar::#s)
-        };
-        let shape = match &param.shape {
-            ParamShape::Scalar(s) => {
-                let s = scalar(s);
-                quote!(#c::Shape::Scalar(#s))
-            }
-            ParamShape::Array {
-                item,
-                style,
-                explode,
-            } => {
-                let item = scalar(item);
-                let style = format_ident!(
-                    "{}",
-                    match *style {
-                        "simple" => "Simple",
-                        "label" => "Label",
-                        "matrix" => "Matrix",
-                        "spaceDelimited" => "SpaceDelimited",
-                        "pipeDelimited" => "PipeDelimited",
-                        "deepObject" => "DeepObject",
-                        _ => "Form",
-                    }
-                );
-                quote!(#c::Shape::Array { item: #item, style: #c::Style::#style, explode: #explode })
-            }
-            ParamShape::Json => quote!(#c::Shape::Json),
-        };
+        let shape = shape_tokens(&param.shape);
         let validator = validator_arg(param.validator.as_deref());
         quote! {
             let #fname = input.param::<#inner>(#c::Location::#location, #wire, #required, #shape, #validator, e);
@@ -180,7 +151,10 @@ impl Emitter<'_> {
                 Some(b) => {
                     let ct = &b.content_type;
                     let respond = match b.encoding {
-                        Encoding::Json => quote!(#c::json_response(#status_expr, &body)),
+                        // Response bodies are never read as forms (see `Encoding::Form`).
+                        Encoding::Json | Encoding::Form => {
+                            quote!(#c::json_response(#status_expr, &body))
+                        }
                         Encoding::Text => quote!(#c::text_response(#status_expr, #ct, body)),
                         Encoding::Binary => quote!(#c::bytes_response(#status_expr, #ct, body)),
                     };
@@ -479,7 +453,7 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
     };
     let status = status.map(|s| quote!(#s,));
     let body = r.body.as_ref().map(|b| match b.encoding {
-        Encoding::Json => {
+        Encoding::Json | Encoding::Form => {
             let json = serde_json::to_string(&b.mock).unwrap_or_else(|_| "null".into());
             let json = raw_string(&json);
             quote!(#c::mock_value(#json))
@@ -504,4 +478,48 @@ fn raw_string(text: &str) -> Literal {
     format!("r{h}\"{text}\"{h}")
         .parse()
         .unwrap_or_else(|_| Literal::string(text))
+}
+
+/// The runtime `Shape` of a parameter (or form field) shape.
+fn shape_tokens(shape: &ParamShape) -> TokenStream {
+    let c = quote!(__tg);
+    let scalar = |s: &str| {
+        let s = format_ident!(
+            "{}",
+            match s {
+                "integer" => "Integer",
+                "number" => "Number",
+                "boolean" => "Boolean",
+                _ => "String",
+            }
+        );
+        quote!(#c::Scalar::#s)
+    };
+    match shape {
+        ParamShape::Scalar(s) => {
+            let s = scalar(s);
+            quote!(#c::Shape::Scalar(#s))
+        }
+        ParamShape::Array {
+            item,
+            style,
+            explode,
+        } => {
+            let item = scalar(item);
+            let style = format_ident!(
+                "{}",
+                match *style {
+                    "simple" => "Simple",
+                    "label" => "Label",
+                    "matrix" => "Matrix",
+                    "spaceDelimited" => "SpaceDelimited",
+                    "pipeDelimited" => "PipeDelimited",
+                    "deepObject" => "DeepObject",
+                    _ => "Form",
+                }
+            );
+            quote!(#c::Shape::Array { item: #item, style: #c::Style::#style, explode: #explode })
+        }
+        ParamShape::Json => quote!(#c::Shape::Json),
+    }
 }

@@ -421,9 +421,16 @@ fn lower_body(
         return None;
     }
     let (media, m) = pick_media(content)?;
-    let encoding = encoding_of(media);
+    let encoding = match encoding_of(media) {
+        Encoding::Binary if is_form(media) => Encoding::Form,
+        other => other,
+    };
+    let mut form_fields = Vec::new();
     let (ty, validator) = match encoding {
-        Encoding::Json => {
+        Encoding::Json | Encoding::Form => {
+            if encoding == Encoding::Form {
+                form_fields = form_field_shapes(root, m);
+            }
             let lowered = match m.get("schema") {
                 Some(schema) => schemas.lower(
                     schema,
@@ -459,7 +466,70 @@ fn lower_body(
             .get("description")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        form_fields,
     })
+}
+
+fn is_form(media: &str) -> bool {
+    media.split(';').next().is_some_and(|m| {
+        m.trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
+}
+
+/// The shape of each property of a form body's schema: its `type` (array items' type for
+/// arrays), with the style and explode of the media type's `encoding` entry (default: form,
+/// exploded).
+fn form_field_shapes(root: &Value, media: &Value) -> Vec<(String, ParamShape)> {
+    let schema = media.get("schema").and_then(|s| deref(root, s));
+    let Some(properties) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let scalar = |schema: Option<&Value>| -> &'static str {
+        match schema
+            .and_then(|s| deref(root, s))
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str)
+        {
+            Some("integer") => "integer",
+            Some("number") => "number",
+            Some("boolean") => "boolean",
+            _ => "string",
+        }
+    };
+    properties
+        .iter()
+        .map(|(name, property)| {
+            let property = deref(root, property);
+            let encoding = media.get("encoding").and_then(|e| e.get(name));
+            let is_array =
+                property.and_then(|p| p.get("type")).and_then(Value::as_str) == Some("array");
+            let shape = if is_array {
+                let style: &'static str = match encoding
+                    .and_then(|e| e.get("style"))
+                    .and_then(Value::as_str)
+                {
+                    Some("spaceDelimited") => "spaceDelimited",
+                    Some("pipeDelimited") => "pipeDelimited",
+                    _ => "form",
+                };
+                ParamShape::Array {
+                    item: scalar(property.and_then(|p| p.get("items"))),
+                    style,
+                    explode: encoding
+                        .and_then(|e| e.get("explode"))
+                        .and_then(Value::as_bool)
+                        .unwrap_or(style == "form"),
+                }
+            } else {
+                ParamShape::Scalar(scalar(property))
+            };
+            (name.clone(), shape)
+        })
+        .collect()
 }
 
 fn lower_responses(
@@ -527,7 +597,7 @@ fn lower_responses(
                         (position_type(lowered), validator)
                     }
                     Encoding::Text => (RustType::String, None),
-                    Encoding::Binary => (RustType::Bytes, None),
+                    Encoding::Binary | Encoding::Form => (RustType::Bytes, None),
                 };
                 ResponseBody {
                     content_type: media.clone(),

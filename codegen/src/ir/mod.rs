@@ -375,6 +375,8 @@ pub struct Body {
     pub validator: Option<String>,
     /// Doc comment.
     pub doc: Option<String>,
+    /// For [`Encoding::Form`]: each declared property with the shape its text is read in.
+    pub form_fields: Vec<(String, ParamShape)>,
 }
 
 /// How a body is encoded.
@@ -384,6 +386,8 @@ pub enum Encoding {
     Json,
     /// Text (`text/*`).
     Text,
+    /// `application/x-www-form-urlencoded` (request bodies): fields read by their shape.
+    Form,
     /// Anything else, passed through as bytes.
     Binary,
 }
