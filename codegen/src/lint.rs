@@ -41,7 +41,17 @@ pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ),
     (
         "x-amazon-apigateway-authtype",
-        "`awsSigv4` schemes are not verifiable and answer 401",
+        "`awsSigv4` schemes are verified as AWS Signature Version 4 ([auth.sigv4.NAME])",
+    ),
+    (
+        "x-amazon-apigateway-authorizer",
+        "a `jwt` authorizer's issuer, audience and identity source are the defaults of \
+         [auth.jwt.NAME]; a Lambda authorizer's identity sources and TTL those of the \
+         registered custom authorizer",
+    ),
+    (
+        "x-amazon-apigateway-api-key-source",
+        "`AUTHORIZER`: usage plans follow the custom authorizer's usage identifier key",
     ),
     (
         "x-amazon-apigateway-integration",

@@ -468,10 +468,12 @@ mod tests {
                 location: ApiKeyLocation::Header,
                 name: "X-API-Key",
             },
+            authorizer: None,
         },
         SecuritySchemeMeta {
             name: "BearerAuth",
             kind: SchemeKind::Http { scheme: "bearer" },
+            authorizer: None,
         },
     ];
     static KEY_ONLY: &[SecurityRequirement] = &[SecurityRequirement {
@@ -543,6 +545,7 @@ mod tests {
         security_schemes: SCHEMES,
         operations: OPERATIONS,
         throttle: None,
+        api_key_source: None,
     };
     static THROTTLED_API: ApiMeta = ApiMeta {
         title: "Pets",
@@ -553,6 +556,7 @@ mod tests {
             rate: 1.0,
             burst: 2,
         }),
+        api_key_source: None,
     };
 
     fn list_pets() -> &'static OperationMeta {

@@ -11,7 +11,7 @@ use super::names::{snake_name, type_name, Namespace};
 use super::schema::{position_type, Lowered, SchemaLowerer};
 use super::{
     Api, Body, Check, Encoding, NodeKind, Operation, Param, ParamLocation, ParamShape, Response,
-    ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
+    Authorizer, ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -42,7 +42,7 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         &mut diagnostics,
     );
 
-    let mut fn_names = Namespace::with_reserved(&["router", "types", "validate", "mock"]);
+    let mut fn_names = Namespace::with_reserved(&["router", "try_router", "types", "validate", "mock"]);
     let mut type_stems = Namespace::with_reserved(&["Mock", "Api"]);
     let mut operations = Vec::new();
     if let Some(paths) = root.get("paths").and_then(Value::as_object) {
@@ -89,6 +89,7 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         operations,
         security_schemes,
         throttle: api_throttle,
+        api_key_source: api_key_source(root, &mut diagnostics),
         spec_json: serde_json::to_string(root).unwrap_or_default(),
     };
     fill_mocks(&mut api);
@@ -675,9 +676,65 @@ fn security_schemes(root: &Value) -> Vec<SecurityScheme> {
             SecurityScheme {
                 name: name.clone(),
                 kind,
+                authorizer: s.get("x-amazon-apigateway-authorizer").map(authorizer),
             }
         })
         .collect()
+}
+
+/// `x-amazon-apigateway-api-key-source`: `HEADER` or `AUTHORIZER` (any case).
+fn api_key_source(root: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let value = root.get("x-amazon-apigateway-api-key-source")?;
+    match value.as_str().map(str::to_ascii_lowercase).as_deref() {
+        Some(source @ ("header" | "authorizer")) => Some(source.to_owned()),
+        _ => {
+            diagnostics.push(Diagnostic::warning(
+                "#/x-amazon-apigateway-api-key-source".to_owned(),
+                "`x-amazon-apigateway-api-key-source` must be `HEADER` or `AUTHORIZER`; \
+                 ignored (API keys come from the request)",
+            ));
+            None
+        }
+    }
+}
+
+/// A scheme's `x-amazon-apigateway-authorizer`. `identitySource` is a comma-separated
+/// string (REST APIs) or a list (HTTP APIs); `jwtConfiguration.audience` a list or a string.
+fn authorizer(value: &Value) -> Authorizer {
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::String(text)) => text
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let jwt = value.get("jwtConfiguration");
+    Authorizer {
+        kind: value
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
+        identity_sources: strings(value.get("identitySource")),
+        ttl_secs: value
+            .get("authorizerResultTtlInSeconds")
+            .and_then(Value::as_u64),
+        issuer: jwt
+            .and_then(|j| j.get("issuer"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        audience: strings(jwt.and_then(|j| j.get("audience"))),
+    }
 }
 
 fn throttle(

@@ -129,6 +129,7 @@ mod tests {
         let basic = SecuritySchemeMeta {
             name: "b",
             kind: SchemeKind::Http { scheme: "basic" },
+            authorizer: None,
         };
         assert_eq!(
             challenge(&basic).as_deref(),
@@ -140,6 +141,7 @@ mod tests {
                 location: ApiKeyLocation::Cookie,
                 name: "a\"b",
             },
+            authorizer: None,
         };
         assert_eq!(
             challenge(&odd).as_deref(),
@@ -148,6 +150,7 @@ mod tests {
         let digest = SecuritySchemeMeta {
             name: "d",
             kind: SchemeKind::Http { scheme: "digest" },
+            authorizer: None,
         };
         assert_eq!(
             challenge(&digest).as_deref(),
@@ -156,6 +159,7 @@ mod tests {
         let unsupported = SecuritySchemeMeta {
             name: "u",
             kind: SchemeKind::Unsupported,
+            authorizer: None,
         };
         assert_eq!(challenge(&unsupported), None);
     }
