@@ -791,3 +791,82 @@ fn fill_mocks(api: &mut Api) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn amazon_authorizers_and_key_source_are_lowered() {
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "x-amazon-apigateway-api-key-source": "AUTHORIZER",
+            "components": {"securitySchemes": {
+                "Jwt": {
+                    "type": "oauth2",
+                    "flows": {},
+                    "x-amazon-apigateway-authorizer": {
+                        "type": "jwt",
+                        "identitySource": ["$request.header.Authorization"],
+                        "jwtConfiguration": {"issuer": "https://i", "audience": "a1"}
+                    }
+                },
+                "Lambda": {
+                    "type": "apiKey", "in": "header", "name": "X-Token",
+                    "x-amazon-apigateway-authtype": "custom",
+                    "x-amazon-apigateway-authorizer": {
+                        "type": "REQUEST",
+                        "identitySource": "method.request.header.X-Token, method.request.querystring.t",
+                        "authorizerResultTtlInSeconds": 0
+                    }
+                },
+                "Plain": {"type": "http", "scheme": "bearer"}
+            }}
+        });
+        let (api, diagnostics) = lower(&root);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(api.api_key_source.as_deref(), Some("authorizer"));
+        let scheme = |name: &str| {
+            api.security_schemes
+                .iter()
+                .find(|s| s.name == name)
+                .unwrap()
+                .authorizer
+                .clone()
+        };
+        let jwt = scheme("Jwt").unwrap();
+        assert_eq!(jwt.kind, "jwt");
+        assert_eq!(jwt.identity_sources, ["$request.header.Authorization"]);
+        assert_eq!(jwt.issuer.as_deref(), Some("https://i"));
+        assert_eq!(jwt.audience, ["a1"]);
+        let lambda = scheme("Lambda").unwrap();
+        assert_eq!(lambda.kind, "request");
+        assert_eq!(
+            lambda.identity_sources,
+            ["method.request.header.X-Token", "method.request.querystring.t"]
+        );
+        assert_eq!(lambda.ttl_secs, Some(0));
+        assert!(scheme("Plain").is_none());
+    }
+
+    #[test]
+    fn an_unknown_key_source_is_a_warning() {
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "x-amazon-apigateway-api-key-source": "BODY"
+        });
+        let (api, diagnostics) = lower(&root);
+        assert_eq!(api.api_key_source, None);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(
+            diagnostics[0].message.contains("must be `HEADER` or `AUTHORIZER`"),
+            "{:?}",
+            diagnostics[0]
+        );
+    }
+}
