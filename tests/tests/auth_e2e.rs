@@ -1271,6 +1271,23 @@ async fn sigv4_forgeries_are_refused() {
         .header("content-type", "application/json")
         .body(body.to_vec());
     refused(signed(request, headers).send().await.unwrap()).await;
+    // A body other than the one whose hash was signed (the signature covers the
+    // x-amz-content-sha256 header; the gateway checks the body against it once read).
+    let headers = sigv4_headers(
+        "POST",
+        &post_url,
+        &[],
+        Payload::Signed(br#"{"amount":1}"#),
+        SIGV4_SECRET,
+        now,
+    );
+    let request = s
+        .client
+        .post(&post_url)
+        .header("content-type", "application/json")
+        .body(r#"{"amount":1000000}"#);
+    let challenges = refused(signed(request, headers).send().await.unwrap()).await;
+    assert_eq!(challenges, vec!["AWS4-HMAC-SHA256 realm=\"tollgate\""]);
     // Unknown access key id.
     let headers: Vec<(String, String)> = sign_get(SIGV4_SECRET, now)
         .into_iter()

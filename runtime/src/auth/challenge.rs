@@ -62,6 +62,13 @@ pub(crate) fn insufficient_scope(scopes: &[&str]) -> Problem {
     )
 }
 
+/// The 401 for a SigV4-signed request whose body does not have the hash the signature
+/// covers: the same answer as any refused credential.
+pub(crate) fn payload_mismatch() -> Problem {
+    Problem::new(ProblemKind::Unauthorized, UNAUTHORIZED_DETAIL)
+        .with_header(header::WWW_AUTHENTICATE, &format!("AWS4-HMAC-SHA256 realm=\"{REALM}\""))
+}
+
 /// The 431 for a credential header too large to look at.
 pub(crate) fn too_large() -> Problem {
     Problem::new(

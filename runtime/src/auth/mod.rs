@@ -49,6 +49,7 @@ use http::header;
 use http::request::Parts;
 
 pub(crate) use api_key::{parse_sha256_hex, sha256, KeyStore, MAX_KEY_LEN};
+pub(crate) use challenge::payload_mismatch;
 pub use custom::{Authorizer, AuthorizerDecision, AuthorizerRequest};
 
 use basic::BasicVerifier;
@@ -473,6 +474,9 @@ fn merge(mut merged: Principal, verified: Principal) -> Principal {
     }
     if merged.claims.is_none() {
         merged.claims = verified.claims;
+    }
+    if merged.signed_payload_sha256.is_none() {
+        merged.signed_payload_sha256 = verified.signed_payload_sha256;
     }
     for (key, value) in verified.context {
         merged.context.entry(key).or_insert(value);
