@@ -945,6 +945,79 @@ async fn refetching_on_unknown_kids_is_rate_limited() {
     );
 }
 
+/// Serves `gateway` (the fixture's router) on 127.0.0.1:0; returns its base URL and the
+/// sender that stops it.
+async fn serve(gateway: Gateway) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = auth_api::router(Echo, gateway);
+    tokio::spawn(tollgate::serve_listener(router, listener, async move {
+        let _ = stopped.await;
+    }));
+    (base, stop)
+}
+
+#[tokio::test]
+async fn a_hanging_or_broken_jwks_endpoint_is_a_401_not_a_hang() {
+    let k = keys();
+    // A JWKS "server" that accepts connections and never answers.
+    let hanging = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hanging_url = format!("http://{}/jwks.json", hanging.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = hanging.accept().await {
+            held.push(socket);
+        }
+    });
+    // One that answers garbage.
+    let garbage = axum::Router::new().route(
+        "/jwks.json",
+        axum::routing::get(|| async { (http::StatusCode::OK, "{\"keys\": 42") }),
+    );
+    let garbage_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let garbage_url = format!(
+        "http://{}/jwks.json",
+        garbage_listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(garbage_listener, garbage).await });
+
+    let token = sign(&k.rsa, &claims("someone"));
+    for url in [hanging_url, garbage_url] {
+        let text = config_text(&url, 0).replace("jwks_timeout_ms = 2000", "jwks_timeout_ms = 300");
+        let gateway = Gateway::builder()
+            .config(Config::from_toml_str(&text).unwrap())
+            .authorizer("TokenAuth", Tokens::default())
+            .build()
+            .unwrap();
+        let (base, _stop) = serve(gateway).await;
+        // The client gives up long after the gateway's 300 ms JWKS timeout: a hang fails
+        // the test instead of blocking it.
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let response = client
+            .get(format!("{base}/bearer"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused(response).await, vec![INVALID_TOKEN], "{url}");
+        // Other schemes are unaffected.
+        let me = accepted(
+            client
+                .get(format!("{base}/key/header"))
+                .header("x-api-key", API_KEY)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(me["subject"], "partner");
+    }
+}
+
 #[tokio::test]
 async fn missing_scope_is_a_403_with_insufficient_scope() {
     let s = Server::start().await;
@@ -1477,8 +1550,27 @@ async fn strict_try_router_refuses_to_start_and_lenient_serves() {
         .unwrap();
     assert!(auth_api::try_router(Echo, from_file).is_err());
 
-    // Lenient: try_router() starts; the unverifiable operation answers 401, the others work.
+    // Lenient: try_router() starts with a warning naming the scheme and the operations;
+    // the unverifiable operation answers 401, the others work.
+    let logs = captured_logs();
     let router = auth_api::try_router(Echo, gateway(false)).unwrap();
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        logged.contains("WARN")
+            && logged.contains(
+                "security scheme `DigestAuth` cannot be verified: HTTP digest authentication \
+                 has no verifier in tollgate; register a custom authorizer for it; these \
+                 operations will answer 401 to every caller: digest"
+            ),
+        "{logged}"
+    );
+    // The infallible router() under strict = true serves, and says so as an error.
+    let _ = auth_api::router(Echo, gateway(true));
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        logged.contains("ERROR") && logged.contains("serving anyway because router() cannot fail"),
+        "{logged}"
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
