@@ -487,7 +487,7 @@ impl fmt::Debug for SigV4Credential {
 }
 
 /// `[auth.custom.SCHEME]`: settings of a custom authorizer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CustomAuthConfig {
     /// The identity sources the authorizer sees (`"$request.header.Authorization"`,
@@ -500,15 +500,6 @@ pub struct CustomAuthConfig {
     /// Default: the scheme's `authorizerResultTtlInSeconds`, else 300 (Amazon API
     /// Gateway's default).
     pub ttl_secs: Option<u64>,
-}
-
-impl Default for CustomAuthConfig {
-    fn default() -> Self {
-        Self {
-            identity_sources: Vec::new(),
-            ttl_secs: None,
-        }
-    }
 }
 
 /// `[operations.OPERATION_ID]`: per-operation settings.

@@ -10,8 +10,8 @@ use super::mock::synthesize;
 use super::names::{snake_name, type_name, Namespace};
 use super::schema::{position_type, Lowered, SchemaLowerer};
 use super::{
-    Api, Body, Check, Encoding, NodeKind, Operation, Param, ParamLocation, ParamShape, Response,
-    Authorizer, ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
+    Api, Authorizer, Body, Check, Encoding, NodeKind, Operation, Param, ParamLocation, ParamShape,
+    Response, ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -42,7 +42,8 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         &mut diagnostics,
     );
 
-    let mut fn_names = Namespace::with_reserved(&["router", "try_router", "types", "validate", "mock"]);
+    let mut fn_names =
+        Namespace::with_reserved(&["router", "try_router", "types", "validate", "mock"]);
     let mut type_stems = Namespace::with_reserved(&["Mock", "Api"]);
     let mut operations = Vec::new();
     if let Some(paths) = root.get("paths").and_then(Value::as_object) {
@@ -846,7 +847,10 @@ mod tests {
         assert_eq!(lambda.kind, "request");
         assert_eq!(
             lambda.identity_sources,
-            ["method.request.header.X-Token", "method.request.querystring.t"]
+            [
+                "method.request.header.X-Token",
+                "method.request.querystring.t"
+            ]
         );
         assert_eq!(lambda.ttl_secs, Some(0));
         assert!(scheme("Plain").is_none());
@@ -864,7 +868,9 @@ mod tests {
         assert_eq!(api.api_key_source, None);
         assert_eq!(diagnostics.len(), 1);
         assert!(
-            diagnostics[0].message.contains("must be `HEADER` or `AUTHORIZER`"),
+            diagnostics[0]
+                .message
+                .contains("must be `HEADER` or `AUTHORIZER`"),
             "{:?}",
             diagnostics[0]
         );

@@ -65,8 +65,10 @@ pub(crate) fn insufficient_scope(scopes: &[&str]) -> Problem {
 /// The 401 for a SigV4-signed request whose body does not have the hash the signature
 /// covers: the same answer as any refused credential.
 pub(crate) fn payload_mismatch() -> Problem {
-    Problem::new(ProblemKind::Unauthorized, UNAUTHORIZED_DETAIL)
-        .with_header(header::WWW_AUTHENTICATE, &format!("AWS4-HMAC-SHA256 realm=\"{REALM}\""))
+    Problem::new(ProblemKind::Unauthorized, UNAUTHORIZED_DETAIL).with_header(
+        header::WWW_AUTHENTICATE,
+        &format!("AWS4-HMAC-SHA256 realm=\"{REALM}\""),
+    )
 }
 
 /// The 431 for a credential header too large to look at.

@@ -412,9 +412,7 @@ mod tests {
         // authorizerResultTtlInSeconds: 0 → asked every time.
         assert_eq!(authorizer.0.load(Ordering::SeqCst), 2);
         // Both sources are required; the scheme's own `in: query` is not used.
-        let outcome = verifier
-            .verify(&LAMBDA, "op", &parts(Some("good")))
-            .await;
+        let outcome = verifier.verify(&LAMBDA, "op", &parts(Some("good"))).await;
         assert!(matches!(outcome, CustomOutcome::Missing));
         // The configuration wins over the document.
         let configured = CustomVerifier::new(
@@ -423,9 +421,7 @@ mod tests {
             Some(Duration::from_secs(60)),
         );
         for _ in 0..3 {
-            configured
-                .verify(&LAMBDA, "op", &parts(Some("good")))
-                .await;
+            configured.verify(&LAMBDA, "op", &parts(Some("good"))).await;
         }
         assert_eq!(authorizer.0.load(Ordering::SeqCst), 3);
         assert_eq!(

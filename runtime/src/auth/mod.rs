@@ -373,9 +373,10 @@ impl Authenticator {
             SchemeKind::AwsSigV4 => (!self.sigv4.contains_key(name)).then(|| missing("sigv4"))?,
             _ if is_bearer(scheme) => match self.jwt.get(name) {
                 None => missing("jwt"),
-                Some(jwt) => jwt.source(jwt_authorizer(scheme)).err().map(|why| {
-                    format!("[auth.jwt.{name}]: {why}")
-                }),
+                Some(jwt) => jwt
+                    .source(jwt_authorizer(scheme))
+                    .err()
+                    .map(|why| format!("[auth.jwt.{name}]: {why}")),
             },
             SchemeKind::Http { scheme } => Some(format!(
                 "HTTP {scheme} authentication has no verifier in tollgate; register a custom \
