@@ -41,17 +41,15 @@ pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ),
     (
         "x-amazon-apigateway-authtype",
-        "`awsSigv4` schemes are verified as AWS Signature Version 4 ([auth.sigv4.NAME])",
+        "`awsSigv4` schemes are verified as AWS SigV4",
     ),
     (
         "x-amazon-apigateway-authorizer",
-        "a `jwt` authorizer's issuer, audience and identity source are the defaults of \
-         [auth.jwt.NAME]; a Lambda authorizer's identity sources and TTL those of the \
-         registered custom authorizer",
+        "defaults for [auth.jwt.NAME] and custom authorizers",
     ),
     (
         "x-amazon-apigateway-api-key-source",
-        "`AUTHORIZER`: usage plans follow the custom authorizer's usage identifier key",
+        "`AUTHORIZER`: usage plans follow the custom authorizer",
     ),
     (
         "x-amazon-apigateway-integration",
