@@ -1019,6 +1019,41 @@ async fn a_hanging_or_broken_jwks_endpoint_is_a_401_not_a_hang() {
 }
 
 #[tokio::test]
+async fn a_jwks_file_verifies_tokens_without_any_fetch() {
+    let k = keys();
+    let dir = std::env::temp_dir().join(format!("tollgate-auth-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("jwks.json");
+    std::fs::write(&path, json!({ "keys": [k.rsa.jwk.clone()] }).to_string()).unwrap();
+    // BearerAuth reads the file; nothing listens at the URL the other schemes name.
+    let unreachable = "http://127.0.0.1:9/jwks.json";
+    let text = config_text(unreachable, 0).replacen(
+        &format!("jwks_url = \"{unreachable}\""),
+        &format!("jwks_file = {:?}", path.display().to_string()),
+        1,
+    );
+    assert!(text.contains("jwks_file"), "{text}");
+    let gateway = Gateway::builder()
+        .config(Config::from_toml_str(&text).unwrap())
+        .authorizer("TokenAuth", Tokens::default())
+        .build()
+        .unwrap();
+    let (base, _stop) = serve(gateway).await;
+    let client = reqwest::Client::new();
+    let get = |token: String| {
+        client
+            .get(format!("{base}/bearer"))
+            .bearer_auth(token)
+            .send()
+    };
+    let me = accepted(get(sign(&k.rsa, &claims("from-file"))).await.unwrap()).await;
+    assert_eq!(me["subject"], "from-file");
+    // Keys that are not in the file: refused.
+    refused(get(sign(&k.p256, &claims("x"))).await.unwrap()).await;
+    refused(get(sign(&k.rotated, &claims("x"))).await.unwrap()).await;
+}
+
+#[tokio::test]
 async fn missing_scope_is_a_403_with_insufficient_scope() {
     let s = Server::start().await;
     let k = keys();
