@@ -41,7 +41,15 @@ pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ),
     (
         "x-amazon-apigateway-authtype",
-        "`awsSigv4` schemes are not verifiable and answer 401",
+        "`awsSigv4` schemes are verified as AWS SigV4",
+    ),
+    (
+        "x-amazon-apigateway-authorizer",
+        "defaults for [auth.jwt.NAME] and custom authorizers",
+    ),
+    (
+        "x-amazon-apigateway-api-key-source",
+        "`AUTHORIZER`: usage plans follow the custom authorizer",
     ),
     (
         "x-amazon-apigateway-integration",

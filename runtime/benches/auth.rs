@@ -24,14 +24,17 @@ static SCHEMES: &[SecuritySchemeMeta] = &[
             location: ApiKeyLocation::Header,
             name: "x-api-key",
         },
+        authorizer: None,
     },
     SecuritySchemeMeta {
         name: "Rsa",
         kind: SchemeKind::Http { scheme: "bearer" },
+        authorizer: None,
     },
     SecuritySchemeMeta {
         name: "Hmac",
         kind: SchemeKind::Http { scheme: "bearer" },
+        authorizer: None,
     },
 ];
 
@@ -82,6 +85,7 @@ static API: ApiMeta = ApiMeta {
     security_schemes: SCHEMES,
     operations: OPERATIONS,
     throttle: None,
+    api_key_source: None,
 };
 
 const SECRET: &str = "bench-secret-0123456789abcdef-0123456789";

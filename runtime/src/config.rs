@@ -296,10 +296,10 @@ impl fmt::Debug for ApiKeyConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
-    /// Where usage-plan API keys come from (`x-amazon-apigateway-api-key-source`):
-    /// `"header"` (the default: `apiKey` schemes) or `"authorizer"` (a custom
-    /// authorizer's usage identifier key).
-    pub api_key_source: ApiKeySource,
+    /// Where usage-plan API keys come from: `"header"` (`apiKey` schemes) or
+    /// `"authorizer"` (a custom authorizer's usage identifier key). Default: the
+    /// document's `x-amazon-apigateway-api-key-source`, else `"header"`.
+    pub api_key_source: Option<ApiKeySource>,
     /// `[auth.jwt.SCHEME]`: JWT verifiers for `http` `bearer`, `oauth2` and
     /// `openIdConnect` schemes.
     pub jwt: BTreeMap<String, JwtConfig>,
@@ -330,7 +330,9 @@ pub enum ApiKeySource {
 ///
 /// At least one key source: `jwks_file`, `jwks_url` or `hs256_secret_env`. Tokens must
 /// carry `exp`; `iss` and `aud` are required (and must match) when `issuer` and
-/// `audience` are set.
+/// `audience` are set. `issuer`, `audience` and `identity_source` default to the
+/// `jwtConfiguration` and `identitySource` of the scheme's `x-amazon-apigateway-authorizer`
+/// (`type: jwt`), when the document has one.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct JwtConfig {
@@ -354,8 +356,9 @@ pub struct JwtConfig {
     pub algorithms: Vec<String>,
     /// Clock skew tolerated on `exp` and `nbf`, in seconds. Default 60.
     pub leeway_secs: u64,
-    /// Where the token travels, in Amazon API Gateway's syntax. Default
-    /// `$request.header.Authorization` (as `Bearer TOKEN`).
+    /// Where the token travels, in Amazon API Gateway's syntax. Default: the scheme's
+    /// authorizer `identitySource`, else `$request.header.Authorization` (as
+    /// `Bearer TOKEN`).
     pub identity_source: Option<String>,
     /// Timeout of one JWKS fetch, in milliseconds. Default 5000.
     pub jwks_timeout_ms: u64,
@@ -401,7 +404,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BasicConfig {
-    /// `users = [{ name = "alice", password_hash = "$argon2id$…" }]`.
+    /// `users = [{ name = "alice", password_hash = "$argon2id$…" }]` (or `"$2b$…"`).
     pub users: Vec<BasicUser>,
 }
 
@@ -412,7 +415,8 @@ pub struct BasicUser {
     /// The user name: the principal's subject.
     pub name: String,
     /// An Argon2 hash in PHC string format (`$argon2id$v=19$m=19456,t=2,p=1$…`), as
-    /// written by the `argon2` CLI or any PHC-compatible library.
+    /// written by the `argon2` CLI or any PHC-compatible library, or a bcrypt hash
+    /// (`$2b$12$…`, as written by `htpasswd -nbB`).
     pub password_hash: String,
 }
 
@@ -483,26 +487,19 @@ impl fmt::Debug for SigV4Credential {
 }
 
 /// `[auth.custom.SCHEME]`: settings of a custom authorizer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CustomAuthConfig {
     /// The identity sources the authorizer sees (`"$request.header.Authorization"`,
     /// `"$request.querystring.token"`, …); a request missing one is refused without
-    /// asking the authorizer. Default: the scheme's API key location, or the
+    /// asking the authorizer. Default: the `identitySource` of the scheme's
+    /// `x-amazon-apigateway-authorizer`, else the scheme's API key location, else the
     /// `Authorization` header.
     pub identity_sources: Vec<String>,
     /// How long a decision is cached per identity, in seconds. `0` disables caching.
-    /// Default 300 (Amazon API Gateway's default).
-    pub ttl_secs: u64,
-}
-
-impl Default for CustomAuthConfig {
-    fn default() -> Self {
-        Self {
-            identity_sources: Vec::new(),
-            ttl_secs: 300,
-        }
-    }
+    /// Default: the scheme's `authorizerResultTtlInSeconds`, else 300 (Amazon API
+    /// Gateway's default).
+    pub ttl_secs: Option<u64>,
 }
 
 /// `[operations.OPERATION_ID]`: per-operation settings.

@@ -33,6 +33,10 @@ pub struct Principal {
     /// Extra facts about the caller: what a custom authorizer returned as context, the
     /// access key id of a SigV4 signature (`accessKeyId`).
     pub context: serde_json::Map<String, serde_json::Value>,
+    /// The SHA-256 a SigV4 signature covers for the body (the `x-amz-content-sha256`
+    /// header, or the empty body's when there is none): the pipeline checks the body it
+    /// reads against it. `None` for `UNSIGNED-PAYLOAD` and every other scheme.
+    pub(crate) signed_payload_sha256: Option<[u8; 32]>,
 }
 
 impl Principal {

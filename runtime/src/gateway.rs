@@ -162,13 +162,14 @@ impl Gateway {
     /// [`Error::Strict`] instead. Also warns about `[operations.ID]` and `[auth.*.SCHEME]`
     /// sections that match nothing in `api`.
     ///
-    /// The generated `router()` runs this check and logs the error, because it cannot
-    /// fail; call it yourself before serving to make `strict = true` refuse to start:
+    /// The generated `try_router()` runs this check and returns its error, so that
+    /// `strict = true` refuses to start; the generated `router()`, which cannot fail, runs
+    /// it and logs the error:
     ///
     /// ```ignore
     /// let gateway = Gateway::from_file("tollgate.toml")?;
-    /// gateway.check(&api::API)?; // Err(Error::Strict(..)) with strict = true
-    /// tollgate::serve(api::router(MyApi, gateway), addr).await?;
+    /// let router = api::try_router(MyApi, gateway)?; // Err(Error::Strict(..)) with strict = true
+    /// tollgate::serve(router, addr).await?;
     /// ```
     pub fn check(&self, api: &'static ApiMeta) -> Result<(), Error> {
         let config = &self.inner.config;
@@ -468,10 +469,12 @@ mod tests {
                 location: ApiKeyLocation::Header,
                 name: "X-API-Key",
             },
+            authorizer: None,
         },
         SecuritySchemeMeta {
             name: "BearerAuth",
             kind: SchemeKind::Http { scheme: "bearer" },
+            authorizer: None,
         },
     ];
     static KEY_ONLY: &[SecurityRequirement] = &[SecurityRequirement {
@@ -543,6 +546,7 @@ mod tests {
         security_schemes: SCHEMES,
         operations: OPERATIONS,
         throttle: None,
+        api_key_source: None,
     };
     static THROTTLED_API: ApiMeta = ApiMeta {
         title: "Pets",
@@ -553,6 +557,7 @@ mod tests {
             rate: 1.0,
             burst: 2,
         }),
+        api_key_source: None,
     };
 
     fn list_pets() -> &'static OperationMeta {

@@ -4,6 +4,8 @@
 //! Everything here is `'static` and built by generated code as constants, so the request
 //! path reads it without allocation.
 
+use crate::config::ApiKeySource;
+
 /// Everything the runtime needs to know about one generated API.
 #[derive(Debug)]
 pub struct ApiMeta {
@@ -17,6 +19,9 @@ pub struct ApiMeta {
     pub operations: &'static [OperationMeta],
     /// The document-wide throttle (`x-tollgate-throttle` at the top level), if any.
     pub throttle: Option<ThrottleSpec>,
+    /// `x-amazon-apigateway-api-key-source` (`HEADER` or `AUTHORIZER`), if the document
+    /// says; `[auth] api_key_source` in the configuration overrides it.
+    pub api_key_source: Option<ApiKeySource>,
 }
 
 impl ApiMeta {
@@ -33,6 +38,41 @@ pub struct SecuritySchemeMeta {
     pub name: &'static str,
     /// What kind of credential it asks for.
     pub kind: SchemeKind,
+    /// The scheme's `x-amazon-apigateway-authorizer`, if any.
+    pub authorizer: Option<AuthorizerMeta>,
+}
+
+/// A scheme's `x-amazon-apigateway-authorizer`: defaults for the verifier of the scheme
+/// (the `[auth.jwt.NAME]` or `[auth.custom.NAME]` section overrides each of them).
+#[derive(Debug)]
+pub struct AuthorizerMeta {
+    /// `type`.
+    pub kind: AuthorizerKind,
+    /// `identitySource`, one entry per comma-separated source, as written
+    /// (`$request.header.Authorization`, `method.request.header.X-Token`).
+    pub identity_sources: &'static [&'static str],
+    /// `authorizerResultTtlInSeconds`: how long a custom authorizer's decision is cached.
+    pub ttl_secs: Option<u64>,
+    /// `jwtConfiguration.issuer`: the expected `iss` of a JWT authorizer's tokens.
+    pub issuer: Option<&'static str>,
+    /// `jwtConfiguration.audience`: the accepted `aud` values of a JWT authorizer's tokens.
+    pub audience: &'static [&'static str],
+}
+
+/// The `type` of an `x-amazon-apigateway-authorizer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthorizerKind {
+    /// `token`: a Lambda authorizer fed one token (a registered custom
+    /// [`Authorizer`](crate::Authorizer) here).
+    Token,
+    /// `request`: a Lambda authorizer fed request parameters (a registered custom
+    /// [`Authorizer`](crate::Authorizer) here).
+    Request,
+    /// `jwt`: an HTTP API JWT authorizer, verified like any bearer JWT scheme.
+    Jwt,
+    /// Any other `type` (`cognito_user_pools`, …): only its identity sources are used.
+    Other,
 }
 
 /// The kind of a security scheme, with the details a verifier needs.

@@ -26,6 +26,7 @@ use tollgate_tests::auth_api::{self, types::Whoami, *};
 const API_KEY: &str = "k3y-partner-0123456789";
 const OTHER_API_KEY: &str = "k3y-other-9876543210";
 const PASSWORD: &str = "correct horse battery staple";
+const BCRYPT_PASSWORD: &str = "tr0ub4dor&3-bcrypt";
 const HMAC_SECRET: &str = "hmac-secret-0123456789abcdef-0123456789";
 const SIGV4_ACCESS_KEY: &str = "AKIDTOLLGATETEST";
 const SIGV4_SECRET: &str = "sigv4-secret/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -54,6 +55,7 @@ struct Keys {
     p384: TestKey,
     ed25519: TestKey,
     password_hash: String,
+    bcrypt_hash: String,
 }
 
 fn keys() -> &'static Keys {
@@ -72,6 +74,8 @@ fn keys() -> &'static Keys {
             p384: ec_key("ec-384", Algorithm::ES384),
             ed25519: ed_key("ed-1"),
             password_hash: cheap_argon2(PASSWORD),
+            // The cheapest cost bcrypt allows: fast tests.
+            bcrypt_hash: bcrypt::hash(BCRYPT_PASSWORD, 4).unwrap(),
         }
     })
 }
@@ -332,6 +336,9 @@ impl Api for Echo {
     async fn digest(&self, _: DigestRequest, c: Context) -> DigestResponse {
         DigestResponse::Ok(whoami(&c))
     }
+    async fn jwt_authorizer(&self, _: JwtAuthorizerRequest, c: Context) -> JwtAuthorizerResponse {
+        JwtAuthorizerResponse::Ok(whoami(&c))
+    }
 }
 
 /// A custom authorizer: lets `AUTHORIZER_TOKEN` in with some context, counts its calls.
@@ -357,6 +364,7 @@ impl Authorizer for Tokens {
 
 fn config_text(jwks_url: &str, refresh_min_secs: u64) -> String {
     let hash = &keys().password_hash;
+    let bcrypt_hash = &keys().bcrypt_hash;
     let jwt = |scheme: &str| {
         format!(
             "[auth.jwt.{scheme}]\nissuer = \"{ISSUER}\"\naudience = [\"{AUDIENCE}\", \"other\"]\n\
@@ -366,9 +374,6 @@ fn config_text(jwks_url: &str, refresh_min_secs: u64) -> String {
     };
     format!(
         r#"
-[auth]
-api_key_source = "authorizer"
-
 [plans.gold]
 [plans.silver]
 
@@ -383,7 +388,10 @@ key = "{OTHER_API_KEY}"
 plan = "silver"
 
 [auth.basic.BasicAuth]
-users = [{{ name = "alice", password_hash = "{hash}" }}]
+users = [
+  {{ name = "alice", password_hash = "{hash}" }},
+  {{ name = "bob", password_hash = "{bcrypt_hash}" }},
+]
 
 {bearer}
 {oauth}
@@ -398,9 +406,13 @@ region = "us-east-1"
 service = "execute-api"
 credentials = [{{ access_key_id = "{SIGV4_ACCESS_KEY}", secret_access_key_env = "{SIGV4_ENV}", principal = "arn:aws:iam::123456789012:user/tester" }}]
 
-[auth.custom.TokenAuth]
-identity_sources = ["$request.header.X-Token"]
-ttl_secs = 60
+# Issuer, audience and identity source come from the scheme's x-amazon-apigateway-authorizer.
+[auth.jwt.JwtAuthorizer]
+jwks_url = "{jwks_url}"
+jwks_refresh_min_secs = {refresh_min_secs}
+
+# No [auth.custom.TokenAuth]: identity source and TTL come from the spec's
+# x-amazon-apigateway-authorizer; the usage plan from x-amazon-apigateway-api-key-source.
 "#,
         bearer = jwt("BearerAuth"),
         oauth = jwt("OAuth"),
@@ -603,10 +615,23 @@ async fn basic_auth_accepts_the_user_and_refuses_the_rest() {
     .await;
     assert_eq!(me["subject"], "alice");
     assert_eq!(me["schemes"], json!(["BasicAuth"]));
+    // bob's hash is bcrypt.
+    let me = accepted(
+        s.get("/basic")
+            .basic_auth("bob", Some(BCRYPT_PASSWORD))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["subject"], "bob");
     for (user, password) in [
         ("alice", "wrong"),
         ("alice", ""),
+        ("alice", BCRYPT_PASSWORD),
         ("bob", PASSWORD),
+        ("bob", "tr0ub4dor&3-bcryp"),
+        ("carol", PASSWORD),
         ("", PASSWORD),
     ] {
         let challenges = refused(
@@ -918,6 +943,114 @@ async fn refetching_on_unknown_kids_is_rate_limited() {
         1,
         "20 unknown kids cause a single fetch within jwks_refresh_min_secs"
     );
+}
+
+/// Serves `gateway` (the fixture's router) on 127.0.0.1:0; returns its base URL and the
+/// sender that stops it.
+async fn serve(gateway: Gateway) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = auth_api::router(Echo, gateway);
+    tokio::spawn(tollgate::serve_listener(router, listener, async move {
+        let _ = stopped.await;
+    }));
+    (base, stop)
+}
+
+#[tokio::test]
+async fn a_hanging_or_broken_jwks_endpoint_is_a_401_not_a_hang() {
+    let k = keys();
+    // A JWKS "server" that accepts connections and never answers.
+    let hanging = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hanging_url = format!("http://{}/jwks.json", hanging.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = hanging.accept().await {
+            held.push(socket);
+        }
+    });
+    // One that answers garbage.
+    let garbage = axum::Router::new().route(
+        "/jwks.json",
+        axum::routing::get(|| async { (http::StatusCode::OK, "{\"keys\": 42") }),
+    );
+    let garbage_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let garbage_url = format!(
+        "http://{}/jwks.json",
+        garbage_listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(garbage_listener, garbage).await });
+
+    let token = sign(&k.rsa, &claims("someone"));
+    for url in [hanging_url, garbage_url] {
+        let text = config_text(&url, 0).replace("jwks_timeout_ms = 2000", "jwks_timeout_ms = 300");
+        let gateway = Gateway::builder()
+            .config(Config::from_toml_str(&text).unwrap())
+            .authorizer("TokenAuth", Tokens::default())
+            .build()
+            .unwrap();
+        let (base, _stop) = serve(gateway).await;
+        // The client gives up long after the gateway's 300 ms JWKS timeout: a hang fails
+        // the test instead of blocking it.
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let response = client
+            .get(format!("{base}/bearer"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused(response).await, vec![INVALID_TOKEN], "{url}");
+        // Other schemes are unaffected.
+        let me = accepted(
+            client
+                .get(format!("{base}/key/header"))
+                .header("x-api-key", API_KEY)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(me["subject"], "partner");
+    }
+}
+
+#[tokio::test]
+async fn a_jwks_file_verifies_tokens_without_any_fetch() {
+    let k = keys();
+    let dir = std::env::temp_dir().join(format!("tollgate-auth-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("jwks.json");
+    std::fs::write(&path, json!({ "keys": [k.rsa.jwk.clone()] }).to_string()).unwrap();
+    // BearerAuth reads the file; nothing listens at the URL the other schemes name.
+    let unreachable = "http://127.0.0.1:9/jwks.json";
+    let text = config_text(unreachable, 0).replacen(
+        &format!("jwks_url = \"{unreachable}\""),
+        &format!("jwks_file = {:?}", path.display().to_string()),
+        1,
+    );
+    assert!(text.contains("jwks_file"), "{text}");
+    let gateway = Gateway::builder()
+        .config(Config::from_toml_str(&text).unwrap())
+        .authorizer("TokenAuth", Tokens::default())
+        .build()
+        .unwrap();
+    let (base, _stop) = serve(gateway).await;
+    let client = reqwest::Client::new();
+    let get = |token: String| {
+        client
+            .get(format!("{base}/bearer"))
+            .bearer_auth(token)
+            .send()
+    };
+    let me = accepted(get(sign(&k.rsa, &claims("from-file"))).await.unwrap()).await;
+    assert_eq!(me["subject"], "from-file");
+    // Keys that are not in the file: refused.
+    refused(get(sign(&k.p256, &claims("x"))).await.unwrap()).await;
+    refused(get(sign(&k.rotated, &claims("x"))).await.unwrap()).await;
 }
 
 #[tokio::test]
@@ -1246,6 +1379,23 @@ async fn sigv4_forgeries_are_refused() {
         .header("content-type", "application/json")
         .body(body.to_vec());
     refused(signed(request, headers).send().await.unwrap()).await;
+    // A body other than the one whose hash was signed (the signature covers the
+    // x-amz-content-sha256 header; the gateway checks the body against it once read).
+    let headers = sigv4_headers(
+        "POST",
+        &post_url,
+        &[],
+        Payload::Signed(br#"{"amount":1}"#),
+        SIGV4_SECRET,
+        now,
+    );
+    let request = s
+        .client
+        .post(&post_url)
+        .header("content-type", "application/json")
+        .body(r#"{"amount":1000000}"#);
+    let challenges = refused(signed(request, headers).send().await.unwrap()).await;
+    assert_eq!(challenges, vec!["AWS4-HMAC-SHA256 realm=\"tollgate\""]);
     // Unknown access key id.
     let headers: Vec<(String, String)> = sign_get(SIGV4_SECRET, now)
         .into_iter()
@@ -1274,11 +1424,16 @@ async fn custom_authorizer_decides_and_its_decisions_are_cached() {
         assert_eq!(me["subject"], "lambda-user");
         assert_eq!(me["context"]["tenant"], "acme");
         assert_eq!(me["scopes"], json!(["custom:read"]));
-        // api_key_source = "authorizer": the usage identifier key picks the plan.
+        // x-amazon-apigateway-api-key-source: AUTHORIZER in the spec: the usage
+        // identifier key picks the plan.
         assert_eq!(me["api_key_id"], "other");
         assert_eq!(me["plan"], "silver");
     }
-    assert_eq!(s.authorizer.calls.load(Ordering::SeqCst), 1, "cached");
+    assert_eq!(
+        s.authorizer.calls.load(Ordering::SeqCst),
+        1,
+        "cached for the spec's authorizerResultTtlInSeconds"
+    );
     for _ in 0..2 {
         refused(
             s.get("/custom")
@@ -1296,7 +1451,62 @@ async fn custom_authorizer_decides_and_its_decisions_are_cached() {
     );
     // No identity source: refused without asking.
     refused(s.get("/custom").send().await.unwrap()).await;
+    // The spec's identity source is the X-Token header, not the Authorization header.
+    refused(
+        s.get("/custom")
+            .header("authorization", AUTHORIZER_TOKEN)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s.authorizer.calls.load(Ordering::SeqCst), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// x-amazon-apigateway-authorizer, type jwt.
+
+#[tokio::test]
+async fn a_jwt_authorizer_in_the_spec_sets_issuer_audience_and_token_location() {
+    let s = Server::start().await;
+    let k = keys();
+    let mut good = claims("api-gw-user");
+    good["aud"] = json!("spec-audience");
+    let token = sign(&k.rsa, &good);
+    // The identity source is X-Id-Token, bare or as `Bearer TOKEN`.
+    for value in [token.clone(), format!("Bearer {token}")] {
+        let me = accepted(
+            s.get("/jwt-authorizer")
+                .header("x-id-token", value)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(me["subject"], "api-gw-user");
+        assert_eq!(me["schemes"], json!(["JwtAuthorizer"]));
+    }
+    // In the Authorization header it is not looked at.
+    let challenges = refused(s.bearer("/jwt-authorizer", &token).send().await.unwrap()).await;
+    assert_eq!(challenges, vec!["Bearer realm=\"tollgate\""]);
+    // The spec's audience and issuer are enforced.
+    let mut wrong_aud = good.clone();
+    wrong_aud["aud"] = json!(AUDIENCE);
+    let mut wrong_iss = good.clone();
+    wrong_iss["iss"] = json!("https://evil.example");
+    let mut no_aud = good.clone();
+    no_aud.as_object_mut().unwrap().remove("aud");
+    for claims in [wrong_aud, wrong_iss, no_aud] {
+        let challenges = refused(
+            s.get("/jwt-authorizer")
+                .header("x-id-token", sign(&k.p256, &claims))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(challenges, vec![INVALID_TOKEN]);
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1336,15 +1546,95 @@ async fn a_scheme_without_verifier_answers_401_and_strict_refuses_to_start() {
     for scheme in ["BearerAuth", "BasicAuth", "SigV4", "TokenAuth", "OAuth"] {
         assert!(!message.contains(&format!("`{scheme}`")), "{message}");
     }
-    // Without the authorizer registered, TokenAuth is what the spec says it is, an
-    // `apiKey` scheme (codegen does not pass `x-amazon-apigateway-authtype: custom` on),
-    // verified against [[api_keys]].
+    // Without the authorizer registered, TokenAuth (a Lambda authorizer in the spec)
+    // cannot be verified: it is not silently checked against [[api_keys]] instead.
     let strict = Gateway::builder()
         .config(Config::from_toml_str(&format!("strict = true\n{text}")).unwrap())
         .build()
         .unwrap();
     let message = strict.check(&auth_api::API).unwrap_err().to_string();
-    assert!(!message.contains("`TokenAuth`"), "{message}");
+    assert!(
+        message.contains("`TokenAuth` cannot be verified: its x-amazon-apigateway-authorizer is a Lambda authorizer"),
+        "{message}"
+    );
+    assert!(message.contains("(needed by custom)"), "{message}");
+}
+
+#[tokio::test]
+async fn strict_try_router_refuses_to_start_and_lenient_serves() {
+    let text = config_text("http://127.0.0.1:9/jwks.json", 0);
+    let gateway = |strict: bool| {
+        Gateway::builder()
+            .config(Config::from_toml_str(&text).unwrap())
+            .strict(strict)
+            .authorizer("TokenAuth", Tokens::default())
+            .build()
+            .unwrap()
+    };
+    // strict = true: the generated try_router() refuses, naming the scheme.
+    let Err(err) = auth_api::try_router(Echo, gateway(true)) else {
+        panic!("try_router started with an unverifiable scheme under strict = true");
+    };
+    assert!(matches!(err, tollgate::Error::Strict(_)), "{err}");
+    assert!(err.to_string().contains("`DigestAuth`"), "{err}");
+    // The same through the configuration file's `strict` key.
+    let from_file = Gateway::builder()
+        .config(Config::from_toml_str(&format!("strict = true\n{text}")).unwrap())
+        .authorizer("TokenAuth", Tokens::default())
+        .build()
+        .unwrap();
+    assert!(auth_api::try_router(Echo, from_file).is_err());
+
+    // Lenient: try_router() starts with a warning naming the scheme and the operations;
+    // the unverifiable operation answers 401, the others work.
+    let logs = captured_logs();
+    let router = auth_api::try_router(Echo, gateway(false)).unwrap();
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        logged.contains("WARN")
+            && logged.contains(
+                "security scheme `DigestAuth` cannot be verified: HTTP digest authentication \
+                 has no verifier in tollgate; register a custom authorizer for it; these \
+                 operations will answer 401 to every caller: digest"
+            ),
+        "{logged}"
+    );
+    // The infallible router() under strict = true serves, and says so as an error.
+    let _ = auth_api::router(Echo, gateway(true));
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        logged.contains("ERROR") && logged.contains("serving anyway because router() cannot fail"),
+        "{logged}"
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(tollgate::serve_listener(router, listener, async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    refused(client.get(format!("{base}/digest")).send().await.unwrap()).await;
+    let me = accepted(
+        client
+            .get(format!("{base}/key/header"))
+            .header("x-api-key", API_KEY)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["subject"], "partner");
+    let _ = stop.send(());
+
+    // With every scheme verifiable (an authorizer for DigestAuth too), strict starts.
+    let all_verifiable = Gateway::builder()
+        .config(Config::from_toml_str(&text).unwrap())
+        .strict(true)
+        .authorizer("TokenAuth", Tokens::default())
+        .authorizer("DigestAuth", Tokens::default())
+        .build()
+        .unwrap();
+    assert!(auth_api::try_router(Echo, all_verifiable).is_ok());
 }
 
 #[tokio::test]
@@ -1436,8 +1726,11 @@ async fn no_secret_ever_reaches_the_logs() {
         SIGV4_SECRET.into(),
         AUTHORIZER_TOKEN.into(),
         k.password_hash.clone(),
+        BCRYPT_PASSWORD.into(),
+        k.bcrypt_hash.clone(),
         signature,
         STANDARD.encode(format!("alice:{PASSWORD}")),
+        STANDARD.encode(format!("bob:{BCRYPT_PASSWORD}")),
         STANDARD.encode("alice:wrong-password-here"),
     ];
     for token in [&good, &expired, &ghost, &hmac, &confused] {
@@ -1468,6 +1761,11 @@ async fn no_secret_ever_reaches_the_logs() {
             .unwrap();
         s.get("/basic")
             .basic_auth("alice", Some("wrong-password-here"))
+            .send()
+            .await
+            .unwrap();
+        s.get("/basic")
+            .basic_auth("bob", Some(BCRYPT_PASSWORD))
             .send()
             .await
             .unwrap();

@@ -288,8 +288,41 @@ impl Emitter<'_> {
                 SchemeKind::AwsSigV4 => quote!(#m::SchemeKind::AwsSigV4),
                 SchemeKind::Unsupported => quote!(#m::SchemeKind::Unsupported),
             };
-            quote!(#m::SecuritySchemeMeta { name: #name, kind: #kind },)
+            let authorizer = match &s.authorizer {
+                Some(a) => {
+                    let kind = match a.kind.as_str() {
+                        "token" => quote!(Token),
+                        "request" => quote!(Request),
+                        "jwt" => quote!(Jwt),
+                        _ => quote!(Other),
+                    };
+                    let sources = &a.identity_sources;
+                    let ttl = match a.ttl_secs {
+                        Some(t) => quote!(::std::option::Option::Some(#t)),
+                        None => quote!(::std::option::Option::None),
+                    };
+                    let issuer = match &a.issuer {
+                        Some(i) => quote!(::std::option::Option::Some(#i)),
+                        None => quote!(::std::option::Option::None),
+                    };
+                    let audience = &a.audience;
+                    quote!(::std::option::Option::Some(#m::AuthorizerMeta {
+                        kind: #m::AuthorizerKind::#kind,
+                        identity_sources: &[#(#sources),*],
+                        ttl_secs: #ttl,
+                        issuer: #issuer,
+                        audience: &[#(#audience),*],
+                    }))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            quote!(#m::SecuritySchemeMeta { name: #name, kind: #kind, authorizer: #authorizer },)
         });
+        let api_key_source = match api.api_key_source.as_deref() {
+            Some("authorizer") => quote!(::std::option::Option::Some(#m::ApiKeySource::Authorizer)),
+            Some(_) => quote!(::std::option::Option::Some(#m::ApiKeySource::Header)),
+            None => quote!(::std::option::Option::None),
+        };
         let throttle = |t: Option<crate::ir::Throttle>| match t {
             Some(t) => {
                 let (rate, burst) = (t.rate, t.burst);
@@ -336,6 +369,7 @@ impl Emitter<'_> {
                 security_schemes: &[#(#schemes)*],
                 operations: &[#(#ops)*],
                 throttle: #api_throttle,
+                api_key_source: #api_key_source,
             };
             /// The OpenAPI document, as JSON (served at `GET /openapi.json`).
             pub const SPEC: &str = #spec;
@@ -393,12 +427,29 @@ impl Emitter<'_> {
             #(#handlers)*
             /// The gateway for `api`: every operation routed, authenticated, throttled and
             /// validated as the spec and `gateway` say, plus `GET /openapi.json`.
+            ///
+            /// Never fails: a security scheme without a verifier is logged (as an error
+            /// with `strict = true`) and its operations answer 401. Use [`try_router`] to
+            /// refuse to start instead.
             pub fn router<A: self::Api>(api: A, gateway: __tg::Gateway) -> __tg::Router {
-                let shared = #c::Shared::new(api, gateway.clone());
-                let routes = #c::axum::Router::new()
-                    #(#route_calls)*
-                    .with_state(shared);
+                let routes = __tollgate_router(api, &gateway);
                 #c::finish_router(routes, &gateway, &self::API, self::SPEC)
+            }
+            /// [`router`], or `Err(Error::Strict(..))` when `strict = true` in the
+            /// configuration and an operation needs a security scheme the gateway cannot
+            /// verify (`Gateway::check`). Without `strict`, the same as [`router`].
+            pub fn try_router<A: self::Api>(
+                api: A,
+                gateway: __tg::Gateway,
+            ) -> ::core::result::Result<__tg::Router, #c::Error> {
+                let routes = __tollgate_router(api, &gateway);
+                #c::try_finish_router(routes, &gateway, &self::API, self::SPEC)
+            }
+            fn __tollgate_router<A: self::Api>(api: A, gateway: &__tg::Gateway) -> #c::axum::Router {
+                let shared = #c::Shared::new(api, gateway.clone());
+                #c::axum::Router::new()
+                    #(#route_calls)*
+                    .with_state(shared)
             }
         }
     }

@@ -10,8 +10,8 @@ use super::mock::synthesize;
 use super::names::{snake_name, type_name, Namespace};
 use super::schema::{position_type, Lowered, SchemaLowerer};
 use super::{
-    Api, Body, Check, Encoding, NodeKind, Operation, Param, ParamLocation, ParamShape, Response,
-    ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
+    Api, Authorizer, Body, Check, Encoding, NodeKind, Operation, Param, ParamLocation, ParamShape,
+    Response, ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -42,7 +42,8 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         &mut diagnostics,
     );
 
-    let mut fn_names = Namespace::with_reserved(&["router", "types", "validate", "mock"]);
+    let mut fn_names =
+        Namespace::with_reserved(&["router", "try_router", "types", "validate", "mock"]);
     let mut type_stems = Namespace::with_reserved(&["Mock", "Api"]);
     let mut operations = Vec::new();
     if let Some(paths) = root.get("paths").and_then(Value::as_object) {
@@ -89,6 +90,7 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         operations,
         security_schemes,
         throttle: api_throttle,
+        api_key_source: api_key_source(root, &mut diagnostics),
         spec_json: String::new(),
         schema_stats: schemas.stats,
     };
@@ -748,9 +750,65 @@ fn security_schemes(root: &Value) -> Vec<SecurityScheme> {
             SecurityScheme {
                 name: name.clone(),
                 kind,
+                authorizer: s.get("x-amazon-apigateway-authorizer").map(authorizer),
             }
         })
         .collect()
+}
+
+/// `x-amazon-apigateway-api-key-source`: `HEADER` or `AUTHORIZER` (any case).
+fn api_key_source(root: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let value = root.get("x-amazon-apigateway-api-key-source")?;
+    match value.as_str().map(str::to_ascii_lowercase).as_deref() {
+        Some(source @ ("header" | "authorizer")) => Some(source.to_owned()),
+        _ => {
+            diagnostics.push(Diagnostic::warning(
+                "#/x-amazon-apigateway-api-key-source".to_owned(),
+                "`x-amazon-apigateway-api-key-source` must be `HEADER` or `AUTHORIZER`; \
+                 ignored (API keys come from the request)",
+            ));
+            None
+        }
+    }
+}
+
+/// A scheme's `x-amazon-apigateway-authorizer`. `identitySource` is a comma-separated
+/// string (REST APIs) or a list (HTTP APIs); `jwtConfiguration.audience` a list or a string.
+fn authorizer(value: &Value) -> Authorizer {
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::String(text)) => text
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let jwt = value.get("jwtConfiguration");
+    Authorizer {
+        kind: value
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
+        identity_sources: strings(value.get("identitySource")),
+        ttl_secs: value
+            .get("authorizerResultTtlInSeconds")
+            .and_then(Value::as_u64),
+        issuer: jwt
+            .and_then(|j| j.get("issuer"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        audience: strings(jwt.and_then(|j| j.get("audience"))),
+    }
 }
 
 fn throttle(
@@ -805,5 +863,89 @@ fn fill_mocks(api: &mut Api) {
         if let Some(body) = &mut api.operations[oi].responses[ri].body {
             body.mock = value;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn amazon_authorizers_and_key_source_are_lowered() {
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "x-amazon-apigateway-api-key-source": "AUTHORIZER",
+            "components": {"securitySchemes": {
+                "Jwt": {
+                    "type": "oauth2",
+                    "flows": {},
+                    "x-amazon-apigateway-authorizer": {
+                        "type": "jwt",
+                        "identitySource": ["$request.header.Authorization"],
+                        "jwtConfiguration": {"issuer": "https://i", "audience": "a1"}
+                    }
+                },
+                "Lambda": {
+                    "type": "apiKey", "in": "header", "name": "X-Token",
+                    "x-amazon-apigateway-authtype": "custom",
+                    "x-amazon-apigateway-authorizer": {
+                        "type": "REQUEST",
+                        "identitySource": "method.request.header.X-Token, method.request.querystring.t",
+                        "authorizerResultTtlInSeconds": 0
+                    }
+                },
+                "Plain": {"type": "http", "scheme": "bearer"}
+            }}
+        });
+        let (api, diagnostics) = lower(&root);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(api.api_key_source.as_deref(), Some("authorizer"));
+        let scheme = |name: &str| {
+            api.security_schemes
+                .iter()
+                .find(|s| s.name == name)
+                .unwrap()
+                .authorizer
+                .clone()
+        };
+        let jwt = scheme("Jwt").unwrap();
+        assert_eq!(jwt.kind, "jwt");
+        assert_eq!(jwt.identity_sources, ["$request.header.Authorization"]);
+        assert_eq!(jwt.issuer.as_deref(), Some("https://i"));
+        assert_eq!(jwt.audience, ["a1"]);
+        let lambda = scheme("Lambda").unwrap();
+        assert_eq!(lambda.kind, "request");
+        assert_eq!(
+            lambda.identity_sources,
+            [
+                "method.request.header.X-Token",
+                "method.request.querystring.t"
+            ]
+        );
+        assert_eq!(lambda.ttl_secs, Some(0));
+        assert!(scheme("Plain").is_none());
+    }
+
+    #[test]
+    fn an_unknown_key_source_is_a_warning() {
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "x-amazon-apigateway-api-key-source": "BODY"
+        });
+        let (api, diagnostics) = lower(&root);
+        assert_eq!(api.api_key_source, None);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(
+            diagnostics[0]
+                .message
+                .contains("must be `HEADER` or `AUTHORIZER`"),
+            "{:?}",
+            diagnostics[0]
+        );
     }
 }

@@ -36,6 +36,8 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     /// Document-wide `x-tollgate-throttle`.
     pub throttle: Option<Throttle>,
+    /// `x-amazon-apigateway-api-key-source`, lower-cased (`header` or `authorizer`).
+    pub api_key_source: Option<String>,
     /// The document as compact JSON, served at `/openapi.json`.
     pub spec_json: String,
     /// How many schemas were lowered and how many fell back to `serde_json::Value`.
@@ -438,6 +440,23 @@ pub struct SecurityScheme {
     pub name: String,
     /// Kind and details.
     pub kind: SchemeKind,
+    /// `x-amazon-apigateway-authorizer`, if any.
+    pub authorizer: Option<Authorizer>,
+}
+
+/// A scheme's `x-amazon-apigateway-authorizer` (mirrors the runtime's `meta::AuthorizerMeta`).
+#[derive(Debug, Clone, Default)]
+pub struct Authorizer {
+    /// `type`, lower-cased (`token`, `request`, `jwt`, …).
+    pub kind: String,
+    /// `identitySource`, split at commas and trimmed.
+    pub identity_sources: Vec<String>,
+    /// `authorizerResultTtlInSeconds`.
+    pub ttl_secs: Option<u64>,
+    /// `jwtConfiguration.issuer`.
+    pub issuer: Option<String>,
+    /// `jwtConfiguration.audience`.
+    pub audience: Vec<String>,
 }
 
 /// Security scheme kinds (mirrors the runtime's `meta::SchemeKind`).

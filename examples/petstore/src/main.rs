@@ -22,10 +22,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(listen) => listen.parse()?,
         Err(_) => gateway.config().listen,
     };
+    // Refuses to start when `strict = true` and a security scheme cannot be verified.
+    let router = petstore_example::try_app(gateway)?;
     println!("pet store gateway listening on http://{addr}");
     println!("  try: curl -s -H 'X-API-Key: demo-key' -H 'Content-Type: application/json' -d '{{\"name\":\"Rex\"}}' http://{addr}/pets");
     println!("       curl -s -H 'X-API-Key: demo-key' http://{addr}/pets/1");
     println!("       curl -s http://{addr}/pets");
-    tollgate::serve(petstore_example::app(gateway), addr).await?;
+    tollgate::serve(router, addr).await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue};
 use http_body_util::{BodyExt, Limited};
+use sha2::Digest;
 
 use super::input::Input;
 use super::response::GeneratedResponse;
@@ -150,6 +151,17 @@ async fn admit(
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok());
             let bytes = read_body(body, limit).await.map_err(with_headers)?;
+            if let Some(signed) = principal.as_ref().and_then(|p| p.signed_payload_sha256) {
+                let actual: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+                if !bool::from(subtle::ConstantTimeEq::ct_eq(&actual[..], &signed[..])) {
+                    tracing::debug!(
+                        operation = op.id,
+                        "the body does not have the hash the SigV4 signature covers"
+                    );
+                    let problem = crate::auth::payload_mismatch();
+                    return Err(with_headers(problem.into_response()));
+                }
+            }
             if !bytes.is_empty() || content_type.is_some() {
                 match content_type {
                     Some(ct) if media_type_matches(ct, meta.content_types) => {}

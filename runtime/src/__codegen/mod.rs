@@ -9,11 +9,12 @@ pub use ::serde;
 pub use ::serde_json;
 pub use ::tracing;
 
+pub use crate::config::ApiKeySource;
 pub use crate::meta::{
-    ApiKeyLocation, ApiMeta, BodyMeta, OperationMeta, SchemeKind, SchemeRequirement,
-    SecurityRequirement, SecuritySchemeMeta, ThrottleSpec,
+    ApiKeyLocation, ApiMeta, AuthorizerKind, AuthorizerMeta, BodyMeta, OperationMeta, SchemeKind,
+    SchemeRequirement, SecurityRequirement, SecuritySchemeMeta, ThrottleSpec,
 };
-pub use crate::{Context, Gateway, Location, Problem, ProblemKind, Router, Violation};
+pub use crate::{Context, Error, Gateway, Location, Problem, ProblemKind, Router, Violation};
 
 mod dispatch;
 mod formats;
@@ -29,7 +30,7 @@ pub use mock::mock_value;
 pub use response::{
     bytes_response, empty_response, json_response, text_response, validate_body, GeneratedResponse,
 };
-pub use routing::{finish_router, Shared};
+pub use routing::{finish_router, try_finish_router, Shared};
 pub use std::sync::{Arc, LazyLock};
 pub use validate::{Errors, Pattern, Ptr, Validator};
 

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::meta::ApiMeta;
 use crate::problem::{Problem, ProblemKind};
-use crate::Gateway;
+use crate::{Error, Gateway};
 
 /// The state every generated operation handler receives.
 #[derive(Debug)]
@@ -30,7 +30,8 @@ impl<A> Shared<A> {
 
 /// Adds what every generated router has besides its operations: `GET /openapi.json`
 /// (unless disabled), problem+json 404 and 405 answers (405 keeps axum's `Allow` header),
-/// and the startup check of the security configuration.
+/// and the startup check of the security configuration, whose failure (`strict = true`)
+/// is logged as an error: the generated `router()` cannot fail.
 pub fn finish_router(
     router: axum::Router,
     gateway: &Gateway,
@@ -38,8 +39,27 @@ pub fn finish_router(
     spec_json: &'static str,
 ) -> axum::Router {
     if let Err(err) = gateway.check(api) {
-        tracing::error!("{err}");
+        tracing::error!(
+            "{err}; serving anyway because router() cannot fail (use try_router() to refuse \
+             to start)"
+        );
     }
+    complete(router, gateway, spec_json)
+}
+
+/// [`finish_router`] for the generated `try_router()`: a failed startup check
+/// (`strict = true`) is returned instead of logged.
+pub fn try_finish_router(
+    router: axum::Router,
+    gateway: &Gateway,
+    api: &'static ApiMeta,
+    spec_json: &'static str,
+) -> Result<axum::Router, Error> {
+    gateway.check(api)?;
+    Ok(complete(router, gateway, spec_json))
+}
+
+fn complete(router: axum::Router, gateway: &Gateway, spec_json: &'static str) -> axum::Router {
     let router = match gateway.spec_path() {
         Some(path) if path.starts_with('/') => router.route(
             path,

@@ -1,10 +1,11 @@
 //! `http` `basic` schemes (RFC 7617): users from `[auth.basic.SCHEME]` with Argon2 password
-//! hashes in PHC string format (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
+//! hashes in PHC string format (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) or bcrypt hashes
+//! (`$2b$12$…`, as written by `htpasswd -B`).
 //!
 //! The user name is compared against every configured name in constant time, and an
 //! unknown name still costs one hash verification (against the first user's hash), so
 //! timing tells neither whether a user exists nor which one matched. The hash comparison
-//! itself is constant time (`password-hash`).
+//! itself is constant time (`password-hash` for Argon2, `subtle` inside `bcrypt`).
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
@@ -41,14 +42,37 @@ impl std::fmt::Debug for BasicVerifier {
     }
 }
 
-/// Checks that `hash` is an Argon2 PHC string (without echoing it).
+/// Whether `hash` is in bcrypt's modular crypt format (`$2a$`, `$2b$`, `$2x$`, `$2y$`).
+fn is_bcrypt(hash: &str) -> bool {
+    ["$2a$", "$2b$", "$2x$", "$2y$"]
+        .iter()
+        .any(|prefix| hash.starts_with(prefix))
+}
+
+/// Checks that `hash` is an Argon2 PHC string or a bcrypt hash (without echoing it).
 pub(crate) fn check_hash(hash: &str) -> Result<(), String> {
-    let parsed =
-        PasswordHash::new(hash).map_err(|_| "is not a PHC string (`$argon2id$…`)".to_owned())?;
+    if is_bcrypt(hash) {
+        return hash
+            .parse::<bcrypt::HashParts>()
+            .map(|_| ())
+            .map_err(|_| "is not a valid bcrypt hash (`$2b$COST$` + 53 characters)".to_owned());
+    }
+    let parsed = PasswordHash::new(hash).map_err(|_| {
+        "is neither an Argon2 PHC string (`$argon2id$…`) nor a bcrypt hash (`$2b$…`)".to_owned()
+    })?;
     match parsed.algorithm.as_str() {
         "argon2id" | "argon2i" | "argon2d" => Ok(()),
-        _ => Err("must be an Argon2 hash (`$argon2id$…`)".to_owned()),
+        _ => Err("must be an Argon2 (`$argon2id$…`) or bcrypt (`$2b$…`) hash".to_owned()),
     }
+}
+
+/// Whether `password` matches `hash` (Argon2 or bcrypt); constant time in the comparison.
+fn verify_hash(password: &[u8], hash: &str) -> bool {
+    if is_bcrypt(hash) {
+        return bcrypt::verify(password, hash).unwrap_or(false);
+    }
+    PasswordHash::new(hash)
+        .is_ok_and(|hash| Argon2::default().verify_password(password, &hash).is_ok())
 }
 
 impl BasicVerifier {
@@ -103,9 +127,7 @@ impl BasicVerifier {
         let index = usize::try_from(found).ok()?.checked_sub(1);
         let user = index.and_then(|i| self.users.get(i));
         let hash = user.unwrap_or(first).password_hash.as_str();
-        let verified = PasswordHash::new(hash)
-            .is_ok_and(|hash| Argon2::default().verify_password(password, &hash).is_ok());
-        if verified {
+        if verify_hash(password, hash) {
             user
         } else {
             None
@@ -156,6 +178,11 @@ mod tests {
                     name: "bob".into(),
                     password_hash: hash("builder"),
                 },
+                BasicUser {
+                    name: "carol".into(),
+                    // The cheapest cost bcrypt allows: fast tests.
+                    password_hash: bcrypt::hash("singer", 4).unwrap(),
+                },
             ],
         })
     }
@@ -184,6 +211,10 @@ mod tests {
         };
         assert_eq!(p.subject, "bob");
         assert_eq!(p.schemes, vec!["B"]);
+        let Verdict::Granted(p) = v.verify("B", &with(&basic("carol:singer"))) else {
+            panic!("bcrypt user refused");
+        };
+        assert_eq!(p.subject, "carol");
         // The scheme name is case-insensitive.
         assert!(matches!(
             v.verify(
@@ -200,6 +231,9 @@ mod tests {
         for value in [
             basic("bob:wonderland"),
             basic("carol:builder"),
+            basic("carol:singer2"),
+            basic("bob:singer"),
+            basic("dave:singer"),
             basic("bob"),
             basic("bob:"),
             "Basic !!!".to_owned(),
@@ -219,6 +253,9 @@ mod tests {
     fn hash_check() {
         assert!(check_hash(&hash("x")).is_ok());
         assert!(check_hash("plain-text").is_err());
+        assert!(check_hash(&bcrypt::hash("x", 4).unwrap()).is_ok());
         assert!(check_hash("$2b$12$abcdefghijklmnopqrstuuSomethingSomethingSomethingxx").is_err());
+        assert!(check_hash("$2b$12$short").is_err());
+        assert!(check_hash("$pbkdf2-sha256$i=1000$c2FsdA$aGFzaA").is_err());
     }
 }

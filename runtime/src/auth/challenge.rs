@@ -62,6 +62,15 @@ pub(crate) fn insufficient_scope(scopes: &[&str]) -> Problem {
     )
 }
 
+/// The 401 for a SigV4-signed request whose body does not have the hash the signature
+/// covers: the same answer as any refused credential.
+pub(crate) fn payload_mismatch() -> Problem {
+    Problem::new(ProblemKind::Unauthorized, UNAUTHORIZED_DETAIL).with_header(
+        header::WWW_AUTHENTICATE,
+        &format!("AWS4-HMAC-SHA256 realm=\"{REALM}\""),
+    )
+}
+
 /// The 431 for a credential header too large to look at.
 pub(crate) fn too_large() -> Problem {
     Problem::new(
@@ -129,6 +138,7 @@ mod tests {
         let basic = SecuritySchemeMeta {
             name: "b",
             kind: SchemeKind::Http { scheme: "basic" },
+            authorizer: None,
         };
         assert_eq!(
             challenge(&basic).as_deref(),
@@ -140,6 +150,7 @@ mod tests {
                 location: ApiKeyLocation::Cookie,
                 name: "a\"b",
             },
+            authorizer: None,
         };
         assert_eq!(
             challenge(&odd).as_deref(),
@@ -148,6 +159,7 @@ mod tests {
         let digest = SecuritySchemeMeta {
             name: "d",
             kind: SchemeKind::Http { scheme: "digest" },
+            authorizer: None,
         };
         assert_eq!(
             challenge(&digest).as_deref(),
@@ -156,6 +168,7 @@ mod tests {
         let unsupported = SecuritySchemeMeta {
             name: "u",
             kind: SchemeKind::Unsupported,
+            authorizer: None,
         };
         assert_eq!(challenge(&unsupported), None);
     }

@@ -2,12 +2,14 @@
 //!
 //! The user implements [`Authorizer`] and registers it for a security scheme with
 //! [`GatewayBuilder::authorizer`](crate::GatewayBuilder::authorizer). The gateway reads the
-//! identity sources named in `[auth.custom.SCHEME]` (by default the scheme's own API key
-//! location, or the `Authorization` header); when one is missing the caller gets a 401
-//! without the authorizer being asked. Decisions — allow and deny alike — are cached per
-//! scheme and identity (a SHA-256 of the values, never the values themselves) for
-//! `ttl_secs`.
+//! identity sources named in `[auth.custom.SCHEME]` (by default the `identitySource` of the
+//! scheme's `x-amazon-apigateway-authorizer`, else the scheme's own API key location, else
+//! the `Authorization` header); when one is missing the caller gets a 401 without the
+//! authorizer being asked. Decisions — allow and deny alike — are cached per scheme and
+//! identity (a SHA-256 of the values, never the values themselves) for `ttl_secs` (by
+//! default the authorizer's `authorizerResultTtlInSeconds`, else 300 s).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +22,9 @@ use sha2::{Digest, Sha256};
 use super::source::IdentitySource;
 use crate::context::Principal;
 use crate::meta::{ApiKeyLocation, SchemeKind, SecuritySchemeMeta};
+
+/// How long decisions are cached when neither the configuration nor the document says.
+const DEFAULT_TTL: Duration = Duration::from_secs(300);
 
 /// Entries kept at most; when full, expired entries are dropped, then everything.
 const MAX_CACHED: usize = 10_000;
@@ -155,7 +160,8 @@ impl<T: Authorizer> DynAuthorizer for T {
 pub(crate) struct CustomVerifier {
     authorizer: std::sync::Arc<dyn DynAuthorizer>,
     sources: Vec<IdentitySource>,
-    ttl: Duration,
+    /// `None`: the scheme's `authorizerResultTtlInSeconds`, else [`DEFAULT_TTL`].
+    ttl: Option<Duration>,
     cache: Mutex<HashMap<[u8; 32], (Instant, AuthorizerDecision)>>,
 }
 
@@ -178,12 +184,13 @@ pub(crate) enum CustomOutcome {
 }
 
 impl CustomVerifier {
-    /// A verifier calling `authorizer`. `sources` empty means the scheme's own API key
-    /// location, or the `Authorization` header.
+    /// A verifier calling `authorizer`. `sources` empty means the identity sources of the
+    /// scheme's authorizer, else the scheme's own API key location, else the
+    /// `Authorization` header; `ttl` `None` means the authorizer's TTL, else 300 s.
     pub(crate) fn new(
         authorizer: std::sync::Arc<dyn DynAuthorizer>,
         sources: Vec<IdentitySource>,
-        ttl: Duration,
+        ttl: Option<Duration>,
     ) -> Self {
         Self {
             authorizer,
@@ -200,18 +207,16 @@ impl CustomVerifier {
         operation_id: &'static str,
         parts: &Parts,
     ) -> CustomOutcome {
-        let default;
-        let sources = if self.sources.is_empty() {
-            default = [default_source(scheme)];
-            &default[..]
-        } else {
-            &self.sources[..]
+        let Ok(sources) = self.sources(scheme) else {
+            // Reported by `Gateway::check` at startup.
+            return CustomOutcome::Missing;
         };
+        let ttl = self.ttl(scheme);
         let scheme = scheme.name;
         let mut identity = Vec::with_capacity(sources.len());
         let mut hasher = Sha256::new();
         hasher.update(scheme.as_bytes());
-        for source in sources {
+        for source in sources.iter() {
             let Some(value) = source.read(parts) else {
                 return CustomOutcome::Missing;
             };
@@ -225,7 +230,7 @@ impl CustomVerifier {
         }
         let request = AuthorizerRequest::new(scheme, operation_id, identity);
         let decision = self.authorizer.authorize_boxed(request).await;
-        self.remember(key, &decision);
+        self.remember(key, &decision, ttl);
         CustomOutcome::Decided(decision)
     }
 
@@ -235,8 +240,37 @@ impl CustomVerifier {
         (Instant::now() < *expires).then(|| decision.clone())
     }
 
-    fn remember(&self, key: [u8; 32], decision: &AuthorizerDecision) {
-        if self.ttl.is_zero() {
+    /// The identity sources for `scheme`; `Err` when the document's cannot be parsed.
+    pub(crate) fn sources(
+        &self,
+        scheme: &SecuritySchemeMeta,
+    ) -> Result<Cow<'_, [IdentitySource]>, String> {
+        if !self.sources.is_empty() {
+            return Ok(Cow::Borrowed(&self.sources[..]));
+        }
+        match &scheme.authorizer {
+            Some(authorizer) if !authorizer.identity_sources.is_empty() => authorizer
+                .identity_sources
+                .iter()
+                .map(|text| IdentitySource::parse(text))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Cow::Owned),
+            _ => Ok(Cow::Owned(vec![default_source(scheme)])),
+        }
+    }
+
+    /// How long decisions about `scheme` are cached.
+    fn ttl(&self, scheme: &SecuritySchemeMeta) -> Duration {
+        self.ttl
+            .or_else(|| {
+                let authorizer = scheme.authorizer.as_ref()?;
+                authorizer.ttl_secs.map(Duration::from_secs)
+            })
+            .unwrap_or(DEFAULT_TTL)
+    }
+
+    fn remember(&self, key: [u8; 32], decision: &AuthorizerDecision, ttl: Duration) {
+        if ttl.is_zero() {
             return;
         }
         let now = Instant::now();
@@ -247,7 +281,7 @@ impl CustomVerifier {
                 cache.clear();
             }
         }
-        cache.insert(key, (now + self.ttl, decision.clone()));
+        cache.insert(key, (now + ttl, decision.clone()));
     }
 }
 
@@ -268,6 +302,7 @@ fn default_source(scheme: &SecuritySchemeMeta) -> IdentitySource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::meta::{AuthorizerKind, AuthorizerMeta};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -276,6 +311,21 @@ mod tests {
     static SCHEME: SecuritySchemeMeta = SecuritySchemeMeta {
         name: "C",
         kind: SchemeKind::Unsupported,
+        authorizer: None,
+    };
+    static LAMBDA: SecuritySchemeMeta = SecuritySchemeMeta {
+        name: "L",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Query,
+            name: "ignored",
+        },
+        authorizer: Some(AuthorizerMeta {
+            kind: AuthorizerKind::Request,
+            identity_sources: &["method.request.header.X-Token", "$request.querystring.t"],
+            ttl_secs: Some(0),
+            issuer: None,
+            audience: &[],
+        }),
     };
 
     impl Authorizer for Counting {
@@ -303,7 +353,7 @@ mod tests {
         let verifier = CustomVerifier::new(
             authorizer.clone(),
             vec![IdentitySource::parse("$request.header.x-token").unwrap()],
-            Duration::from_secs(60),
+            Some(Duration::from_secs(60)),
         );
         for _ in 0..3 {
             let outcome = verifier.verify(&SCHEME, "op", &parts(Some("good"))).await;
@@ -331,12 +381,53 @@ mod tests {
         let verifier = CustomVerifier::new(
             authorizer.clone(),
             vec![IdentitySource::parse("$request.header.x-token").unwrap()],
-            Duration::ZERO,
+            Some(Duration::ZERO),
         );
         for _ in 0..3 {
             verifier.verify(&SCHEME, "op", &parts(Some("good"))).await;
         }
         assert_eq!(authorizer.0.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn the_documents_identity_sources_and_ttl_are_the_defaults() {
+        let authorizer = Arc::new(Counting(AtomicUsize::new(0)));
+        let verifier = CustomVerifier::new(authorizer.clone(), Vec::new(), None);
+        let both = || {
+            http::Request::builder()
+                .uri("/x?t=2")
+                .header("x-token", "good")
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        for _ in 0..2 {
+            let outcome = verifier.verify(&LAMBDA, "op", &both()).await;
+            assert!(matches!(
+                outcome,
+                CustomOutcome::Decided(AuthorizerDecision::Allow { .. })
+            ));
+        }
+        // authorizerResultTtlInSeconds: 0 → asked every time.
+        assert_eq!(authorizer.0.load(Ordering::SeqCst), 2);
+        // Both sources are required; the scheme's own `in: query` is not used.
+        let outcome = verifier.verify(&LAMBDA, "op", &parts(Some("good"))).await;
+        assert!(matches!(outcome, CustomOutcome::Missing));
+        // The configuration wins over the document.
+        let configured = CustomVerifier::new(
+            authorizer.clone(),
+            vec![IdentitySource::parse("$request.header.x-token").unwrap()],
+            Some(Duration::from_secs(60)),
+        );
+        for _ in 0..3 {
+            configured.verify(&LAMBDA, "op", &parts(Some("good"))).await;
+        }
+        assert_eq!(authorizer.0.load(Ordering::SeqCst), 3);
+        assert_eq!(
+            verifier.sources(&SCHEME).unwrap().as_ref(),
+            &[IdentitySource::authorization()]
+        );
     }
 
     #[test]

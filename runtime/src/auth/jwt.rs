@@ -6,6 +6,7 @@
 //! as an HMAC secret), `exp` is in the future and `nbf` in the past (with leeway), and
 //! `iss`/`aud` match the configuration when it names them (the claims are then required).
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use super::jwks::{Key, KeySet, RemoteJwks, RemoteSettings};
 use super::source::IdentitySource;
 use crate::config::JwtConfig;
 use crate::context::Principal;
+use crate::meta::AuthorizerMeta;
 
 /// Longer tokens are refused without being parsed.
 pub(crate) const MAX_TOKEN_LEN: usize = 8192;
@@ -38,7 +40,9 @@ const SYMMETRIC: &[Algorithm] = &[Algorithm::HS256, Algorithm::HS384, Algorithm:
 
 /// The verifier of one JWT scheme.
 pub(crate) struct JwtVerifier {
-    source: IdentitySource,
+    /// `identity_source` of the configuration; `None`: the scheme's authorizer's, else the
+    /// `Authorization` header.
+    source: Option<IdentitySource>,
     local: KeySet,
     remote: Option<RemoteJwks>,
     algorithms: Vec<Algorithm>,
@@ -81,10 +85,11 @@ impl JwtVerifier {
     /// The verifier for `[auth.jwt.NAME]`; reads `jwks_file` and `hs256_secret_env` now.
     /// Errors never contain the secret.
     pub(crate) fn new(config: &JwtConfig) -> Result<Self, String> {
-        let source = match &config.identity_source {
-            Some(text) => IdentitySource::parse(text)?,
-            None => IdentitySource::authorization(),
-        };
+        let source = config
+            .identity_source
+            .as_deref()
+            .map(IdentitySource::parse)
+            .transpose()?;
         let mut local = KeySet::default();
         let mut defaults: Vec<Algorithm> = Vec::new();
         if let Some(path) = &config.jwks_file {
@@ -135,29 +140,44 @@ impl JwtVerifier {
         })
     }
 
-    /// Where the token travels.
-    pub(crate) fn source(&self) -> &IdentitySource {
-        &self.source
+    /// Where the token travels: the configured identity source, else the first of the
+    /// scheme's authorizer (`spec`), else the `Authorization` header. `Err` when the
+    /// document's identity source cannot be parsed ([`Gateway::check`](crate::Gateway::check)
+    /// reports it at startup).
+    pub(crate) fn source(
+        &self,
+        spec: Option<&'static AuthorizerMeta>,
+    ) -> Result<Cow<'_, IdentitySource>, String> {
+        if let Some(source) = &self.source {
+            return Ok(Cow::Borrowed(source));
+        }
+        match spec.and_then(|a| a.identity_sources.first()) {
+            Some(text) => IdentitySource::parse(text).map(Cow::Owned),
+            None => Ok(Cow::Owned(IdentitySource::authorization())),
+        }
     }
 
-    /// The token in a presented value: `Bearer TOKEN` (scheme case-insensitive), or the
-    /// bare token when the identity source is not the `Authorization` header.
-    pub(crate) fn token<'a>(&self, value: &'a str) -> Option<&'a str> {
+    /// The token in a value presented at `source`: `Bearer TOKEN` (scheme
+    /// case-insensitive), or the bare token when the identity source is not the
+    /// `Authorization` header.
+    pub(crate) fn token<'a>(source: &IdentitySource, value: &'a str) -> Option<&'a str> {
         let bearer = value
             .split_once(' ')
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim());
-        match &self.source {
+        match source {
             IdentitySource::Header(name) if name == http::header::AUTHORIZATION => bearer,
             _ => Some(bearer.unwrap_or(value)),
         }
         .filter(|token| !token.is_empty())
     }
 
-    /// Verifies `token` for `scheme`.
+    /// Verifies `token` for `scheme`; `spec` is the scheme's JWT authorizer, whose issuer
+    /// and audience apply where the configuration names none.
     pub(crate) async fn verify(
         &self,
         scheme: &'static str,
+        spec: Option<&'static AuthorizerMeta>,
         token: &str,
     ) -> Result<Principal, Refusal> {
         if token.len() > MAX_TOKEN_LEN {
@@ -177,7 +197,7 @@ impl JwtVerifier {
         if keys.is_empty() {
             return Err(Refusal::NoKey);
         }
-        let validation = self.validation(header.alg);
+        let validation = self.validation(header.alg, spec);
         let mut refusal = Refusal::Signature;
         for key in &keys {
             match jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation) {
@@ -203,20 +223,24 @@ impl JwtVerifier {
         Err(refusal)
     }
 
-    fn validation(&self, alg: Algorithm) -> Validation {
+    fn validation(&self, alg: Algorithm, spec: Option<&'static AuthorizerMeta>) -> Validation {
         let mut validation = Validation::new(alg);
         validation.leeway = self.leeway;
         validation.validate_nbf = true;
         let mut required = vec!["exp"];
-        if let Some(issuer) = &self.issuer {
+        let issuer = self.issuer.as_deref().or(spec.and_then(|a| a.issuer));
+        if let Some(issuer) = issuer {
             validation.set_issuer(&[issuer]);
             required.push("iss");
         }
-        if self.audience.is_empty() {
-            validation.validate_aud = false;
-        } else {
+        if !self.audience.is_empty() {
             validation.set_audience(&self.audience);
             required.push("aud");
+        } else if let Some(audience) = spec.map(|a| a.audience).filter(|a| !a.is_empty()) {
+            validation.set_audience(audience);
+            required.push("aud");
+        } else {
+            validation.validate_aud = false;
         }
         validation.set_required_spec_claims(&required);
         validation

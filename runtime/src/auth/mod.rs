@@ -10,10 +10,17 @@
 //! | scheme | verifier | configuration |
 //! | --- | --- | --- |
 //! | `apiKey` (header, query, cookie) | [`api_key`] | `[[api_keys]]` |
-//! | `http` `basic` | [`basic`] (Argon2 hashes) | `[auth.basic.NAME]` |
+//! | `http` `basic` | [`basic`] (Argon2 or bcrypt hashes) | `[auth.basic.NAME]` |
 //! | `http` `bearer`, `oauth2`, `openIdConnect` | [`jwt`] (JWKS file or URL, HMAC secret) | `[auth.jwt.NAME]` |
 //! | `x-amazon-apigateway-authtype: awsSigv4` | [`sigv4`] | `[auth.sigv4.NAME]` |
 //! | any, with a registered [`Authorizer`] | [`custom`] | `[auth.custom.NAME]` (optional) |
+//!
+//! A scheme's `x-amazon-apigateway-authorizer` supplies defaults: a `jwt` authorizer's
+//! issuer, audience and identity source for `[auth.jwt.NAME]` (which still names the
+//! keys); a `token`/`request` (Lambda) authorizer's identity sources and TTL for the
+//! registered custom authorizer — without one, such a scheme cannot be verified. The
+//! document's `x-amazon-apigateway-api-key-source` is the default of
+//! `[auth] api_key_source`.
 //!
 //! A scheme without a verifier never verifies: its operations answer 401 (and
 //! [`Gateway::check`](crate::Gateway::check) warns at startup, or refuses with
@@ -42,6 +49,7 @@ use http::header;
 use http::request::Parts;
 
 pub(crate) use api_key::{parse_sha256_hex, sha256, KeyStore, MAX_KEY_LEN};
+pub(crate) use challenge::payload_mismatch;
 pub use custom::{Authorizer, AuthorizerDecision, AuthorizerRequest};
 
 use basic::BasicVerifier;
@@ -52,7 +60,9 @@ use source::IdentitySource;
 
 use crate::config::{ApiKeySource, Config};
 use crate::context::Principal;
-use crate::meta::{ApiMeta, OperationMeta, SchemeKind, SecuritySchemeMeta};
+use crate::meta::{
+    ApiMeta, AuthorizerKind, AuthorizerMeta, OperationMeta, SchemeKind, SecuritySchemeMeta,
+};
 use crate::problem::Problem;
 use crate::throttle::Clock;
 
@@ -77,7 +87,8 @@ pub(crate) type Authorizers = Vec<(String, Arc<dyn DynAuthorizer>)>;
 /// Every verifier of a gateway, built once from the configuration.
 pub(crate) struct Authenticator {
     keys: KeyStore,
-    api_key_source: ApiKeySource,
+    /// `[auth] api_key_source`; `None`: the document's, else `header`.
+    api_key_source: Option<ApiKeySource>,
     basic: BTreeMap<String, BasicVerifier>,
     jwt: BTreeMap<String, JwtVerifier>,
     sigv4: BTreeMap<String, SigV4Verifier>,
@@ -127,7 +138,7 @@ impl Authenticator {
                 .map(|s| IdentitySource::parse(s))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|why| format!("auth.custom.{name}: {why}"))?;
-            let ttl = Duration::from_secs(section.ttl_secs);
+            let ttl = section.ttl_secs.map(Duration::from_secs);
             custom.insert(
                 name.clone(),
                 CustomVerifier::new(authorizer.clone(), sources, ttl),
@@ -147,7 +158,7 @@ impl Authenticator {
     pub(crate) fn keys_only(config: &Config) -> Self {
         Self {
             keys: KeyStore::new(&config.api_keys),
-            api_key_source: ApiKeySource::default(),
+            api_key_source: None,
             basic: BTreeMap::new(),
             jwt: BTreeMap::new(),
             sigv4: BTreeMap::new(),
@@ -196,7 +207,7 @@ impl Authenticator {
                     Some((_, verdict)) => verdict.clone(),
                     None => {
                         let scheme = api.scheme(requirement.scheme);
-                        let verdict = self.verify(scheme, op, parts, clock).await;
+                        let verdict = self.verify(api, scheme, op, parts, clock).await;
                         if matches!(verdict, Verdict::Invalid) && scheme.is_some_and(is_bearer) {
                             invalid_bearer = true;
                         }
@@ -234,6 +245,7 @@ impl Authenticator {
     /// Verifies one scheme.
     async fn verify(
         &self,
+        api: &'static ApiMeta,
         scheme: Option<&'static SecuritySchemeMeta>,
         op: &'static OperationMeta,
         parts: &Parts,
@@ -243,7 +255,17 @@ impl Authenticator {
             return Verdict::Invalid;
         };
         if let Some(custom) = self.custom.get(scheme.name) {
-            return self.verify_custom(custom, scheme, op, parts).await;
+            return self.verify_custom(api, custom, scheme, op, parts).await;
+        }
+        if is_lambda(scheme) {
+            // A Lambda authorizer in the document and none registered in code.
+            return Verdict::Missing;
+        }
+        if jwt_authorizer(scheme).is_some() {
+            return match self.jwt.get(scheme.name) {
+                Some(jwt) => verify_jwt(jwt, scheme, parts).await,
+                None => Verdict::Missing,
+            };
         }
         match scheme.kind {
             SchemeKind::ApiKey { location, name } => {
@@ -273,6 +295,7 @@ impl Authenticator {
 
     async fn verify_custom(
         &self,
+        api: &'static ApiMeta,
         custom: &CustomVerifier,
         scheme: &'static SecuritySchemeMeta,
         op: &'static OperationMeta,
@@ -291,7 +314,8 @@ impl Authenticator {
                 if !principal.schemes.contains(&scheme.name) {
                     principal.schemes.push(scheme.name);
                 }
-                if self.api_key_source == ApiKeySource::Authorizer {
+                let source = self.api_key_source.or(api.api_key_source);
+                if source == Some(ApiKeySource::Authorizer) {
                     if let Some(key) = usage_identifier_key {
                         let Some(stored) = self.keys.find(key.as_bytes()) else {
                             tracing::warn!(
@@ -315,10 +339,29 @@ impl Authenticator {
         let Some(scheme) = api.scheme(name) else {
             return Some("it is not declared in components.securitySchemes".to_owned());
         };
-        if self.custom.contains_key(name) {
-            return None;
+        if let Some(custom) = self.custom.get(name) {
+            return custom
+                .sources(scheme)
+                .err()
+                .map(|why| format!("x-amazon-apigateway-authorizer: {why}"));
         }
         let missing = |section: &str| Some(format!("there is no [auth.{section}.{name}] section"));
+        if is_lambda(scheme) {
+            return Some(
+                "its x-amazon-apigateway-authorizer is a Lambda authorizer; register a custom \
+                 authorizer for it (GatewayBuilder::authorizer)"
+                    .to_owned(),
+            );
+        }
+        if jwt_authorizer(scheme).is_some() {
+            return match self.jwt.get(name) {
+                None => missing("jwt"),
+                Some(jwt) => jwt
+                    .source(jwt_authorizer(scheme))
+                    .err()
+                    .map(|why| format!("x-amazon-apigateway-authorizer: {why}")),
+            };
+        }
         match scheme.kind {
             SchemeKind::ApiKey { .. } if self.keys.is_empty() => {
                 Some("no [[api_keys]] are configured".to_owned())
@@ -328,7 +371,13 @@ impl Authenticator {
                 (!self.basic.contains_key(name)).then(|| missing("basic"))?
             }
             SchemeKind::AwsSigV4 => (!self.sigv4.contains_key(name)).then(|| missing("sigv4"))?,
-            _ if is_bearer(scheme) => (!self.jwt.contains_key(name)).then(|| missing("jwt"))?,
+            _ if is_bearer(scheme) => match self.jwt.get(name) {
+                None => missing("jwt"),
+                Some(jwt) => jwt
+                    .source(jwt_authorizer(scheme))
+                    .err()
+                    .map(|why| format!("[auth.jwt.{name}]: {why}")),
+            },
             SchemeKind::Http { scheme } => Some(format!(
                 "HTTP {scheme} authentication has no verifier in tollgate; register a custom \
                  authorizer for it"
@@ -353,8 +402,11 @@ impl Authenticator {
 }
 
 /// Whether a scheme's credential is a bearer token (`http` `bearer`, OAuth 2, OpenID
-/// Connect).
+/// Connect, or any scheme with a JWT authorizer).
 fn is_bearer(scheme: &SecuritySchemeMeta) -> bool {
+    if jwt_authorizer(scheme).is_some() {
+        return true;
+    }
     match scheme.kind {
         SchemeKind::Http { scheme } => scheme.eq_ignore_ascii_case("bearer"),
         SchemeKind::OAuth2 | SchemeKind::OpenIdConnect { .. } => true,
@@ -362,14 +414,40 @@ fn is_bearer(scheme: &SecuritySchemeMeta) -> bool {
     }
 }
 
-async fn verify_jwt(jwt: &JwtVerifier, scheme: &SecuritySchemeMeta, parts: &Parts) -> Verdict {
-    let Some(value) = jwt.source().read(parts) else {
+/// Whether the scheme's `x-amazon-apigateway-authorizer` is a Lambda authorizer (`token` or
+/// `request`), which only a registered custom authorizer can stand in for.
+fn is_lambda(scheme: &SecuritySchemeMeta) -> bool {
+    scheme
+        .authorizer
+        .as_ref()
+        .is_some_and(|a| matches!(a.kind, AuthorizerKind::Token | AuthorizerKind::Request))
+}
+
+/// The scheme's `x-amazon-apigateway-authorizer` when it is a JWT authorizer.
+fn jwt_authorizer(scheme: &SecuritySchemeMeta) -> Option<&AuthorizerMeta> {
+    scheme
+        .authorizer
+        .as_ref()
+        .filter(|a| a.kind == AuthorizerKind::Jwt)
+}
+
+async fn verify_jwt(
+    jwt: &JwtVerifier,
+    scheme: &'static SecuritySchemeMeta,
+    parts: &Parts,
+) -> Verdict {
+    let spec = jwt_authorizer(scheme);
+    let Ok(source) = jwt.source(spec) else {
+        // Reported by `Gateway::check` at startup.
         return Verdict::Missing;
     };
-    let Some(token) = jwt.token(&value) else {
+    let Some(value) = source.read(parts) else {
         return Verdict::Missing;
     };
-    match jwt.verify(scheme.name, token).await {
+    let Some(token) = JwtVerifier::token(&source, &value) else {
+        return Verdict::Missing;
+    };
+    match jwt.verify(scheme.name, spec, token).await {
         Ok(principal) => Verdict::Granted(principal),
         Err(refusal) => {
             tracing::debug!(scheme = scheme.name, ?refusal, "bearer token refused");
@@ -398,6 +476,9 @@ fn merge(mut merged: Principal, verified: Principal) -> Principal {
     if merged.claims.is_none() {
         merged.claims = verified.claims;
     }
+    if merged.signed_payload_sha256.is_none() {
+        merged.signed_payload_sha256 = verified.signed_payload_sha256;
+    }
     for (key, value) in verified.context {
         merged.context.entry(key).or_insert(value);
     }
@@ -419,6 +500,7 @@ mod tests {
                 location: ApiKeyLocation::Header,
                 name: "X-API-Key",
             },
+            authorizer: None,
         },
         SecuritySchemeMeta {
             name: "QueryKey",
@@ -426,6 +508,7 @@ mod tests {
                 location: ApiKeyLocation::Query,
                 name: "api_key",
             },
+            authorizer: None,
         },
         SecuritySchemeMeta {
             name: "CookieKey",
@@ -433,14 +516,17 @@ mod tests {
                 location: ApiKeyLocation::Cookie,
                 name: "session",
             },
+            authorizer: None,
         },
         SecuritySchemeMeta {
             name: "Bearer",
             kind: SchemeKind::Http { scheme: "bearer" },
+            authorizer: None,
         },
         SecuritySchemeMeta {
             name: "Basic",
             kind: SchemeKind::Http { scheme: "basic" },
+            authorizer: None,
         },
     ];
 
@@ -483,6 +569,7 @@ mod tests {
         security_schemes: SCHEMES,
         operations: &[],
         throttle: None,
+        api_key_source: None,
     };
 
     fn key_config() -> Config {

@@ -11,8 +11,10 @@
 //! **The payload hash**: authentication runs before the body is read, so the payload hash
 //! in the canonical request is the `x-amz-content-sha256` header (a hex SHA-256 or
 //! `UNSIGNED-PAYLOAD`), which the signature covers. Without that header, only requests
-//! without a body are accepted (their payload hash is the hash of the empty string). The
-//! gateway does not check that the body it later reads has the declared hash.
+//! without a body are accepted (their payload hash is the hash of the empty string). Once
+//! the pipeline has read the body, it checks it against the signed hash (kept in the
+//! principal) and answers 401 when it differs; with `UNSIGNED-PAYLOAD` the body is not
+//! covered.
 //!
 //! Hand-written (about 200 lines over `hmac` and `sha2`): the AWS crates sign requests,
 //! none verifies them. Presigned URLs (`X-Amz-Signature` in the query) are not accepted.
@@ -131,6 +133,7 @@ impl SigV4Verifier {
                     "accessKeyId".to_owned(),
                     Value::String(credential.access_key_id.clone()),
                 );
+                principal.signed_payload_sha256 = signed_payload(parts);
                 Verdict::Granted(principal)
             }
             None => Verdict::Invalid,
@@ -277,6 +280,19 @@ fn payload_hash(parts: &Parts) -> Option<String> {
             .get(header::CONTENT_LENGTH)
             .is_some_and(|len| len.as_bytes() != b"0");
     (!has_body).then(|| hex::encode(Sha256::digest(b"")))
+}
+
+/// The body hash a verified signature covers (see [`payload_hash`]); `None` for
+/// `UNSIGNED-PAYLOAD`.
+fn signed_payload(parts: &Parts) -> Option<[u8; 32]> {
+    match parts.headers.get("x-amz-content-sha256") {
+        Some(value) => {
+            let mut hash = [0u8; 32];
+            hex::decode_to_slice(value.as_bytes(), &mut hash).ok()?;
+            Some(hash)
+        }
+        None => Some(Sha256::digest(b"").into()),
+    }
 }
 
 /// A header value trimmed, with runs of spaces collapsed to one.
