@@ -356,6 +356,47 @@ fn check_reports_spec_smells_and_unverifiable_schemes() {
     );
 }
 
+/// `--config`: every kind of security scheme against the runtime's rules. The fixture
+/// configures Keys, Basic, OAuth (JWT) and Lambda (a custom authorizer), and nothing for
+/// Bearer, Oidc, SigV4 or Digest; `/bearer-or-keys` still accepts an API key.
+#[test]
+fn check_config_names_every_scheme_without_a_verifier() {
+    let run = tollgate(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/cli/verifiers.yaml",
+        "--config",
+        "fixtures/cli/verifiers.toml",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let parsed: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let lines: Vec<String> = parsed
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| format!("{}: {}", d["message"], d["hint"]))
+        .collect();
+    insta::assert_snapshot!("check__verifiers", lines.join("\n"));
+
+    let run = tollgate(&["check", "fixtures/cli/verifiers.yaml"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stderr, "", "without --config, no verifier check");
+
+    let run = tollgate(&[
+        "check",
+        "fixtures/cli/verifiers.yaml",
+        "--config",
+        "fixtures/cli/missing.toml",
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr,
+        "error: cannot read `fixtures/cli/missing.toml`: No such file or directory \
+         (os error 2) (at #)\n"
+    );
+}
+
 #[test]
 fn check_json_lists_every_diagnostic() {
     let run = tollgate(&[

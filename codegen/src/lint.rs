@@ -41,7 +41,7 @@ pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ),
     (
         "x-amazon-apigateway-authtype",
-        "`awsSigv4` schemes are not verifiable and answer 401",
+        "`awsSigv4` marks a scheme verified by `[auth.sigv4.SCHEME]`",
     ),
     (
         "x-amazon-apigateway-integration",
