@@ -29,7 +29,7 @@ pub struct NewArgs {
     #[arg(long, value_name = "SPEC")]
     pub spec: PathBuf,
     /// Depend on a local checkout of tollgate (ROOT/runtime and ROOT/codegen) instead of
-    /// crates.io.
+    /// the published crates.
     #[arg(long, value_name = "ROOT")]
     pub tollgate_path: Option<PathBuf>,
     /// Write into DIR even if it exists and is not empty (existing files are overwritten).
