@@ -320,6 +320,7 @@ fn check_snapshots() {
         "unresolved-ref.yaml",
         "missing-external-ref.yaml",
         "cyclic-ref.yaml",
+        "cyclic-external-ref.yaml",
         "missing-paths.yaml",
         "swagger2.yaml",
         "duplicate-operation-id.yaml",
@@ -328,6 +329,16 @@ fn check_snapshots() {
         "invalid-default.yaml",
         "unsupported.yaml",
     ];
+    let mut on_disk: Vec<String> = std::fs::read_dir(Path::new(ROOT).join("fixtures/broken"))
+        .expect("fixtures/broken")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = fixtures.iter().map(|f| (*f).to_owned()).collect();
+    listed.sort();
+    assert_eq!(listed, on_disk, "every broken fixture has a snapshot");
     for fixture in fixtures {
         let spec = format!("fixtures/broken/{fixture}");
         let run = tollgate(&["check", &spec]);
