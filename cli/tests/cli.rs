@@ -564,6 +564,49 @@ fn gen_out_dir_names_the_file_like_build_rs() {
     assert_eq!(run.code, Some(2), "--module-name needs --out-dir");
 }
 
+/// The scaffolded `tollgate.toml` has a commented verifier section for each security scheme
+/// of the spec, and it is valid TOML with every section uncommented.
+#[test]
+fn new_comments_a_verifier_section_per_scheme() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests/verifiers-gateway");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_arg = dir.to_str().expect("UTF-8 path");
+    let run = tollgate(&["new", dir_arg, "--spec", "fixtures/cli/verifiers.yaml"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let config = std::fs::read_to_string(dir.join("tollgate.toml")).expect("written");
+    insta::assert_snapshot!("new__verifiers_toml", config);
+    let uncommented: String = config
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
+            _ => line,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let table: toml::Table = uncommented.parse().expect("valid TOML once uncommented");
+    let auth = table["auth"].as_table().expect("[auth]");
+    let mut sections: Vec<String> = auth
+        .iter()
+        .flat_map(|(kind, schemes)| {
+            let schemes = schemes.as_table().expect("a table of schemes");
+            schemes.keys().map(move |name| format!("{kind}.{name}"))
+        })
+        .collect();
+    sections.sort();
+    assert_eq!(
+        sections,
+        [
+            "basic.Basic",
+            "custom.Digest",
+            "custom.Lambda",
+            "jwt.Bearer",
+            "jwt.OAuth",
+            "jwt.Oidc",
+            "sigv4.SigV4"
+        ]
+    );
+}
+
 /// `tollgate new` on the pet store, with path dependencies on this checkout, then `cargo
 /// test` in the new crate: it builds (build.rs, handlers delegating to `Mock`) and its own
 /// test boots the gateway and calls `GET /health` over HTTP.
