@@ -16,6 +16,8 @@ use serde::Serialize;
 use tollgate_codegen::ir;
 use tollgate_codegen::{lint, load, Diagnostic, Severity};
 
+use crate::verifiers::Verifiers;
+
 /// How `check` prints diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
@@ -60,7 +62,7 @@ pub struct CheckArgs {
 /// `Err` carries the diagnostics of a spec that could not be loaded, or the message of an
 /// unreadable configuration.
 pub fn diagnose(spec: &Path, config: Option<&Path>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let config = match config.map(crate::verifiers::Verifiers::from_file).transpose() {
+    let config = match config.map(Verifiers::from_file).transpose() {
         Ok(config) => config,
         Err(message) => return Err(vec![Diagnostic::error("#", message)]),
     };

@@ -182,7 +182,11 @@ impl Scaffold {
             codegen_dep: dep("codegen"),
             operations: api.operations.iter().map(OperationView::from).collect(),
             api_key_schemes: api_key_schemes.join(", "),
-            auth_sections: api.security_schemes.iter().filter_map(auth_section).collect(),
+            auth_sections: api
+                .security_schemes
+                .iter()
+                .filter_map(auth_section)
+                .collect(),
             example_operation: api
                 .operations
                 .first()

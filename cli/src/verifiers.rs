@@ -148,7 +148,11 @@ impl Verifiers {
                 continue;
             }
             let effect = if blocked.len() == needed_by.len() {
-                format!("{} {} 401 to every caller", list(&blocked), verb(&blocked, "answers"))
+                format!(
+                    "{} {} 401 to every caller",
+                    list(&blocked),
+                    verb(&blocked, "answers")
+                )
             } else if blocked.is_empty() {
                 format!(
                     "{} {} it but {} another alternative",
