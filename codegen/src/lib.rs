@@ -27,7 +27,7 @@ pub mod load;
 mod settings;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceLocation};
 pub use settings::{BuildError, Builder, Settings};
@@ -52,7 +52,9 @@ pub struct Generated {
     /// Number of named types generated.
     pub types: usize,
     /// Wall time of load + lower + emit + format.
-    pub elapsed: std::time::Duration,
+    pub elapsed: Duration,
+    /// Wall time of each stage, in order (`tollgate gen --timings` prints them).
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 impl Generator {
@@ -67,7 +69,7 @@ impl Generator {
     pub fn generate_file(&self, path: &Path) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
         let loaded = load::load(path)?;
-        self.generate_loaded(&loaded, start)
+        self.generate_loaded(&loaded, start, start.elapsed())
     }
 
     /// Generates the module of a spec given as text; `name` is used in diagnostics and to
@@ -75,7 +77,7 @@ impl Generator {
     pub fn generate_str(&self, name: &Path, text: &str) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
         let loaded = load::load_str(name, text)?;
-        self.generate_loaded(&loaded, start)
+        self.generate_loaded(&loaded, start, start.elapsed())
     }
 
     /// The lowered IR of a spec, with its warnings (for tools such as `tollgate routes`).
@@ -91,12 +93,22 @@ impl Generator {
         &self,
         loaded: &load::Loaded,
         start: Instant,
+        load: Duration,
     ) -> Result<Generated, Diagnostics> {
+        let mut stage = Instant::now();
+        let mut lap = || {
+            let now = Instant::now();
+            let elapsed = now - stage;
+            stage = now;
+            elapsed
+        };
         let (api, lower_warnings) = ir::lower(&loaded.root);
         let mut warnings = loaded.warnings.clone();
         warnings.extend(lower_warnings);
         loaded.locate_all(&mut warnings);
+        let lower = lap();
         let tokens = emit::Emitter::new(&api, &self.settings).file();
+        let emit = lap();
         let code = emit::format(tokens).map_err(|err| {
             Diagnostics::new(vec![Diagnostic::error(
                 "#",
@@ -110,6 +122,12 @@ impl Generator {
             operations: api.operations.len(),
             types: api.types.len(),
             elapsed: start.elapsed(),
+            stages: vec![
+                ("load (parse, $refs, source map)", load),
+                ("lower (IR)", lower),
+                ("emit (tokens)", emit),
+                ("format (syn + prettyplease)", lap()),
+            ],
         })
     }
 }
