@@ -714,6 +714,9 @@ mod tests {
         op
     }
 
+    /// A named case: old operation, new operation, expected `(breaking, message)`s.
+    type Case = (&'static str, Value, Value, Vec<(bool, &'static str)>);
+
     /// Each rule of [`RULES`], one change at a time.
     #[test]
     fn every_rule_classifies_as_documented() {
@@ -750,7 +753,7 @@ mod tests {
         let req = "/requestBody/content/application~1json/schema/properties";
         let res = "/responses/200/content/application~1json/schema/properties";
         let param = |required: bool| json!([{"name": "q", "in": "query", "required": required, "schema": s("string")}]);
-        let cases: Vec<(&str, Value, Value, Vec<(bool, &str)>)> = vec![
+        let cases: Vec<Case> = vec![
             // Breaking.
             (
                 "response removed",
