@@ -15,10 +15,11 @@ Usage (build the release binary first; it takes a while with lto = "fat"):
 
     CARGO_BUILD_JOBS=1 cargo build --release -p tollgate-cli
     python3 benches/gen-scaling.py [--tollgate target/release/tollgate]
-        [--corpus ../shared/corpus/specs] [--runs 5]
+        [--corpus ../shared/corpus/specs] [--runs 5] [--sizes 250,500] [--no-corpus]
 
-Peak memory is the child's maximum resident set size as reported by wait4(2), so no
-external `time` or `hyperfine` is needed.
+Peak memory is the child's maximum resident set size and CPU time its user + system time,
+both as reported by wait4(2), so no external `time` or `hyperfine` is needed. On a busy
+machine wall time exceeds CPU time; compare the CPU column across runs.
 """
 
 import argparse
@@ -35,7 +36,8 @@ SUMMARY = re.compile(r"generated ([\d,]+) operations, ([\d,]+) types in")
 
 
 def run_gen(tollgate, spec, out):
-    """Runs `tollgate gen SPEC -o OUT` once: (seconds, peak RSS in MB, ops, types) or None."""
+    """Runs `tollgate gen SPEC -o OUT` once: (seconds, peak RSS in MB, ops, types, CPU
+    seconds) or None."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [tollgate, "gen", spec, "-o", out],
@@ -52,11 +54,12 @@ def run_gen(tollgate, spec, out):
     match = SUMMARY.search(last)
     ops, types = (int(g.replace(",", "")) for g in match.groups()) if match else (0, 0)
     # ru_maxrss is in kilobytes on Linux.
-    return seconds, rusage.ru_maxrss / 1024, ops, types
+    return seconds, rusage.ru_maxrss / 1024, ops, types, rusage.ru_utime + rusage.ru_stime
 
 
 def measure(tollgate, spec, out, runs):
-    """Median seconds, max peak MB, ops, types over `runs` runs (after one warm-up)."""
+    """Median seconds, max peak MB, ops, types, median CPU seconds over `runs` runs (after
+    one warm-up)."""
     if run_gen(tollgate, spec, out) is None:
         return None
     results = [run_gen(tollgate, spec, out) for _ in range(runs)]
@@ -65,6 +68,7 @@ def measure(tollgate, spec, out, runs):
         max(r[1] for r in results),
         results[0][2],
         results[0][3],
+        statistics.median(r[4] for r in results),
     )
 
 
@@ -157,6 +161,8 @@ def main():
                         default=os.path.join(root, "..", "shared", "corpus", "specs"))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="250,500,1000,2000,4000")
+    parser.add_argument("--no-corpus", action="store_true",
+                        help="skip the third table (every spec of the corpus)")
     args = parser.parse_args()
     if not os.path.isfile(args.tollgate):
         sys.exit(f"{args.tollgate} not found: build it with "
@@ -172,18 +178,18 @@ def main():
         if r is None:
             print("tollgate gen failed on stripe.com.json")
         else:
-            seconds, mb, ops, types = r
+            seconds, mb, ops, types, cpu = r
             size = os.path.getsize(stripe) / 1e6
-            print("| spec | MB | ops | types | seconds (median) | peak MB |")
-            print("|---|---:|---:|---:|---:|---:|")
+            print("| spec | MB | ops | types | wall s (median) | CPU s | peak MB |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
             print(f"| stripe.com.json | {size:.2f} | {ops} | {types} | {seconds:.3f} | "
-                  f"{mb:.0f} |")
+                  f"{cpu:.3f} | {mb:.0f} |")
     else:
         print(f"(no {stripe})")
 
     print(f"\n## Synthetic specs (median of {args.runs} runs)\n")
-    print("| ops | bytes | types | seconds | s/MB | peak MB | time/op vs first |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| ops | bytes | types | wall s | CPU s | s/MB | peak MB | time/op vs first |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     first = None
     for n in (int(s) for s in args.sizes.split(",")):
         spec = os.path.join(tmp, f"synthetic-{n}.json")
@@ -194,15 +200,17 @@ def main():
         if r is None:
             print(f"| {n} | {size} | failed |")
             continue
-        seconds, mb, ops, types = r
+        seconds, mb, ops, types, cpu = r
         per_op = seconds / ops
         first = first or per_op
-        print(f"| {ops} | {size:,} | {types} | {seconds:.3f} | {seconds / (size / 1e6):.3f} "
+        print(f"| {ops} | {size:,} | {types} | {seconds:.3f} | {cpu:.3f} "
+              f"| {seconds / (size / 1e6):.3f} "
               f"| {mb:.0f} | {per_op / first:.2f} |")
 
     print("\n## The corpus (one run each, after a warm-up)\n")
     rows = []
-    for name in sorted(os.listdir(args.corpus)) if os.path.isdir(args.corpus) else []:
+    names = [] if args.no_corpus or not os.path.isdir(args.corpus) else os.listdir(args.corpus)
+    for name in sorted(names):
         spec = os.path.join(args.corpus, name)
         if run_gen(args.tollgate, spec, out) is None:
             continue
