@@ -69,7 +69,7 @@ impl Generator {
     pub fn generate_file(&self, path: &Path) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
         let loaded = load::load(path)?;
-        self.generate_loaded(&loaded, start, start.elapsed())
+        self.generate_loaded(loaded, start, start.elapsed())
     }
 
     /// Generates the module of a spec given as text; `name` is used in diagnostics and to
@@ -77,7 +77,7 @@ impl Generator {
     pub fn generate_str(&self, name: &Path, text: &str) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
         let loaded = load::load_str(name, text)?;
-        self.generate_loaded(&loaded, start, start.elapsed())
+        self.generate_loaded(loaded, start, start.elapsed())
     }
 
     /// The lowered IR of a spec, with its warnings (for tools such as `tollgate routes`).
@@ -91,7 +91,7 @@ impl Generator {
 
     fn generate_loaded(
         &self,
-        loaded: &load::Loaded,
+        mut loaded: load::Loaded,
         start: Instant,
         load: Duration,
     ) -> Result<Generated, Diagnostics> {
@@ -109,6 +109,12 @@ impl Generator {
         let lower = lap();
         let tokens = emit::Emitter::new(&api, &self.settings).file();
         let emit = lap();
+        // Formatting is the memory peak (the whole file's syn AST): free the document and
+        // the IR first.
+        let (operations, types) = (api.operations.len(), api.types.len());
+        drop(api);
+        let files = std::mem::take(&mut loaded.files);
+        drop(loaded);
         let code = emit::format(tokens).map_err(|err| {
             Diagnostics::new(vec![Diagnostic::error(
                 "#",
@@ -118,9 +124,9 @@ impl Generator {
         Ok(Generated {
             code,
             warnings,
-            files: loaded.files.clone(),
-            operations: api.operations.len(),
-            types: api.types.len(),
+            files,
+            operations,
+            types,
             elapsed: start.elapsed(),
             stages: vec![
                 ("load (parse, $refs, source map)", load),
