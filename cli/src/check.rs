@@ -13,8 +13,10 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
-use tollgate_codegen::ir::{self, SchemeKind};
+use tollgate_codegen::ir;
 use tollgate_codegen::{lint, load, Diagnostic, Severity};
+
+use crate::verifiers::Verifiers;
 
 /// How `check` prints diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,7 +49,9 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: CheckFormat,
     /// The gateway configuration (`tollgate.toml`): warn about security schemes that
-    /// operations need but that have no verifier there.
+    /// operations need but that have no verifier there (`[[api_keys]]`,
+    /// `[auth.jwt|basic|sigv4.SCHEME]`; an `[auth.custom.SCHEME]` section counts as a custom
+    /// authorizer registered in code).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -67,107 +71,12 @@ pub fn diagnose(spec: &Path, config: Option<&Path>) -> Result<Vec<Diagnostic>, V
     diagnostics.extend(loaded.warnings.iter().cloned());
     diagnostics.extend(lint::lint(&loaded.root, &api));
     if let Some(config) = &config {
-        diagnostics.extend(unverifiable_schemes(&api, config));
+        diagnostics.extend(config.unverifiable_schemes(&api));
     }
     loaded.locate_all(&mut diagnostics);
     let mut all = tollgate_codegen::Diagnostics::new(diagnostics);
     all.sort();
     Ok(all.0)
-}
-
-/// What `tollgate.toml` configures for authentication: whether there are `[[api_keys]]`,
-/// and the `[auth.jwt.SCHEME]` sections.
-///
-/// Read with the `toml` crate rather than the runtime's `Config`, so the CLI does not
-/// depend on the runtime; the runtime itself reports every other mistake in the file.
-#[derive(Debug, Default)]
-struct Verifiers {
-    api_keys: bool,
-    jwt: std::collections::BTreeSet<String>,
-}
-
-impl Verifiers {
-    fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| format!("cannot read `{}`: {err}", path.display()))?;
-        let table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
-            format!("`{}` is not valid TOML: {}", path.display(), err.message())
-        })?;
-        Ok(Self {
-            api_keys: table
-                .get("api_keys")
-                .and_then(toml::Value::as_array)
-                .is_some_and(|keys| !keys.is_empty()),
-            jwt: table
-                .get("auth")
-                .and_then(|auth| auth.get("jwt"))
-                .and_then(toml::Value::as_table)
-                .map(|jwt| jwt.keys().cloned().collect())
-                .unwrap_or_default(),
-        })
-    }
-}
-
-/// Security schemes that some operation needs and that `config` gives no verifier (the
-/// runtime answers 401 to every caller of those operations).
-fn unverifiable_schemes(api: &ir::Api, config: &Verifiers) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for scheme in &api.security_schemes {
-        let needed_by: Vec<String> = api
-            .operations
-            .iter()
-            .filter(|op| {
-                op.security
-                    .iter()
-                    .any(|alt| alt.iter().any(|(name, _)| *name == scheme.name))
-            })
-            .map(|op| format!("{} {}", op.method, op.path))
-            .collect();
-        if needed_by.is_empty() {
-            continue;
-        }
-        let name = &scheme.name;
-        let jwt = |what: &str| {
-            if config.jwt.contains(name) {
-                format!("{what} tokens need JWT verification, which is not implemented yet ([auth.jwt.{name}] is read but not used)")
-            } else {
-                format!("{what} tokens need JWT verification, which is not implemented yet (and there is no [auth.jwt.{name}] section)")
-            }
-        };
-        let why = match &scheme.kind {
-            SchemeKind::ApiKey { .. } if !config.api_keys => {
-                "no [[api_keys]] are configured".to_owned()
-            }
-            SchemeKind::ApiKey { .. } => continue,
-            SchemeKind::Http(http) if http == "bearer" => jwt("bearer"),
-            SchemeKind::OAuth2 => jwt("OAuth 2"),
-            SchemeKind::OpenIdConnect(_) => jwt("OpenID Connect"),
-            SchemeKind::Http(http) => {
-                format!("HTTP {http} authentication has no verifier in tollgate yet")
-            }
-            SchemeKind::AwsSigV4 => "AWS SigV4 verification is not supported".to_owned(),
-            SchemeKind::Unsupported => {
-                "tollgate cannot verify this kind of security scheme".to_owned()
-            }
-        };
-        let count = needed_by.len();
-        let ops = if count > 5 {
-            format!("{} and {} more", needed_by[..5].join(", "), count - 5)
-        } else {
-            needed_by.join(", ")
-        };
-        out.push(
-            Diagnostic::warning(
-                format!("#/components/securitySchemes/{}", name.replace('~', "~0").replace('/', "~1")),
-                format!("security scheme `{name}` has no verifier: {why}; {ops} answer 401 to every caller"),
-            )
-            .with_hint(match &scheme.kind {
-                SchemeKind::ApiKey { .. } => "add an `[[api_keys]]` entry to the configuration".to_owned(),
-                _ => "offer an apiKey alternative in `security`, or put an authenticating proxy in front".to_owned(),
-            }),
-        );
-    }
-    out
 }
 
 /// Runs `tollgate check`.

@@ -669,6 +669,378 @@ pub fn run(args: &DiffArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// A document whose only operation is `POST /things/{id}` = `op`.
+    fn doc(op: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/things/{id}": {"post": op}},
+            "components": {"securitySchemes": {
+                "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "BearerAuth": {"type": "http", "scheme": "bearer"}
+            }}
+        })
+    }
+
+    /// An operation with a JSON request body of `request` and a 200 answer of `response`.
+    fn op(request: Value, response: Value) -> Value {
+        json!({
+            "requestBody": {"content": {"application/json": {"schema": request}}},
+            "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": response}}}}
+        })
+    }
+
+    /// `(breaking, message)` of every change from `old` to `new` (two operations).
+    fn changes(old: Value, new: Value) -> Vec<(bool, String)> {
+        diff(&doc(old), &doc(new))
+            .into_iter()
+            .map(|c| (c.breaking, c.message))
+            .collect()
+    }
+
+    fn object(properties: Value, required: &[&str]) -> Value {
+        json!({"type": "object", "properties": properties, "required": required})
+    }
+
+    fn with(mut op: Value, pointer: &str, value: Value) -> Value {
+        let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+        op.pointer_mut(parent)
+            .and_then(Value::as_object_mut)
+            .expect("the parent exists")
+            .insert(key.to_owned(), value);
+        op
+    }
+
+    /// A named case: old operation, new operation, expected `(breaking, message)`s.
+    type Case = (&'static str, Value, Value, Vec<(bool, &'static str)>);
+
+    /// Each rule of [`RULES`], one change at a time.
+    #[test]
+    fn every_rule_classifies_as_documented() {
+        let s = |t: &str| json!({"type": t});
+        let base = op(
+            object(
+                json!({"name": {"type": "string", "minLength": 1, "maxLength": 10},
+                       "kind": {"type": "string", "enum": ["a", "b"]},
+                       "n": {"type": "integer", "minimum": 0, "maximum": 10},
+                       "tags": {"type": "array", "items": s("string"), "maxItems": 5}}),
+                &["name"],
+            ),
+            object(
+                json!({"id": s("string"), "note": s("string"),
+                       "state": {"type": "string", "enum": ["on", "off"]}}),
+                &["id", "note"],
+            ),
+        );
+        let request = |schema: Value| {
+            with(
+                base.clone(),
+                "/requestBody/content/application~1json/schema",
+                schema,
+            )
+        };
+        let response = |schema: Value| {
+            with(
+                base.clone(),
+                "/responses/200/content/application~1json/schema",
+                schema,
+            )
+        };
+        let prop = |pointer: &str, schema: Value| with(base.clone(), pointer, schema);
+        let req = "/requestBody/content/application~1json/schema/properties";
+        let res = "/responses/200/content/application~1json/schema/properties";
+        let param = |required: bool| json!([{"name": "q", "in": "query", "required": required, "schema": s("string")}]);
+        let cases: Vec<Case> = vec![
+            // Breaking.
+            (
+                "response removed",
+                base.clone(),
+                with(
+                    base.clone(),
+                    "/responses",
+                    json!({"201": {"description": "x"}}),
+                ),
+                vec![
+                    (true, "response 200 removed"),
+                    (false, "response 201 added"),
+                ],
+            ),
+            (
+                "response media type removed",
+                base.clone(),
+                with(
+                    base.clone(),
+                    "/responses/200/content",
+                    json!({"text/plain": {"schema": s("string")}}),
+                ),
+                vec![
+                    (true, "response 200: media type `application/json` removed"),
+                    (false, "response 200: media type `text/plain` added"),
+                ],
+            ),
+            (
+                "request media type removed",
+                base.clone(),
+                with(
+                    base.clone(),
+                    "/requestBody/content",
+                    json!({"text/plain": {"schema": s("string")}}),
+                ),
+                vec![
+                    (true, "request body: media type `application/json` removed"),
+                    (false, "request body: media type `text/plain` added"),
+                ],
+            ),
+            (
+                "new required parameter",
+                base.clone(),
+                with(base.clone(), "/parameters", param(true)),
+                vec![(true, "new required query parameter `q`")],
+            ),
+            (
+                "parameter becomes required",
+                with(base.clone(), "/parameters", param(false)),
+                with(base.clone(), "/parameters", param(true)),
+                vec![(true, "query parameter `q` is now required")],
+            ),
+            (
+                "body becomes required",
+                base.clone(),
+                with(base.clone(), "/requestBody/required", json!(true)),
+                vec![(true, "request body is now required")],
+            ),
+            (
+                "request property becomes required",
+                base.clone(),
+                with(
+                    base.clone(),
+                    "/requestBody/content/application~1json/schema/required",
+                    json!(["name", "kind"]),
+                ),
+                vec![(true, "request body `.kind`: is now required")],
+            ),
+            (
+                "request type changes",
+                base.clone(),
+                prop(&format!("{req}/n"), s("string")),
+                vec![(
+                    true,
+                    "request body `.n`: type changed from integer to string",
+                )],
+            ),
+            (
+                "request enum value removed",
+                base.clone(),
+                prop(
+                    &format!("{req}/kind"),
+                    json!({"type": "string", "enum": ["a"]}),
+                ),
+                vec![(true, "request body `.kind`: enum value \"b\" removed")],
+            ),
+            (
+                "request bounds tighten",
+                base.clone(),
+                prop(
+                    &format!("{req}/n"),
+                    json!({"type": "integer", "minimum": 1, "maximum": 5}),
+                ),
+                vec![
+                    (true, "request body `.n`: minimum changed from 0 to 1"),
+                    (true, "request body `.n`: maximum changed from 10 to 5"),
+                ],
+            ),
+            (
+                "pattern added",
+                base.clone(),
+                prop(
+                    &format!("{req}/name"),
+                    json!({"type": "string", "minLength": 1, "maxLength": 10, "pattern": "^[a-z]+$"}),
+                ),
+                vec![(true, "request body `.name`: pattern is now \"^[a-z]+$\"")],
+            ),
+            (
+                "additionalProperties closed",
+                base.clone(),
+                with(
+                    base.clone(),
+                    "/requestBody/content/application~1json/schema/additionalProperties",
+                    json!(false),
+                ),
+                vec![(true, "request body: additionalProperties is now false")],
+            ),
+            (
+                "response required property removed",
+                base.clone(),
+                with(
+                    base.clone(),
+                    "/responses/200/content/application~1json/schema/required",
+                    json!(["id"]),
+                ),
+                vec![(true, "response 200 `.note`: is no longer required")],
+            ),
+            (
+                "response type changes",
+                base.clone(),
+                prop(&format!("{res}/id"), s("integer")),
+                vec![(
+                    true,
+                    "response 200 `.id`: type changed from string to integer",
+                )],
+            ),
+            (
+                "response enum value added",
+                base.clone(),
+                prop(
+                    &format!("{res}/state"),
+                    json!({"type": "string", "enum": ["on", "off", "broken"]}),
+                ),
+                vec![(true, "response 200 `.state`: enum value \"broken\" added")],
+            ),
+            (
+                "security: public to a key",
+                base.clone(),
+                with(base.clone(), "/security", json!([{"ApiKeyAuth": []}])),
+                vec![(true, "security changed from public to ApiKeyAuth")],
+            ),
+            (
+                "security: a second scheme required",
+                with(base.clone(), "/security", json!([{"ApiKeyAuth": []}])),
+                with(
+                    base.clone(),
+                    "/security",
+                    json!([{"ApiKeyAuth": [], "BearerAuth": []}]),
+                ),
+                vec![(
+                    true,
+                    "security changed from ApiKeyAuth to ApiKeyAuth+BearerAuth",
+                )],
+            ),
+            // Not breaking.
+            (
+                "optional parameter added",
+                base.clone(),
+                with(base.clone(), "/parameters", param(false)),
+                vec![(false, "new optional query parameter `q`")],
+            ),
+            (
+                "parameter removed",
+                with(base.clone(), "/parameters", param(true)),
+                base.clone(),
+                vec![(false, "query parameter `q` removed")],
+            ),
+            (
+                "parameter becomes optional",
+                with(base.clone(), "/parameters", param(true)),
+                with(base.clone(), "/parameters", param(false)),
+                vec![(false, "query parameter `q` is no longer required")],
+            ),
+            (
+                "body becomes optional",
+                with(base.clone(), "/requestBody/required", json!(true)),
+                base.clone(),
+                vec![(false, "request body is no longer required")],
+            ),
+            (
+                "request widens",
+                base.clone(),
+                request(object(
+                    json!({"name": {"type": "string", "maxLength": 20},
+                       "kind": {"type": "string", "enum": ["a", "b", "c"]},
+                       "n": {"type": "integer", "minimum": 0, "maximum": 10},
+                       "tags": {"type": "array", "items": s("string"), "maxItems": 5},
+                       "extra": s("string")}),
+                    &[],
+                )),
+                vec![
+                    (false, "request body `.name`: is no longer required"),
+                    (false, "request body `.extra`: new optional property"),
+                    (
+                        false,
+                        "request body `.name`: minLength changed from 1 to none",
+                    ),
+                    (
+                        false,
+                        "request body `.name`: maxLength changed from 10 to 20",
+                    ),
+                    (false, "request body `.kind`: enum value \"c\" added"),
+                ],
+            ),
+            (
+                "response grows",
+                base.clone(),
+                response(object(
+                    json!({"id": s("string"), "note": s("string"),
+                       "state": {"type": "string", "enum": ["on"]}, "since": s("string")}),
+                    &["id", "note"],
+                )),
+                vec![
+                    (false, "response 200 `.since`: new optional property"),
+                    (false, "response 200 `.state`: enum value \"off\" removed"),
+                ],
+            ),
+            (
+                "security relaxes",
+                with(base.clone(), "/security", json!([{"ApiKeyAuth": []}])),
+                with(base.clone(), "/security", json!([])),
+                vec![(false, "security changed from ApiKeyAuth to public")],
+            ),
+            (
+                "security alternative added",
+                with(base.clone(), "/security", json!([{"ApiKeyAuth": []}])),
+                with(
+                    base.clone(),
+                    "/security",
+                    json!([{"ApiKeyAuth": []}, {"BearerAuth": []}]),
+                ),
+                vec![(
+                    false,
+                    "security changed from ApiKeyAuth to ApiKeyAuth | BearerAuth",
+                )],
+            ),
+        ];
+        for (name, old, new, expected) in cases {
+            let expected: Vec<(bool, String)> = expected
+                .into_iter()
+                .map(|(b, m)| (b, m.to_owned()))
+                .collect();
+            assert_eq!(changes(old, new), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn operations_added_and_removed() {
+        let a = doc(json!({"responses": {"200": {"description": "ok"}}}));
+        let mut b = a.clone();
+        let paths = b["paths"].as_object_mut().expect("paths");
+        let item = paths.remove("/things/{id}").expect("the path");
+        paths.insert("/things/{thingId}/parts".to_owned(), item);
+        let found: Vec<(bool, String, String)> = diff(&a, &b)
+            .into_iter()
+            .map(|c| (c.breaking, c.operation, c.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    true,
+                    "POST /things/{id}".to_owned(),
+                    "operation removed".to_owned()
+                ),
+                (
+                    false,
+                    "POST /things/{thingId}/parts".to_owned(),
+                    "operation added".to_owned()
+                ),
+            ]
+        );
+        assert!(
+            diff(&a, &a).is_empty(),
+            "a document does not differ from itself"
+        );
+    }
 
     #[test]
     fn paths_match_whatever_the_parameter_names() {

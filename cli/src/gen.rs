@@ -62,6 +62,9 @@ pub struct GenArgs {
     /// generated (for CI).
     #[arg(long)]
     pub check: bool,
+    /// Print the wall time of each stage (load, lower, emit, format) on standard error.
+    #[arg(long)]
+    pub timings: bool,
     /// Generation settings.
     #[command(flatten)]
     pub settings: SettingsArgs,
@@ -105,6 +108,11 @@ pub fn run(args: &GenArgs) -> ExitCode {
         }
     };
     print_diagnostics(&generated.warnings);
+    if args.timings {
+        for (stage, elapsed) in &generated.stages {
+            eprintln!("{:>8.3} s  {stage}", elapsed.as_secs_f64());
+        }
+    }
     let Some(out) = target else {
         let mut stdout = std::io::stdout().lock();
         if stdout.write_all(generated.code.as_bytes()).is_err() {

@@ -23,6 +23,7 @@ pub mod diff;
 pub mod gen;
 pub mod new;
 pub mod routes;
+mod verifiers;
 
 use std::ffi::OsString;
 use std::io::Write;

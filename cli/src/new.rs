@@ -29,7 +29,7 @@ pub struct NewArgs {
     #[arg(long, value_name = "SPEC")]
     pub spec: PathBuf,
     /// Depend on a local checkout of tollgate (ROOT/runtime and ROOT/codegen) instead of
-    /// crates.io.
+    /// the published crates.
     #[arg(long, value_name = "ROOT")]
     pub tollgate_path: Option<PathBuf>,
     /// Write into DIR even if it exists and is not empty (existing files are overwritten).
@@ -93,6 +93,8 @@ pub struct Scaffold {
     pub operations: Vec<OperationView>,
     /// Names of apiKey security schemes, comma-separated.
     pub api_key_schemes: String,
+    /// Commented `[auth.*]` sections, one per security scheme that needs one.
+    pub auth_sections: Vec<String>,
     /// An operationId for the config example.
     pub example_operation: String,
     /// What the test calls: method, path, expected status, and a name for the test.
@@ -180,6 +182,11 @@ impl Scaffold {
             codegen_dep: dep("codegen"),
             operations: api.operations.iter().map(OperationView::from).collect(),
             api_key_schemes: api_key_schemes.join(", "),
+            auth_sections: api
+                .security_schemes
+                .iter()
+                .filter_map(auth_section)
+                .collect(),
             example_operation: api
                 .operations
                 .first()
@@ -215,6 +222,46 @@ impl Scaffold {
             (".gitignore", "/target\n".to_owned()),
         ])
     }
+}
+
+/// The commented `tollgate.toml` section that configures a verifier for `scheme`, or `None`
+/// for `apiKey` schemes (verified by `[[api_keys]]`).
+fn auth_section(scheme: &ir::SecurityScheme) -> Option<String> {
+    let name = &scheme.name;
+    let section = match &scheme.kind {
+        SchemeKind::ApiKey { .. } => return None,
+        SchemeKind::Http(http) if http == "basic" => format!(
+            "# Users of the HTTP basic scheme `{name}` (Argon2 hashes in PHC format).\n\
+             # [auth.basic.{name}]\n\
+             # users = [{{ name = \"alice\", password_hash = \"$argon2id$v=19$m=19456,t=2,p=1$...\" }}]"
+        ),
+        SchemeKind::Http(http) if http == "bearer" => jwt(name, "the HTTP bearer scheme"),
+        SchemeKind::OAuth2 => jwt(name, "the OAuth 2 scheme"),
+        SchemeKind::OpenIdConnect(_) => jwt(name, "the OpenID Connect scheme"),
+        SchemeKind::AwsSigV4 => format!(
+            "# AWS SigV4 signatures of the scheme `{name}`.\n\
+             # [auth.sigv4.{name}]\n\
+             # region = \"us-east-1\"\n\
+             # credentials = [{{ access_key_id = \"AKIA...\", secret_access_key_env = \"SIGV4_SECRET\" }}]"
+        ),
+        SchemeKind::Http(_) | SchemeKind::Unsupported => format!(
+            "# The scheme `{name}` has no built-in verifier: register a custom authorizer for it\n\
+             # (`GatewayBuilder::authorizer`); these are its settings.\n\
+             # [auth.custom.{name}]\n\
+             # ttl_secs = 300"
+        ),
+    };
+    Some(section)
+}
+
+fn jwt(name: &str, what: &str) -> String {
+    format!(
+        "# JWTs of {what} `{name}`: one key source (jwks_url, jwks_file or hs256_secret_env).\n\
+         # [auth.jwt.{name}]\n\
+         # issuer = \"https://issuer.example\"\n\
+         # audience = \"my-api\"\n\
+         # jwks_url = \"https://issuer.example/.well-known/jwks.json\""
+    )
 }
 
 /// A valid crate name: ASCII letters, digits, `-` and `_`, not starting with a digit.

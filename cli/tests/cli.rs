@@ -320,6 +320,7 @@ fn check_snapshots() {
         "unresolved-ref.yaml",
         "missing-external-ref.yaml",
         "cyclic-ref.yaml",
+        "cyclic-external-ref.yaml",
         "missing-paths.yaml",
         "swagger2.yaml",
         "duplicate-operation-id.yaml",
@@ -328,6 +329,16 @@ fn check_snapshots() {
         "invalid-default.yaml",
         "unsupported.yaml",
     ];
+    let mut on_disk: Vec<String> = std::fs::read_dir(Path::new(ROOT).join("fixtures/broken"))
+        .expect("fixtures/broken")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = fixtures.iter().map(|f| (*f).to_owned()).collect();
+    listed.sort();
+    assert_eq!(listed, on_disk, "every broken fixture has a snapshot");
     for fixture in fixtures {
         let spec = format!("fixtures/broken/{fixture}");
         let run = tollgate(&["check", &spec]);
@@ -353,6 +364,47 @@ fn check_reports_spec_smells_and_unverifiable_schemes() {
     assert!(
         !run.stderr.contains("has no verifier"),
         "no --config, no verifier check"
+    );
+}
+
+/// `--config`: every kind of security scheme against the runtime's rules. The fixture
+/// configures Keys, Basic, OAuth (JWT) and Lambda (a custom authorizer), and nothing for
+/// Bearer, Oidc, SigV4 or Digest; `/bearer-or-keys` still accepts an API key.
+#[test]
+fn check_config_names_every_scheme_without_a_verifier() {
+    let run = tollgate(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/cli/verifiers.yaml",
+        "--config",
+        "fixtures/cli/verifiers.toml",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let parsed: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let lines: Vec<String> = parsed
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| format!("{}: {}", d["message"], d["hint"]))
+        .collect();
+    insta::assert_snapshot!("check__verifiers", lines.join("\n"));
+
+    let run = tollgate(&["check", "fixtures/cli/verifiers.yaml"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stderr, "", "without --config, no verifier check");
+
+    let run = tollgate(&[
+        "check",
+        "fixtures/cli/verifiers.yaml",
+        "--config",
+        "fixtures/cli/missing.toml",
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr,
+        "error: cannot read `fixtures/cli/missing.toml`: No such file or directory \
+         (os error 2) (at #)\n"
     );
 }
 
@@ -510,6 +562,49 @@ fn gen_out_dir_names_the_file_like_build_rs() {
     assert!(run.stderr.ends_with("/api.rs\n"), "{}", run.stderr);
     let run = tollgate(&["gen", "fixtures/petstore.yaml", "--module-name", "api"]);
     assert_eq!(run.code, Some(2), "--module-name needs --out-dir");
+}
+
+/// The scaffolded `tollgate.toml` has a commented verifier section for each security scheme
+/// of the spec, and it is valid TOML with every section uncommented.
+#[test]
+fn new_comments_a_verifier_section_per_scheme() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests/verifiers-gateway");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_arg = dir.to_str().expect("UTF-8 path");
+    let run = tollgate(&["new", dir_arg, "--spec", "fixtures/cli/verifiers.yaml"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let config = std::fs::read_to_string(dir.join("tollgate.toml")).expect("written");
+    insta::assert_snapshot!("new__verifiers_toml", config);
+    let uncommented: String = config
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
+            _ => line,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let table: toml::Table = uncommented.parse().expect("valid TOML once uncommented");
+    let auth = table["auth"].as_table().expect("[auth]");
+    let mut sections: Vec<String> = auth
+        .iter()
+        .flat_map(|(kind, schemes)| {
+            let schemes = schemes.as_table().expect("a table of schemes");
+            schemes.keys().map(move |name| format!("{kind}.{name}"))
+        })
+        .collect();
+    sections.sort();
+    assert_eq!(
+        sections,
+        [
+            "basic.Basic",
+            "custom.Digest",
+            "custom.Lambda",
+            "jwt.Bearer",
+            "jwt.OAuth",
+            "jwt.Oidc",
+            "sigv4.SigV4"
+        ]
+    );
 }
 
 /// `tollgate new` on the pet store, with path dependencies on this checkout, then `cargo

@@ -27,7 +27,7 @@ pub mod load;
 mod settings;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceLocation};
 pub use settings::{BuildError, Builder, Settings};
@@ -55,7 +55,9 @@ pub struct Generated {
     /// [`ir::SchemaStats`]).
     pub schema_stats: ir::SchemaStats,
     /// Wall time of load + lower + emit + format.
-    pub elapsed: std::time::Duration,
+    pub elapsed: Duration,
+    /// Wall time of each stage, in order (`tollgate gen --timings` prints them).
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 impl Generator {
@@ -70,7 +72,7 @@ impl Generator {
     pub fn generate_file(&self, path: &Path) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
         let loaded = load::load(path)?;
-        self.generate_loaded(&loaded, start)
+        self.generate_loaded(loaded, start, start.elapsed())
     }
 
     /// Generates the module of a spec given as text; `name` is used in diagnostics and to
@@ -78,7 +80,7 @@ impl Generator {
     pub fn generate_str(&self, name: &Path, text: &str) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
         let loaded = load::load_str(name, text)?;
-        self.generate_loaded(&loaded, start)
+        self.generate_loaded(loaded, start, start.elapsed())
     }
 
     /// The lowered IR of a spec, with its warnings (for tools such as `tollgate routes`).
@@ -92,14 +94,31 @@ impl Generator {
 
     fn generate_loaded(
         &self,
-        loaded: &load::Loaded,
+        mut loaded: load::Loaded,
         start: Instant,
+        load: Duration,
     ) -> Result<Generated, Diagnostics> {
+        let mut stage = Instant::now();
+        let mut lap = || {
+            let now = Instant::now();
+            let elapsed = now - stage;
+            stage = now;
+            elapsed
+        };
         let (api, lower_warnings) = ir::lower(&loaded.root);
         let mut warnings = loaded.warnings.clone();
         warnings.extend(lower_warnings);
         loaded.locate_all(&mut warnings);
+        let lower = lap();
         let tokens = emit::Emitter::new(&api, &self.settings).file();
+        let emit = lap();
+        // Formatting is the memory peak (the whole file's syn AST): free the document and
+        // the IR first.
+        let (operations, types, schema_stats) =
+            (api.operations.len(), api.types.len(), api.schema_stats);
+        drop(api);
+        let files = std::mem::take(&mut loaded.files);
+        drop(loaded);
         let code = emit::format(tokens).map_err(|err| {
             Diagnostics::new(vec![Diagnostic::error(
                 "#",
@@ -109,11 +128,17 @@ impl Generator {
         Ok(Generated {
             code,
             warnings,
-            files: loaded.files.clone(),
-            operations: api.operations.len(),
-            types: api.types.len(),
-            schema_stats: api.schema_stats,
+            files,
+            operations,
+            types,
+            schema_stats,
             elapsed: start.elapsed(),
+            stages: vec![
+                ("load (parse, $refs, source map)", load),
+                ("lower (IR)", lower),
+                ("emit (tokens)", emit),
+                ("format (syn + prettyplease)", lap()),
+            ],
         })
     }
 }

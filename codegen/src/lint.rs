@@ -41,7 +41,7 @@ pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ),
     (
         "x-amazon-apigateway-authtype",
-        "`awsSigv4` schemes are verified as AWS SigV4",
+        "`awsSigv4` marks a scheme verified by `[auth.sigv4.SCHEME]`",
     ),
     (
         "x-amazon-apigateway-authorizer",
