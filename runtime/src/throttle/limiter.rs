@@ -32,6 +32,8 @@ pub(crate) struct Throttle {
     operations: HashMap<String, Bucket>,
     gateway: Option<Bucket>,
     on_store_error: OnStoreError,
+    /// Whether admitted answers carry the RateLimit headers too.
+    headers_on_success: bool,
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
     /// Whether the last decision failed: failures and recoveries are logged once each,
@@ -46,6 +48,7 @@ impl std::fmt::Debug for Throttle {
             .field("operations", &self.operations)
             .field("gateway", &self.gateway)
             .field("on_store_error", &self.on_store_error)
+            .field("headers_on_success", &self.headers_on_success)
             .field("store", &self.store)
             .finish_non_exhaustive()
     }
@@ -92,6 +95,10 @@ impl Throttle {
                 .throttle
                 .as_ref()
                 .map_or(OnStoreError::Allow, |t| t.on_store_error),
+            headers_on_success: config
+                .throttle
+                .as_ref()
+                .is_none_or(|t| t.headers_on_success),
             store: Arc::new(store_of(config)),
             clock,
             failing: AtomicBool::new(false),
@@ -99,7 +106,7 @@ impl Throttle {
     }
 
     /// Decides one request: `Ok` with the RateLimit headers to add (empty when no scope
-    /// applies), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
+    /// applies or `headers_on_success = false`), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
     // `Problem` is the contract's error type; the error path is the cold one.
     #[allow(clippy::result_large_err)]
     pub(crate) async fn check(
@@ -181,10 +188,13 @@ impl Throttle {
             }
             Err(err) => return self.store_failed(&*err),
         };
-        let mut headers = rate_limit_headers(scopes, &outcome, outcome.now);
         if outcome.admitted() {
-            return Ok(headers);
+            return Ok(match self.headers_on_success {
+                true => rate_limit_headers(scopes, &outcome, outcome.now),
+                false => HeaderMap::new(),
+            });
         }
+        let mut headers = rate_limit_headers(scopes, &outcome, outcome.now);
         let wait = outcome.statuses().iter().map(|s| s.wait).max().unwrap_or(0);
         let retry_after = ceil_secs(wait).max(1);
         let refused: Vec<&str> = scopes

@@ -140,6 +140,7 @@ impl MemoryStore {
             pending[i] = change;
         }
         if !outcome.admitted() {
+            outcome.report_uncommitted(scopes, |bucket| bucket.interval);
             return outcome;
         }
 
@@ -332,7 +333,15 @@ mod tests {
             .filter(|_| store.acquire_now(&scopes, now).admitted())
             .count();
         assert_eq!(admitted, 2);
-        // The 8 refusals took nothing from the quota, the operation or the gateway.
+        // A refusal reports, for the scopes that would have admitted, what they still
+        // have (98 of 100), not what they would have had after this request.
+        let refused = store.acquire_now(&scopes, now);
+        assert!(!refused.admitted());
+        assert_eq!(refused.statuses()[1].remaining, 98);
+        assert_eq!(refused.statuses()[2].remaining, 98);
+        assert_eq!(refused.statuses()[2].reset, secs(2));
+        assert_eq!(refused.statuses()[3].remaining, 98);
+        // The 9 refusals took nothing from the quota, the operation or the gateway.
         let gateway_only = [bucket_scope(ScopeId::Gateway, 1.0, 100)];
         let last = store.acquire_now(&gateway_only, now);
         assert!(last.admitted());
