@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use foldhash::fast::RandomState;
 use http::{header, HeaderMap, HeaderValue};
 
 use crate::config::{Config, OnStoreError, Quota};
@@ -28,8 +29,9 @@ struct Plan {
 
 /// Everything the gateway needs to throttle: resolved limits, the store and the clock.
 pub(crate) struct Throttle {
-    plans: HashMap<String, Plan>,
-    operations: HashMap<String, Bucket>,
+    /// Looked up on every request: foldhash (the names come from the configuration).
+    plans: HashMap<String, Plan, RandomState>,
+    operations: HashMap<String, Bucket, RandomState>,
     gateway: Option<Bucket>,
     on_store_error: OnStoreError,
     /// Whether admitted answers carry the RateLimit headers too.
@@ -181,7 +183,11 @@ impl Throttle {
         let now = self.clock.now();
         let outcome = match self.store.acquire(scopes, now).await {
             Ok(outcome) => {
-                if self.failing.swap(false, Ordering::Relaxed) {
+                // Read first: a swap on every request would bounce the cache line
+                // between cores.
+                if self.failing.load(Ordering::Relaxed)
+                    && self.failing.swap(false, Ordering::Relaxed)
+                {
                     tracing::info!("the throttle store answers again; limits apply again");
                 }
                 outcome

@@ -207,8 +207,11 @@ impl Store {
         now: SystemTime,
     ) -> Result<Outcome, BoxError> {
         match self {
-            Self::Memory(store) => store.acquire(scopes, now).await,
-            Self::Redis(store) => store.acquire(scopes, now).await,
+            Self::Memory(store) => Ok(store.acquire_now(scopes, clock::to_nanos(now))),
+            // Boxed: the Redis decision's future is large, and inline it would make every
+            // request's future (memory store included) that large too. One allocation is
+            // nothing next to a network round trip.
+            Self::Redis(store) => Box::pin(store.acquire(scopes, now)).await,
         }
     }
 }
