@@ -32,6 +32,17 @@ fn memory(c: &mut Criterion) {
     group.bench_function("gateway bucket, 1 thread", |b| {
         b.iter(|| black_box(decider.decide_gateway()))
     });
+    // 2025-01-01T00:00:00Z in nanoseconds, advanced by 1 µs per decision.
+    let mut now = 1_735_689_600_000_000_000u64;
+    group.bench_function("gateway bucket, 1 thread, clock read excluded", |b| {
+        b.iter(|| {
+            now += 1_000;
+            black_box(decider.decide_gateway_at(now))
+        })
+    });
+    group.bench_function("clock read alone (SystemClock::now)", |b| {
+        b.iter(|| black_box(decider.read_clock()))
+    });
     let mut key = 0usize;
     group.bench_function("distinct keys, 1 thread", |b| {
         b.iter(|| {
