@@ -1,9 +1,12 @@
 //! Throttle benchmarks: `cargo bench -p tollgate --bench throttle`.
 //!
 //! - `memory/*`: the in-memory store's decision (clock read included), uncontended and
-//!   with 2 threads (on distinct keys, and all on the shared gateway bucket);
+//!   with 2 threads (on distinct keys, and all on the shared gateway bucket); criterion
+//!   reports 2-thread throughput in decisions (elements) per second over both threads;
 //! - `gateway/*`: the pet store router (in process, `tower::ServiceExt::oneshot`) with
-//!   throttling on (plan bucket + quota + gateway bucket, all admitting) and off;
+//!   throttling on (plan bucket + quota + gateway bucket, all admitting) and off; then
+//!   the same two alternately in batches, in process and over real HTTP on loopback,
+//!   printed as requests per second and the on/off ratio (target ≥ 95%);
 //! - `redis latency`: decision latency through a `redis-server` the bench starts on a
 //!   free port (skipped when `redis-server` is not installed), printed as p50/p99.
 
@@ -29,7 +32,24 @@ fn memory(c: &mut Criterion) {
     group.bench_function("gateway bucket, 1 thread", |b| {
         b.iter(|| black_box(decider.decide_gateway()))
     });
+    // 2025-01-01T00:00:00Z in nanoseconds, advanced by 1 µs per decision.
+    let mut now = 1_735_689_600_000_000_000u64;
+    group.bench_function("gateway bucket, 1 thread, clock read excluded", |b| {
+        b.iter(|| {
+            now += 1_000;
+            black_box(decider.decide_gateway_at(now))
+        })
+    });
+    group.bench_function("clock read alone (SystemClock::now)", |b| {
+        b.iter(|| black_box(decider.read_clock()))
+    });
     let mut key = 0usize;
+    group.bench_function("distinct keys, 1 thread", |b| {
+        b.iter(|| {
+            key = key.wrapping_add(1);
+            black_box(decider.decide_key_only(key))
+        })
+    });
     group.bench_function("key bucket + quota + gateway bucket, 1 thread", |b| {
         b.iter(|| {
             key = key.wrapping_add(1);
@@ -110,6 +130,133 @@ fn gateway(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// Throttling on vs off, measured alternately in the same process (so both see the same
+/// machine load), printed as requests per second and their ratio: the best of `ROUNDS`
+/// batches each. Not a criterion group: the ratio is the figure of interest.
+fn gateway_ratio(_: &mut Criterion) {
+    const ROUNDS: usize = 7;
+    const BATCH: u32 = 20_000;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut headers_off = gateway_config(true, None);
+    if let Some(t) = headers_off.throttle.as_mut() {
+        t.headers_on_success = false;
+    }
+    let gateway_only = Config::from_toml_str("[throttle]\nrate = 1e12\nburst = 1000000000\n[[api_keys]]\nid = \"bench\"\nkey = \"bench-key\"\n").expect("config");
+    let routers = [
+        gateway_config(false, None),
+        gateway_config(true, None),
+        headers_off,
+        gateway_only,
+    ]
+    .map(|config| api::router(api::Mock, Gateway::from_config(config).expect("gateway")));
+    let mut best = [Duration::MAX; 4];
+    for _ in 0..ROUNDS {
+        for (slot, router) in routers.iter().enumerate() {
+            let elapsed = runtime.block_on(async {
+                let start = Instant::now();
+                for _ in 0..BATCH {
+                    let response = router.clone().oneshot(request()).await;
+                    assert!(matches!(response, Ok(ref r) if r.status() == 200));
+                    black_box(response.ok());
+                }
+                start.elapsed()
+            });
+            best[slot] = best[slot].min(elapsed);
+        }
+    }
+    let per_sec = best.map(|d| f64::from(BATCH) / d.as_secs_f64());
+    println!(
+        "gateway throughput, best of {ROUNDS} alternating batches of {BATCH} requests: \
+         throttling off {:.0} req/s, on {:.0} req/s, on/off = {:.1}%; \
+         on without headers on 200s {:.1}%; gateway bucket only {:.1}%",
+        per_sec[0],
+        per_sec[1],
+        100.0 * per_sec[1] / per_sec[0],
+        100.0 * per_sec[2] / per_sec[0],
+        100.0 * per_sec[3] / per_sec[0],
+    );
+}
+
+/// The same comparison over real HTTP: each router served on `127.0.0.1:0`, driven by
+/// `CLIENTS` keep-alive `reqwest` clients, alternately, best of `ROUNDS` batches each.
+/// What a deployment sees: the throttle's cost next to a request's whole cost.
+fn gateway_ratio_http(_: &mut Criterion) {
+    const ROUNDS: usize = 5;
+    const BATCH: usize = 8_000;
+    const CLIENTS: usize = 8;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let bases = runtime.block_on(async {
+        let mut bases = Vec::new();
+        for throttled in [false, true] {
+            let gateway = Gateway::from_config(gateway_config(throttled, None)).expect("gateway");
+            let router = api::router(api::Mock, gateway);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            bases.push(format!(
+                "http://{}/pets/1",
+                listener.local_addr().expect("addr")
+            ));
+            tokio::spawn(tollgate::serve_listener(
+                router,
+                listener,
+                std::future::pending(),
+            ));
+        }
+        bases
+    });
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .expect("client");
+    let mut best = [Duration::MAX; 2];
+    for _ in 0..ROUNDS {
+        for (slot, base) in bases.iter().enumerate() {
+            let elapsed = runtime.block_on(async {
+                let start = Instant::now();
+                let tasks: Vec<_> = (0..CLIENTS)
+                    .map(|_| {
+                        let (client, base) = (client.clone(), base.clone());
+                        tokio::spawn(async move {
+                            for _ in 0..BATCH / CLIENTS {
+                                let response = client
+                                    .get(&base)
+                                    .header("x-api-key", "bench-key")
+                                    .send()
+                                    .await
+                                    .expect("request");
+                                assert_eq!(response.status(), 200);
+                                black_box(response.bytes().await.expect("body"));
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.expect("client task");
+                }
+                start.elapsed()
+            });
+            best[slot] = best[slot].min(elapsed);
+        }
+    }
+    let per_sec = best.map(|d| BATCH as f64 / d.as_secs_f64());
+    println!(
+        "gateway throughput over HTTP (loopback, {CLIENTS} keep-alive clients), best of \
+         {ROUNDS} alternating batches of {BATCH} requests: throttling off {:.0} req/s, \
+         on {:.0} req/s, on/off = {:.1}%",
+        per_sec[0],
+        per_sec[1],
+        100.0 * per_sec[1] / per_sec[0]
+    );
 }
 
 /// A throwaway `redis-server` on a free port.
@@ -220,5 +367,12 @@ fn print_percentiles(what: &str, mut samples: Vec<Duration>) {
     );
 }
 
-criterion_group!(benches, memory, gateway, redis_latency);
+criterion_group!(
+    benches,
+    memory,
+    gateway,
+    gateway_ratio,
+    gateway_ratio_http,
+    redis_latency
+);
 criterion_main!(benches);

@@ -15,6 +15,9 @@
 //! burst = 5000
 //! store = "memory"
 //! on_store_error = "allow"     # or "deny" (503)
+//! store_timeout_ms = 100       # a Redis decision slower than this counts as a store error
+//! key_prefix = "tollgate"      # prefix of every Redis key
+//! headers_on_success = true    # RateLimit headers on admitted answers too (429s always)
 //!
 //! [plans.gold]                 # a usage plan: per-key throttle and quota
 //! rate = 100.0
@@ -157,6 +160,10 @@ pub struct ThrottleConfig {
     /// contain `{` or `}`.
     #[serde(default = "default_key_prefix")]
     pub key_prefix: String,
+    /// Add the `RateLimit-Policy` and `RateLimit` headers to admitted answers too (429s
+    /// always carry them). Default `true`.
+    #[serde(default = "default_headers_on_success")]
+    pub headers_on_success: bool,
 }
 
 impl fmt::Debug for ThrottleConfig {
@@ -173,12 +180,17 @@ impl fmt::Debug for ThrottleConfig {
             .field("on_store_error", &self.on_store_error)
             .field("store_timeout_ms", &self.store_timeout_ms)
             .field("key_prefix", &self.key_prefix)
+            .field("headers_on_success", &self.headers_on_success)
             .finish()
     }
 }
 
 fn default_store_timeout_ms() -> u64 {
     100
+}
+
+fn default_headers_on_success() -> bool {
+    true
 }
 
 fn default_key_prefix() -> String {
@@ -200,6 +212,7 @@ impl ThrottleConfig {
             on_store_error: OnStoreError::default(),
             store_timeout_ms: default_store_timeout_ms(),
             key_prefix: default_key_prefix(),
+            headers_on_success: default_headers_on_success(),
         }
     }
 

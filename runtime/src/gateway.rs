@@ -284,7 +284,7 @@ impl Gateway {
 
     /// Applies every throttle and quota scope to one request. `Ok` carries the
     /// `RateLimit-Policy`/`RateLimit` headers to add to the answer (empty when no scope
-    /// applies); `Err` is a 429 with `Retry-After` (or a 503 when the throttle store
+    /// applies or `[throttle] headers_on_success = false`); `Err` is a 429 with `Retry-After` (or a 503 when the throttle store
     /// fails and `on_store_error = "deny"`).
     #[doc(hidden)]
     pub async fn throttle(

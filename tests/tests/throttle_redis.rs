@@ -82,11 +82,21 @@ async fn redis_killed_mid_load_denies_then_limits_apply_again() {
     assert!(before.admitted > 0 && before.throttled > 0, "{before:?}");
     assert_eq!(before.unavailable, 0, "{before:?}");
 
-    redis.kill();
-    // `load` fails the test on any status but 200/429/503 and on any request slower than
-    // its client timeout: a hang or a 500 cannot pass.
+    // Killed while requests are in flight. `load` fails the test on any status but
+    // 200/429/503 and on any request slower than its client timeout: a hang or a 500
+    // cannot pass.
+    let (across, ()) = tokio::join!(
+        load(&bases, "/pets/1", "fleet-key", 4, Duration::from_secs(1)),
+        async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            redis.kill();
+        }
+    );
+    eprintln!("Redis killed mid-load, on_store_error = \"deny\": {across:?}");
+    assert!(across.admitted > 0 && across.unavailable > 0, "{across:?}");
+
     let down = load(&bases, "/pets/1", "fleet-key", 4, short).await;
-    eprintln!("Redis killed, on_store_error = \"deny\": {down:?}");
+    eprintln!("Redis down, on_store_error = \"deny\": {down:?}");
     assert_eq!(
         down.admitted, 0,
         "deny admits nothing while Redis is down: {down:?}"

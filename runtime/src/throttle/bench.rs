@@ -46,6 +46,23 @@ impl MemoryDecider {
         self.decide(&scopes)
     }
 
+    /// [`decide_gateway`](Self::decide_gateway) at `now_nanos` (Unix nanoseconds) instead
+    /// of the clock's time: the decision's cost without the clock read.
+    pub fn decide_gateway_at(&self, now_nanos: u64) -> bool {
+        let scopes = [Scope {
+            id: ScopeId::Gateway,
+            limit: Limit::Bucket(self.bucket),
+        }];
+        self.store
+            .acquire_now(&scopes, u128::from(now_nanos))
+            .admitted()
+    }
+
+    /// One read of the clock the deciders use (`SystemClock`), for comparison.
+    pub fn read_clock(&self) -> SystemTime {
+        self.clock.now()
+    }
+
     /// One decision for key number `key` (modulo the key count) against a plan bucket,
     /// a quota and the gateway-wide bucket: what an API-key request costs.
     pub fn decide_key(&self, key: usize) -> bool {

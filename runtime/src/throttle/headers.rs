@@ -1,7 +1,6 @@
 //! The IETF `RateLimit-Policy` and `RateLimit` header fields of an answer.
 
-use std::fmt::Write as _;
-
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::clock::{ceil_secs, saturating_u64};
@@ -14,10 +13,15 @@ static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy"
 static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// `RateLimit-Policy` and `RateLimit` for the scopes of one request.
+///
+/// On every admitted request when enabled, so it is built byte by byte (`itoa` for the
+/// numbers, one buffer per field handed to the header value without a copy): formatting
+/// through `std::fmt` cost more than the decision itself.
 pub(super) fn rate_limit_headers(scopes: &[Scope<'_>], outcome: &Outcome, now: Nanos) -> HeaderMap {
-    let mut policy = String::new();
-    let mut current = String::new();
-    for (scope, status) in scopes.iter().zip(outcome.statuses()) {
+    let mut policy = Vec::with_capacity(32 * scopes.len());
+    let mut current = Vec::with_capacity(32 * scopes.len());
+    let mut digits = itoa::Buffer::new();
+    for (i, (scope, status)) in scopes.iter().zip(outcome.statuses()).enumerate() {
         let (quota, window) = match scope.limit {
             Limit::Bucket(bucket) => (u64::from(bucket.burst), bucket.window_secs()),
             Limit::Quota(quota) => {
@@ -25,26 +29,46 @@ pub(super) fn rate_limit_headers(scopes: &[Scope<'_>], outcome: &Outcome, now: N
                 (quota.limit, end - start)
             }
         };
-        let separator = if policy.is_empty() { "" } else { ", " };
-        let name = scope.name();
-        // Writing to a String cannot fail.
-        let _ = write!(policy, "{separator}\"{name}\";q={quota};w={window}");
-        let _ = write!(
-            current,
-            "{separator}\"{name}\";r={};t={}",
-            status.remaining,
-            ceil_secs(status.reset)
+        if i > 0 {
+            policy.extend_from_slice(b", ");
+            current.extend_from_slice(b", ");
+        }
+        let name = scope.name().as_bytes();
+        member(
+            &mut policy,
+            &mut digits,
+            name,
+            [(b";q=", quota), (b";w=", window)],
+        );
+        let reset = ceil_secs(status.reset);
+        member(
+            &mut current,
+            &mut digits,
+            name,
+            [(b";r=", status.remaining), (b";t=", reset)],
         );
     }
-    let mut headers = HeaderMap::with_capacity(3);
+    let mut headers = HeaderMap::with_capacity(2);
+    // Always valid (quoted ASCII names, digits and separators); checked all the same.
     if let (Ok(policy), Ok(current)) = (
-        HeaderValue::from_str(&policy),
-        HeaderValue::from_str(&current),
+        HeaderValue::from_maybe_shared(Bytes::from(policy)),
+        HeaderValue::from_maybe_shared(Bytes::from(current)),
     ) {
         headers.insert(RATELIMIT_POLICY.clone(), policy);
         headers.insert(RATELIMIT.clone(), current);
     }
     headers
+}
+
+/// Appends `"name";k1=v1;k2=v2` to `out`.
+fn member(out: &mut Vec<u8>, digits: &mut itoa::Buffer, name: &[u8], params: [(&[u8; 3], u64); 2]) {
+    out.push(b'"');
+    out.extend_from_slice(name);
+    out.push(b'"');
+    for (key, value) in params {
+        out.extend_from_slice(key);
+        out.extend_from_slice(digits.format(value).as_bytes());
+    }
 }
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use foldhash::fast::RandomState;
 use http::{header, HeaderMap, HeaderValue};
 
 use crate::config::{Config, OnStoreError, Quota};
@@ -28,10 +29,13 @@ struct Plan {
 
 /// Everything the gateway needs to throttle: resolved limits, the store and the clock.
 pub(crate) struct Throttle {
-    plans: HashMap<String, Plan>,
-    operations: HashMap<String, Bucket>,
+    /// Looked up on every request: foldhash (the names come from the configuration).
+    plans: HashMap<String, Plan, RandomState>,
+    operations: HashMap<String, Bucket, RandomState>,
     gateway: Option<Bucket>,
     on_store_error: OnStoreError,
+    /// Whether admitted answers carry the RateLimit headers too.
+    headers_on_success: bool,
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
     /// Whether the last decision failed: failures and recoveries are logged once each,
@@ -46,6 +50,7 @@ impl std::fmt::Debug for Throttle {
             .field("operations", &self.operations)
             .field("gateway", &self.gateway)
             .field("on_store_error", &self.on_store_error)
+            .field("headers_on_success", &self.headers_on_success)
             .field("store", &self.store)
             .finish_non_exhaustive()
     }
@@ -92,6 +97,10 @@ impl Throttle {
                 .throttle
                 .as_ref()
                 .map_or(OnStoreError::Allow, |t| t.on_store_error),
+            headers_on_success: config
+                .throttle
+                .as_ref()
+                .is_none_or(|t| t.headers_on_success),
             store: Arc::new(store_of(config)),
             clock,
             failing: AtomicBool::new(false),
@@ -99,7 +108,7 @@ impl Throttle {
     }
 
     /// Decides one request: `Ok` with the RateLimit headers to add (empty when no scope
-    /// applies), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
+    /// applies or `headers_on_success = false`), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
     // `Problem` is the contract's error type; the error path is the cold one.
     #[allow(clippy::result_large_err)]
     pub(crate) async fn check(
@@ -174,17 +183,24 @@ impl Throttle {
         let now = self.clock.now();
         let outcome = match self.store.acquire(scopes, now).await {
             Ok(outcome) => {
-                if self.failing.swap(false, Ordering::Relaxed) {
+                // Read first: a swap on every request would bounce the cache line
+                // between cores.
+                if self.failing.load(Ordering::Relaxed)
+                    && self.failing.swap(false, Ordering::Relaxed)
+                {
                     tracing::info!("the throttle store answers again; limits apply again");
                 }
                 outcome
             }
             Err(err) => return self.store_failed(&*err),
         };
-        let mut headers = rate_limit_headers(scopes, &outcome, outcome.now);
         if outcome.admitted() {
-            return Ok(headers);
+            return Ok(match self.headers_on_success {
+                true => rate_limit_headers(scopes, &outcome, outcome.now),
+                false => HeaderMap::new(),
+            });
         }
+        let mut headers = rate_limit_headers(scopes, &outcome, outcome.now);
         let wait = outcome.statuses().iter().map(|s| s.wait).max().unwrap_or(0);
         let retry_after = ceil_secs(wait).max(1);
         let refused: Vec<&str> = scopes

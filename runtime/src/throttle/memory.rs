@@ -1,11 +1,15 @@
 //! The in-memory store: one process, exact, bounded memory.
 
-use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
+
+// foldhash instead of the standard SipHash: a decision hashes its scopes several times,
+// and SipHash was a large part of its cost. Still seeded at random per store; the keys
+// are API key ids from the configuration and operation ids, not attacker-chosen strings.
+use foldhash::fast::RandomState;
 
 use super::clock::{saturating_u64, to_nanos};
 use super::gcra::{decide_quota, Decision, QuotaState};
@@ -30,8 +34,8 @@ pub(crate) struct MemoryStore {
 #[derive(Debug, Default)]
 struct Shard {
     gateway: Option<Nanos>,
-    operations: HashMap<&'static str, Nanos>,
-    keys: HashMap<Box<str>, KeyState>,
+    operations: HashMap<&'static str, Nanos, RandomState>,
+    keys: HashMap<Box<str>, KeyState, RandomState>,
     /// Sweep idle keys when `keys` reaches this size.
     sweep_at: usize,
 }
@@ -62,7 +66,7 @@ impl Default for MemoryStore {
     fn default() -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
         }
     }
 }
@@ -140,6 +144,7 @@ impl MemoryStore {
             pending[i] = change;
         }
         if !outcome.admitted() {
+            outcome.report_uncommitted(scopes, |bucket| bucket.interval);
             return outcome;
         }
 
@@ -332,7 +337,15 @@ mod tests {
             .filter(|_| store.acquire_now(&scopes, now).admitted())
             .count();
         assert_eq!(admitted, 2);
-        // The 8 refusals took nothing from the quota, the operation or the gateway.
+        // A refusal reports, for the scopes that would have admitted, what they still
+        // have (98 of 100), not what they would have had after this request.
+        let refused = store.acquire_now(&scopes, now);
+        assert!(!refused.admitted());
+        assert_eq!(refused.statuses()[1].remaining, 98);
+        assert_eq!(refused.statuses()[2].remaining, 98);
+        assert_eq!(refused.statuses()[2].reset, secs(2));
+        assert_eq!(refused.statuses()[3].remaining, 98);
+        // The 9 refusals took nothing from the quota, the operation or the gateway.
         let gateway_only = [bucket_scope(ScopeId::Gateway, 1.0, 100)];
         let last = store.acquire_now(&gateway_only, now);
         assert!(last.admitted());

@@ -28,9 +28,10 @@
 //!
 //! # Headers
 //!
-//! Admitted and refused answers carry the fields of the IETF draft
-//! *RateLimit header fields for HTTP* (draft-ietf-httpapi-ratelimit-headers), one list
-//! member per scope that applied, named as in the table above:
+//! Refused answers — and admitted ones, unless `[throttle] headers_on_success = false` —
+//! carry the fields of the IETF draft *RateLimit header fields for HTTP*
+//! (draft-ietf-httpapi-ratelimit-headers), one list member per scope that applied, named
+//! as in the table above:
 //!
 //! ```text
 //! RateLimit-Policy: "key";q=200;w=2, "quota";q=100000;w=86400
@@ -150,6 +151,29 @@ impl Outcome {
     pub(super) fn admitted(&self) -> bool {
         self.statuses().iter().all(|s| s.admitted)
     }
+
+    /// For a refused request, makes the scopes that would have admitted it report what
+    /// they still have: stores decide every scope as if committing (`remaining` after
+    /// this request, `reset` after its token), but a refused request consumes nothing.
+    /// `interval` is a bucket's emission interval as the store counted it.
+    pub(super) fn report_uncommitted(
+        &mut self,
+        scopes: &[Scope<'_>],
+        interval: impl Fn(Bucket) -> Nanos,
+    ) {
+        if self.admitted() {
+            return;
+        }
+        for (status, scope) in self.statuses[..self.len].iter_mut().zip(scopes) {
+            if !status.admitted {
+                continue;
+            }
+            status.remaining = status.remaining.saturating_add(1);
+            if let Limit::Bucket(bucket) = scope.limit {
+                status.reset = status.reset.saturating_sub(interval(bucket));
+            }
+        }
+    }
 }
 
 /// Where throttle state lives.
@@ -183,8 +207,11 @@ impl Store {
         now: SystemTime,
     ) -> Result<Outcome, BoxError> {
         match self {
-            Self::Memory(store) => store.acquire(scopes, now).await,
-            Self::Redis(store) => store.acquire(scopes, now).await,
+            Self::Memory(store) => Ok(store.acquire_now(scopes, clock::to_nanos(now))),
+            // Boxed: the Redis decision's future is large, and inline it would make every
+            // request's future (memory store included) that large too. One allocation is
+            // nothing next to a network round trip.
+            Self::Redis(store) => Box::pin(store.acquire(scopes, now)).await,
         }
     }
 }

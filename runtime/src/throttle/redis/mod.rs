@@ -37,7 +37,7 @@ use std::time::{Duration, SystemTime};
 
 use redis::Script;
 
-use super::gcra::NEVER;
+use super::gcra::{Bucket, NEVER};
 use super::MAX_SCOPES;
 use super::{BoxError, Limit, Nanos, Outcome, Scope, ScopeId, ScopeStatus, ThrottleStore};
 use crate::config::QuotaPeriod;
@@ -212,6 +212,7 @@ impl RedisStore {
         }
         if !outcome.admitted() {
             self.compensate(&calls, &admitted, connection);
+            outcome.report_uncommitted(scopes, |bucket| interval_us(bucket) * 1_000);
         }
         Ok(outcome)
     }
@@ -282,19 +283,20 @@ impl RedisStore {
     }
 }
 
+/// A bucket's emission interval in microseconds, as the script counts: rounded up, so
+/// rounding never admits more. A rate too small to matter stays "never refills".
+fn interval_us(bucket: Bucket) -> Nanos {
+    bucket.interval.min(NEVER).div_ceil(1_000).max(1)
+}
+
 /// The script arguments of one scope.
 fn script_args(limit: Limit) -> [String; 3] {
     match limit {
-        Limit::Bucket(bucket) => {
-            // Redis counts in microseconds: round the interval up, so rounding never
-            // admits more. A rate too small to matter stays "never refills".
-            let interval_us = bucket.interval.min(NEVER).div_ceil(1_000).max(1);
-            [
-                "b".to_owned(),
-                interval_us.to_string(),
-                bucket.burst.to_string(),
-            ]
-        }
+        Limit::Bucket(bucket) => [
+            "b".to_owned(),
+            interval_us(bucket).to_string(),
+            bucket.burst.to_string(),
+        ],
         Limit::Quota(quota) => {
             let period = match quota.period {
                 QuotaPeriod::Day => "d",

@@ -151,6 +151,12 @@ async fn bucket_admits_burst_and_a_refusal_consumes_nothing() {
                 "{key:?}"
             );
             assert!(outcome.statuses()[1..].iter().all(|s| s.admitted));
+            // Nothing was consumed: the other scopes report what they still have.
+            let left: Vec<u64> = outcome.statuses()[1..]
+                .iter()
+                .map(|s| s.remaining)
+                .collect();
+            assert_eq!(left, [98, 98, 98], "{outcome:?}");
         }
     }
     assert_eq!(admitted, 2);
