@@ -499,16 +499,7 @@ impl<'a> SchemaLowerer<'a> {
         pointer: &str,
     ) -> (ObjectRules, Vec<(String, Lowered)>, Option<Lowered>) {
         let mut rules = ObjectRules {
-            required: obj
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            required: required_of(obj),
             min_properties: u64_of(obj, "minProperties"),
             max_properties: u64_of(obj, "maxProperties"),
             ..ObjectRules::default()
@@ -652,16 +643,7 @@ impl<'a> SchemaLowerer<'a> {
         pointer: &str,
     ) -> ObjectRules {
         let own_properties = obj.get("properties").and_then(Value::as_object);
-        let own_required: Vec<String> = obj
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let own_required = required_of(obj);
         let additional = match additional {
             Value::Bool(false) => Additional::Denied,
             schema => {
@@ -1025,6 +1007,19 @@ fn any() -> Lowered {
         check: Check::Inline(Box::default()),
         nullable: false,
     }
+}
+
+/// The names in `required`.
+fn required_of(obj: &Map<String, Value>) -> Vec<String> {
+    obj.get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The array keywords of `obj` (without `items`, which the caller lowers).
