@@ -130,10 +130,16 @@ fn document(
     });
     let spec_path = out_dir.join(format!("{module}.json"));
     std::fs::write(&spec_path, serde_json::to_string_pretty(&spec)?)?;
-    tollgate_codegen::Builder::new(&spec_path).generate()?;
+    // The generator directly rather than `Builder`: the suite's schemas draw expected
+    // warnings (3.1 constructs in the 3.0 document), which `Builder` would print on every
+    // build as cargo warnings.
+    let generator = tollgate_codegen::Generator::new(&tollgate_codegen::Settings::default());
+    let generated = generator
+        .generate_file(&spec_path)
+        .map_err(|d| format!("{}: {d}", spec_path.display()))?;
+    std::fs::write(out_dir.join(format!("{module}.rs")), generated.code)?;
 
     // Map each component to the validator the generator named for it.
-    let generator = tollgate_codegen::Generator::new(&tollgate_codegen::Settings::default());
     let (api, _) = generator
         .lower_file(&spec_path)
         .map_err(|d| format!("{}: {d}", spec_path.display()))?;
