@@ -27,6 +27,10 @@ impl Ptr {
     pub fn push_key(&mut self, key: &str) -> usize {
         let len = self.0.len();
         self.0.push('/');
+        if !key.contains(['~', '/']) {
+            self.0.push_str(key);
+            return len;
+        }
         for c in key.chars() {
             match c {
                 '~' => self.0.push_str("~0"),
@@ -41,7 +45,8 @@ impl Ptr {
     pub fn push_index(&mut self, index: usize) -> usize {
         let len = self.0.len();
         self.0.push('/');
-        self.0.push_str(&index.to_string());
+        // No allocation per array item (this runs for every item validated).
+        self.0.push_str(itoa::Buffer::new().format(index));
         len
     }
 
