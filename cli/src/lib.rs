@@ -129,6 +129,19 @@ fn man(args: &ManArgs) -> ExitCode {
     }
 }
 
+/// Loads and lowers the spec at `path`, for the commands that read the IR (`routes`,
+/// `new`). A refused spec is printed in the one-line form and becomes exit code 1.
+pub(crate) fn load_and_lower(
+    path: &std::path::Path,
+) -> Result<(tollgate_codegen::load::Loaded, tollgate_codegen::ir::Api), ExitCode> {
+    let loaded = tollgate_codegen::load::load(path).map_err(|d| {
+        print_diagnostics(&d.0);
+        ExitCode::from(1)
+    })?;
+    let (api, _) = tollgate_codegen::ir::lower(&loaded.root);
+    Ok((loaded, api))
+}
+
 /// Prints diagnostics in the one-line form of design.md, each followed by its hint.
 pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let mut stderr = std::io::stderr().lock();

@@ -8,9 +8,8 @@ use askama::Template;
 use clap::Args;
 use heck_free::snake;
 use tollgate_codegen::ir::{self, Operation, SchemeKind, Status};
-use tollgate_codegen::load;
 
-use crate::print_diagnostics;
+use crate::load_and_lower;
 
 /// `tollgate new`.
 #[derive(Debug, Args)]
@@ -307,14 +306,10 @@ pub fn run(args: &NewArgs) -> ExitCode {
             }
         },
     };
-    let loaded = match load::load(&args.spec) {
-        Ok(loaded) => loaded,
-        Err(d) => {
-            print_diagnostics(&d.0);
-            return ExitCode::from(1);
-        }
+    let (loaded, api) = match load_and_lower(&args.spec) {
+        Ok(both) => both,
+        Err(code) => return code,
     };
-    let (api, _) = ir::lower(&loaded.root);
     let spec_dir = args.spec.parent().unwrap_or(Path::new(""));
     // The spec and every file reached through `$ref`, at the same relative places.
     let mut copies = Vec::new();

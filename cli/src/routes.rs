@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use serde_json::Value;
-use tollgate_codegen::{ir, load};
+use tollgate_codegen::ir;
 
-use crate::print_diagnostics;
+use crate::load_and_lower;
 
 /// How `routes` prints the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,14 +193,10 @@ pub fn table(routes: &[Route]) -> String {
 
 /// Runs `tollgate routes`.
 pub fn run(args: &RoutesArgs) -> ExitCode {
-    let loaded = match load::load(&args.spec) {
-        Ok(loaded) => loaded,
-        Err(d) => {
-            print_diagnostics(&d.0);
-            return ExitCode::from(1);
-        }
+    let (loaded, api) = match load_and_lower(&args.spec) {
+        Ok(both) => both,
+        Err(code) => return code,
     };
-    let (api, _) = ir::lower(&loaded.root);
     let routes = routes(&api, &loaded.root);
     let text = match args.format {
         RoutesFormat::Table => table(&routes),
