@@ -470,6 +470,14 @@ impl Server {
         self.client.get(format!("{}{path}", self.base))
     }
 
+    /// `GET path` with `Authorization: Bearer token`, sent.
+    async fn send_bearer(&self, path: &str, token: &str) -> reqwest::Response {
+        self.bearer(path, token)
+            .send()
+            .await
+            .expect("the gateway answers")
+    }
+
     fn bearer(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
         self.get(path).bearer_auth(token)
     }
@@ -745,25 +753,13 @@ async fn expired_and_not_yet_valid_tokens_are_refused() {
     let mut no_exp = claims("forever");
     no_exp.as_object_mut().unwrap().remove("exp");
     for claims in [expired, early, no_exp] {
-        let challenges = refused(
-            s.bearer("/bearer", &sign(&k.rsa, &claims))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let challenges = refused(s.send_bearer("/bearer", &sign(&k.rsa, &claims)).await).await;
         assert_eq!(challenges, vec![INVALID_TOKEN]);
     }
     // Inside the leeway is fine.
     let mut just_expired = claims("just");
     just_expired["exp"] = json!(now() - 10);
-    accepted(
-        s.bearer("/bearer", &sign(&k.rsa, &just_expired))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    accepted(s.send_bearer("/bearer", &sign(&k.rsa, &just_expired)).await).await;
 }
 
 #[tokio::test]
@@ -779,24 +775,12 @@ async fn wrong_or_missing_issuer_and_audience_are_refused() {
     let mut no_aud = claims("x");
     no_aud.as_object_mut().unwrap().remove("aud");
     for claims in [wrong_iss, wrong_aud, no_iss, no_aud] {
-        refused(
-            s.bearer("/bearer", &sign(&k.p256, &claims))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        refused(s.send_bearer("/bearer", &sign(&k.p256, &claims)).await).await;
     }
     // One of several audiences is enough.
     let mut listed = claims("aud-list");
     listed["aud"] = json!(["unrelated", "other"]);
-    accepted(
-        s.bearer("/bearer", &sign(&k.p256, &listed))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    accepted(s.send_bearer("/bearer", &sign(&k.p256, &listed)).await).await;
 }
 
 #[tokio::test]
@@ -869,13 +853,7 @@ async fn unknown_kid_is_refused_after_one_refresh() {
     let s = Server::start().await;
     let k = keys();
     // Warm the cache.
-    accepted(
-        s.bearer("/bearer", &sign(&k.rsa, &claims("a")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    accepted(s.send_bearer("/bearer", &sign(&k.rsa, &claims("a"))).await).await;
     assert_eq!(s.jwks.fetches(), 1);
     // `rotated` is not published: unknown kid → one refetch → still unknown → 401.
     let ghost = sign(&k.rotated, &claims("ghost"));
@@ -895,20 +873,16 @@ async fn jwks_refresh_accepts_a_newly_published_key() {
     let s = Server::start().await;
     let k = keys();
     accepted(
-        s.bearer("/bearer", &sign(&k.rsa, &claims("before")))
-            .send()
-            .await
-            .unwrap(),
+        s.send_bearer("/bearer", &sign(&k.rsa, &claims("before")))
+            .await,
     )
     .await;
     assert_eq!(s.jwks.fetches(), 1);
     // The identity provider rotates its keys.
     s.jwks.publish(k.rotated.jwk.clone());
     let me = accepted(
-        s.bearer("/bearer", &sign(&k.rotated, &claims("after")))
-            .send()
-            .await
-            .unwrap(),
+        s.send_bearer("/bearer", &sign(&k.rotated, &claims("after")))
+            .await,
     )
     .await;
     assert_eq!(me["subject"], "after");
@@ -916,10 +890,8 @@ async fn jwks_refresh_accepts_a_newly_published_key() {
     // Cached from now on.
     for _ in 0..3 {
         accepted(
-            s.bearer("/bearer", &sign(&k.rotated, &claims("again")))
-                .send()
-                .await
-                .unwrap(),
+            s.send_bearer("/bearer", &sign(&k.rotated, &claims("again")))
+                .await,
         )
         .await;
     }
@@ -1073,26 +1045,14 @@ async fn missing_scope_is_a_403_with_insufficient_scope() {
 
     let mut wide = claims("reader");
     wide["scope"] = json!("profile pets:read");
-    let me = accepted(
-        s.bearer("/oauth", &sign(&k.rsa, &wide))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let me = accepted(s.send_bearer("/oauth", &sign(&k.rsa, &wide)).await).await;
     assert_eq!(me["scopes"], json!(["pets:read", "profile"]));
     assert_eq!(me["schemes"], json!(["OAuth"]));
 
     // OpenID Connect, with `scp` as an array (Okta, Azure AD).
     let mut scp = claims("oidc-user");
     scp["scp"] = json!(["openid", "email"]);
-    let me = accepted(
-        s.bearer("/oidc", &sign(&k.p384, &scp))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let me = accepted(s.send_bearer("/oidc", &sign(&k.p384, &scp)).await).await;
     assert_eq!(me["subject"], "oidc-user");
     let response = s
         .bearer("/oidc", &sign(&k.p384, &claims("no-scope")))

@@ -74,22 +74,10 @@ fn member(out: &mut Vec<u8>, digits: &mut itoa::Buffer, name: &[u8], params: [(&
 mod tests {
     use super::*;
     use crate::config::{Quota, QuotaPeriod};
-    use crate::throttle::gcra::Bucket;
     use crate::throttle::memory::MemoryStore;
-    use crate::throttle::{ManualClock, ScopeId};
+    use crate::throttle::ScopeId;
 
-    const T0: u64 = ManualClock::DEFAULT_START_UNIX;
-
-    fn secs(s: u64) -> Nanos {
-        Nanos::from(s) * NANOS_PER_SEC
-    }
-
-    fn bucket_scope(id: ScopeId<'_>, rate: f64, burst: u32) -> Scope<'_> {
-        Scope {
-            id,
-            limit: Limit::Bucket(Bucket::new(rate, burst)),
-        }
-    }
+    use crate::throttle::test_support::{bucket_scope, secs, T0};
 
     #[test]
     fn headers_format() {

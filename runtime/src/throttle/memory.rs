@@ -223,20 +223,8 @@ mod tests {
     use crate::config::{Quota, QuotaPeriod};
     use crate::throttle::clock::ceil_secs;
     use crate::throttle::gcra::{Bucket, NEVER, SECS_PER_DAY};
-    use crate::throttle::ManualClock;
 
-    const T0: u64 = ManualClock::DEFAULT_START_UNIX;
-
-    fn secs(s: u64) -> Nanos {
-        Nanos::from(s) * NANOS_PER_SEC
-    }
-
-    fn bucket_scope(id: ScopeId<'_>, rate: f64, burst: u32) -> Scope<'_> {
-        Scope {
-            id,
-            limit: Limit::Bucket(Bucket::new(rate, burst)),
-        }
-    }
+    use crate::throttle::test_support::{bucket_scope, secs, T0};
 
     #[test]
     fn intervals_round_up() {

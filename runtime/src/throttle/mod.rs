@@ -61,6 +61,8 @@ mod headers;
 mod limiter;
 mod memory;
 pub(crate) mod redis;
+#[cfg(test)]
+mod test_support;
 
 use std::future::Future;
 use std::sync::Arc;
