@@ -18,7 +18,7 @@ use crate::context::Principal;
 use crate::error::Error;
 use crate::meta::{ApiMeta, OperationMeta};
 use crate::problem::Problem;
-use crate::throttle::{Clock, SystemClock, Throttle};
+use crate::throttle::{Clock, RateLimitHeaders, SystemClock, Throttle};
 
 /// The gateway's configuration and state: API keys, throttle buckets and quotas, limits.
 ///
@@ -293,6 +293,21 @@ impl Gateway {
         op: &'static OperationMeta,
         principal: Option<&Principal>,
     ) -> Result<HeaderMap, Problem> {
+        self.throttle_fields(api, op, principal)
+            .await
+            .map(RateLimitHeaders::into_header_map)
+    }
+
+    /// [`throttle`](Self::throttle) without the header map: the request pipeline adds the
+    /// two fields straight to the answer.
+    // `Problem` is the contract's error type; the error path is the cold one.
+    #[allow(clippy::result_large_err)]
+    pub(crate) async fn throttle_fields(
+        &self,
+        api: &'static ApiMeta,
+        op: &'static OperationMeta,
+        principal: Option<&Principal>,
+    ) -> Result<RateLimitHeaders, Problem> {
         self.inner.throttle.check(api, op, principal).await
     }
 }
@@ -936,7 +951,11 @@ mod tests {
         use crate::config::OnStoreError;
         let err = std::io::Error::other("connection refused");
         let allow = Throttle::new(&Config::default(), Arc::new(ManualClock::default()));
-        assert!(allow.store_failed(&err).unwrap().is_empty());
+        assert!(allow
+            .store_failed(&err)
+            .unwrap()
+            .into_header_map()
+            .is_empty());
         let mut config = Config::default();
         let mut throttle = ThrottleConfig::new(1.0, 1);
         throttle.on_store_error = OnStoreError::Deny;

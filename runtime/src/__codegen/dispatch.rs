@@ -7,7 +7,9 @@
 //! on the operation's types live in non-generic functions, so a spec with thousands of
 //! operations does not monomorphise the pipeline thousands of times.
 
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, RawPathParams, Request};
@@ -22,6 +24,7 @@ use super::response::GeneratedResponse;
 use super::validate::Errors;
 use crate::meta::{ApiMeta, OperationMeta};
 use crate::problem::{Location, Problem, ProblemKind, Violation};
+use crate::throttle::RateLimitHeaders;
 use crate::{Context, Gateway, Principal};
 
 /// What the stages before extraction established.
@@ -29,7 +32,7 @@ struct Admitted {
     input: Input,
     principal: Option<Principal>,
     request_id: String,
-    extra_headers: HeaderMap,
+    extra_headers: RateLimitHeaders,
 }
 
 /// Runs one request through the pipeline. `extract` is the generated request type's
@@ -85,8 +88,8 @@ where
     finish(answer.into_response(), admitted.extra_headers)
 }
 
-fn finish(mut response: Response, extra: HeaderMap) -> Response {
-    response.headers_mut().extend(extra);
+fn finish(mut response: Response, extra: RateLimitHeaders) -> Response {
+    extra.apply_to(response.headers_mut());
     response
 }
 
@@ -133,7 +136,7 @@ async fn admit(
         .await
         .map_err(IntoResponse::into_response)?;
     let extra_headers = gateway
-        .throttle(api, op, principal.as_ref())
+        .throttle_fields(api, op, principal.as_ref())
         .await
         .map_err(IntoResponse::into_response)?;
     let with_headers = |r: Response| finish(r, extra_headers.clone());
@@ -279,11 +282,14 @@ fn request_id(headers: &HeaderMap) -> String {
     {
         return id.to_owned();
     }
-    format!(
-        "tg-{:x}-{:x}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    // `std::process::id()` is a system call: read once.
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    let prefix = PREFIX.get_or_init(|| format!("tg-{:x}-", std::process::id()));
+    let mut id = String::with_capacity(prefix.len() + 16);
+    id.push_str(prefix);
+    // Writing to a String cannot fail.
+    let _ = write!(id, "{:x}", NEXT.fetch_add(1, Ordering::Relaxed));
+    id
 }
 
 #[cfg(test)]

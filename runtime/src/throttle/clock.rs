@@ -2,7 +2,7 @@
 //! the nanosecond arithmetic the throttle shares.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::{Nanos, NANOS_PER_SEC};
 
@@ -15,28 +15,67 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> SystemTime;
 }
 
-/// The system's wall clock, made monotonic: it never goes backwards, even when the system
-/// clock is set back (it then stands still until the system clock catches up).
+/// The system's wall clock, made monotonic and cheap to read.
 ///
-/// Wall-clock time (rather than [`std::time::Instant`]) keeps quota periods on UTC
-/// calendar boundaries.
-#[derive(Debug, Default)]
+/// Time is read from the monotonic clock ([`Instant`], one vDSO call, no shared writes)
+/// plus an offset to wall-clock time, so it never goes backwards and reading it does not
+/// bounce a cache line between cores. Once a second the offset is checked against the
+/// system's wall clock: when the wall clock was stepped forward the gateway's time jumps
+/// forward with it; when it was stepped back, the gateway's time keeps running at the
+/// normal rate, ahead of the wall clock by the step (it never goes back). Rate
+/// adjustments (NTP slewing) apply to both clocks alike.
+///
+/// Wall-clock time (rather than [`Instant`] alone) keeps quota periods on UTC calendar
+/// boundaries.
+#[derive(Debug)]
 pub struct SystemClock {
-    last: AtomicU64,
+    start: Instant,
+    /// Wall-clock nanoseconds at `start`, as last checked: the time is `offset` plus the
+    /// monotonic nanoseconds since `start`. Only ever increases.
+    offset: AtomicU64,
+    /// The monotonic nanoseconds since `start` at which `offset` was last checked.
+    checked_at: AtomicU64,
 }
+
+/// How often [`SystemClock`] compares itself with the system's wall clock.
+const RESYNC_NANOS: u64 = 1_000_000_000;
 
 impl SystemClock {
     /// A system clock.
     pub fn new() -> Self {
-        Self::default()
+        let start = Instant::now();
+        let wall = to_u64_nanos(SystemTime::now());
+        Self {
+            start,
+            offset: AtomicU64::new(wall),
+            checked_at: AtomicU64::new(0),
+        }
+    }
+
+    /// Moves the offset forward when the wall clock is ahead of this clock.
+    #[cold]
+    fn resync(&self, mono: u64) {
+        self.checked_at.store(mono, Ordering::Relaxed);
+        let wall = to_u64_nanos(SystemTime::now());
+        self.offset
+            .fetch_max(wall.saturating_sub(mono), Ordering::Relaxed);
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
-        let now = to_u64_nanos(SystemTime::now());
-        let previous = self.last.fetch_max(now, Ordering::Relaxed);
-        UNIX_EPOCH + Duration::from_nanos(now.max(previous))
+        let mono = saturating_u64(self.start.elapsed().as_nanos());
+        if mono.saturating_sub(self.checked_at.load(Ordering::Relaxed)) >= RESYNC_NANOS {
+            self.resync(mono);
+        }
+        let offset = self.offset.load(Ordering::Relaxed);
+        UNIX_EPOCH + Duration::from_nanos(offset.saturating_add(mono))
     }
 }
 
@@ -140,6 +179,23 @@ mod tests {
         assert_eq!(to_nanos(clock.now()), secs(T0) + 1_500_000_000);
         clock.set(UNIX_EPOCH + Duration::from_secs(5));
         assert_eq!(to_nanos(clock.now()), secs(5));
+    }
+
+    #[test]
+    fn system_clock_follows_the_wall_clock() {
+        let clock = SystemClock::new();
+        let before = SystemTime::now();
+        std::thread::sleep(Duration::from_millis(20));
+        let now = clock.now();
+        let after = SystemTime::now();
+        // Within the resync period the clock runs on the monotonic clock; it stays
+        // within a millisecond of the wall clock (no step happened here).
+        assert!(now >= before, "{now:?} < {before:?}");
+        assert!(
+            now <= after + Duration::from_millis(1),
+            "{now:?} > {after:?}"
+        );
+        assert!(now.duration_since(before).unwrap_or_default() >= Duration::from_millis(19));
     }
 
     #[test]

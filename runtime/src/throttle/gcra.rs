@@ -151,10 +151,13 @@ pub(super) fn decide_quota(
     now: Nanos,
 ) -> Decision<QuotaState> {
     let secs = saturating_u64(now / NANOS_PER_SEC);
-    let (start, end) = period_bounds(quota.period, secs);
-    let count = match state {
-        Some(s) if s.start == start => s.count,
-        _ => 0,
+    // Within the stored period, its bounds are known: no calendar arithmetic.
+    let (start, end, count) = match state {
+        Some(s) if s.start <= secs && secs < s.end => (s.start, s.end, s.count),
+        _ => {
+            let (start, end) = period_bounds(quota.period, secs);
+            (start, end, 0)
+        }
     };
     let reset = (Nanos::from(end) * NANOS_PER_SEC).saturating_sub(now);
     if count < quota.limit {

@@ -1,26 +1,59 @@
 //! The IETF `RateLimit-Policy` and `RateLimit` header fields of an answer.
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::clock::{ceil_secs, saturating_u64};
 use super::gcra::period_bounds;
-use super::{Limit, Nanos, Outcome, Scope, NANOS_PER_SEC};
+use super::{Limit, Nanos, Outcome, Scope, MAX_SCOPES, NANOS_PER_SEC};
 
 /// `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers).
 static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 /// `RateLimit` (draft-ietf-httpapi-ratelimit-headers).
 static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
+/// The `RateLimit-Policy` and `RateLimit` fields of one answer (none when no scope
+/// applied, or on admitted answers with `headers_on_success = false`).
+///
+/// Two values rather than a `HeaderMap`: they are added to every admitted answer, and a
+/// map of their own (allocated, hashed, then merged into the response's map and dropped)
+/// cost more than the throttle decision itself.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RateLimitHeaders(Option<(HeaderValue, HeaderValue)>);
+
+impl RateLimitHeaders {
+    /// No fields.
+    pub(crate) fn none() -> Self {
+        Self(None)
+    }
+
+    /// Adds the fields to `headers` (replacing any of the same names).
+    pub(crate) fn apply_to(self, headers: &mut HeaderMap) {
+        if let Some((policy, current)) = self.0 {
+            headers.insert(RATELIMIT_POLICY.clone(), policy);
+            headers.insert(RATELIMIT.clone(), current);
+        }
+    }
+
+    /// The fields as a header map of their own.
+    pub(crate) fn into_header_map(self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        self.apply_to(&mut headers);
+        headers
+    }
+}
+
 /// `RateLimit-Policy` and `RateLimit` for the scopes of one request.
 ///
-/// On every admitted request when enabled, so it is built byte by byte (`itoa` for the
-/// numbers, one buffer per field handed to the header value without a copy): formatting
+/// On every admitted request when enabled, so it is built byte by byte on the stack
+/// (`itoa` for the numbers) and each field costs one allocation, its value's: formatting
 /// through `std::fmt` cost more than the decision itself.
-pub(super) fn rate_limit_headers(scopes: &[Scope<'_>], outcome: &Outcome, now: Nanos) -> HeaderMap {
-    let mut policy = Vec::with_capacity(32 * scopes.len());
-    let mut current = Vec::with_capacity(32 * scopes.len());
-    let mut digits = itoa::Buffer::new();
+pub(super) fn rate_limit_headers(
+    scopes: &[Scope<'_>],
+    outcome: &Outcome,
+    now: Nanos,
+) -> RateLimitHeaders {
+    let mut policy = FieldBuf::new();
+    let mut current = FieldBuf::new();
     for (i, (scope, status)) in scopes.iter().zip(outcome.statuses()).enumerate() {
         let (quota, window) = match scope.limit {
             Limit::Bucket(bucket) => (u64::from(bucket.burst), bucket.window_secs()),
@@ -30,46 +63,68 @@ pub(super) fn rate_limit_headers(scopes: &[Scope<'_>], outcome: &Outcome, now: N
             }
         };
         if i > 0 {
-            policy.extend_from_slice(b", ");
-            current.extend_from_slice(b", ");
+            policy.push(b", ");
+            current.push(b", ");
         }
         let name = scope.name().as_bytes();
-        member(
-            &mut policy,
-            &mut digits,
-            name,
-            [(b";q=", quota), (b";w=", window)],
-        );
+        policy.member(name, [(b";q=", quota), (b";w=", window)]);
         let reset = ceil_secs(status.reset);
-        member(
-            &mut current,
-            &mut digits,
-            name,
-            [(b";r=", status.remaining), (b";t=", reset)],
-        );
+        current.member(name, [(b";r=", status.remaining), (b";t=", reset)]);
     }
-    let mut headers = HeaderMap::with_capacity(2);
     // Always valid (quoted ASCII names, digits and separators); checked all the same.
-    if let (Ok(policy), Ok(current)) = (
-        HeaderValue::from_maybe_shared(Bytes::from(policy)),
-        HeaderValue::from_maybe_shared(Bytes::from(current)),
+    match (
+        HeaderValue::from_bytes(policy.as_bytes()),
+        HeaderValue::from_bytes(current.as_bytes()),
     ) {
-        headers.insert(RATELIMIT_POLICY.clone(), policy);
-        headers.insert(RATELIMIT.clone(), current);
+        (Ok(policy), Ok(current)) => RateLimitHeaders(Some((policy, current))),
+        _ => RateLimitHeaders::none(),
     }
-    headers
 }
 
-/// Appends `"name";k1=v1;k2=v2` to `out`.
-fn member(out: &mut Vec<u8>, digits: &mut itoa::Buffer, name: &[u8], params: [(&[u8; 3], u64); 2]) {
-    out.push(b'"');
-    out.extend_from_slice(name);
-    out.push(b'"');
-    for (key, value) in params {
-        out.extend_from_slice(key);
-        out.extend_from_slice(digits.format(value).as_bytes());
+/// The longest field: `MAX_SCOPES` members of at most 59 bytes each (`, ` + a quoted
+/// name of at most 9 letters + two `;k=` parameters of at most 20 digits).
+const FIELD_CAPACITY: usize = 256;
+const _: () = assert!(MAX_SCOPES * 59 <= FIELD_CAPACITY);
+
+/// One field's bytes, on the stack.
+struct FieldBuf {
+    bytes: [u8; FIELD_CAPACITY],
+    len: usize,
+}
+
+impl FieldBuf {
+    fn new() -> Self {
+        Self {
+            bytes: [0; FIELD_CAPACITY],
+            len: 0,
+        }
+    }
+
+    /// Appends `part`; a part that would not fit is dropped whole (it cannot happen with
+    /// at most `MAX_SCOPES` members, see [`FIELD_CAPACITY`]).
+    fn push(&mut self, part: &[u8]) {
+        if let Some(dest) = self.bytes.get_mut(self.len..self.len + part.len()) {
+            dest.copy_from_slice(part);
+            self.len += part.len();
+        }
+    }
+
+    /// Appends `"name";k1=v1;k2=v2`.
+    fn member(&mut self, name: &[u8], params: [(&[u8; 3], u64); 2]) {
+        self.push(b"\"");
+        self.push(name);
+        self.push(b"\"");
+        for (key, value) in params {
+            self.push(key);
+            self.push(itoa::Buffer::new().format(value).as_bytes());
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,7 +149,7 @@ mod tests {
         ];
         let now = secs(T0 + 12 * 3600);
         let outcome = store.acquire_now(&scopes, now);
-        let headers = rate_limit_headers(&scopes, &outcome, now);
+        let headers = rate_limit_headers(&scopes, &outcome, now).into_header_map();
         assert_eq!(
             headers["ratelimit-policy"],
             "\"key\";q=200;w=2, \"quota\";q=100000;w=86400"

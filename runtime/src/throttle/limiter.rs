@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
-use http::{header, HeaderMap, HeaderValue};
+use http::{header, HeaderValue};
 
 use crate::config::{Config, OnStoreError, Quota};
 use crate::context::Principal;
@@ -15,7 +15,7 @@ use crate::problem::{Problem, ProblemKind};
 
 use super::clock::ceil_secs;
 use super::gcra::Bucket;
-use super::headers::rate_limit_headers;
+use super::headers::{rate_limit_headers, RateLimitHeaders};
 use super::memory::MemoryStore;
 use super::redis::{is_redis_url, RedisStore, Target};
 use super::{Clock, Limit, Scope, ScopeId, Store, MAX_SCOPES};
@@ -116,7 +116,7 @@ impl Throttle {
         api: &'static ApiMeta,
         op: &'static OperationMeta,
         principal: Option<&Principal>,
-    ) -> Result<HeaderMap, Problem> {
+    ) -> Result<RateLimitHeaders, Problem> {
         let mut scopes = [Scope {
             id: ScopeId::Gateway,
             limit: Limit::Bucket(Bucket {
@@ -176,7 +176,7 @@ impl Throttle {
             });
         }
         if len == 0 {
-            return Ok(HeaderMap::new());
+            return Ok(RateLimitHeaders::none());
         }
         let scopes = &scopes[..len];
 
@@ -197,10 +197,10 @@ impl Throttle {
         if outcome.admitted() {
             return Ok(match self.headers_on_success {
                 true => rate_limit_headers(scopes, &outcome, outcome.now),
-                false => HeaderMap::new(),
+                false => RateLimitHeaders::none(),
             });
         }
-        let mut headers = rate_limit_headers(scopes, &outcome, outcome.now);
+        let mut headers = rate_limit_headers(scopes, &outcome, outcome.now).into_header_map();
         let wait = outcome.statuses().iter().map(|s| s.wait).max().unwrap_or(0);
         let retry_after = ceil_secs(wait).max(1);
         let refused: Vec<&str> = scopes
@@ -227,7 +227,7 @@ impl Throttle {
     pub(crate) fn store_failed(
         &self,
         err: &(dyn std::error::Error + Send + Sync),
-    ) -> Result<HeaderMap, Problem> {
+    ) -> Result<RateLimitHeaders, Problem> {
         let policy = on_store_error_name(self.on_store_error);
         if self.failing.swap(true, Ordering::Relaxed) {
             tracing::debug!(error = %err, "throttle store failed; on_store_error = \"{policy}\"");
@@ -238,7 +238,7 @@ impl Throttle {
             );
         }
         match self.on_store_error {
-            OnStoreError::Allow => Ok(HeaderMap::new()),
+            OnStoreError::Allow => Ok(RateLimitHeaders::none()),
             OnStoreError::Deny => Err(Problem::new(
                 ProblemKind::Unavailable,
                 "the throttle store is unavailable",

@@ -82,9 +82,13 @@ impl MemoryStore {
     /// for the computation.
     pub(crate) fn acquire_now(&self, scopes: &[Scope<'_>], now: Nanos) -> Outcome {
         let scopes = &scopes[..scopes.len().min(MAX_SCOPES)];
+        // A key's bucket and quota are neighbours with the same id: hash it once.
         let mut shard_of = [0usize; MAX_SCOPES];
-        for (slot, scope) in shard_of.iter_mut().zip(scopes) {
-            *slot = self.shard_of(scope.id);
+        for (i, scope) in scopes.iter().enumerate() {
+            shard_of[i] = match i.checked_sub(1) {
+                Some(prev) if scopes[prev].id == scope.id => shard_of[prev],
+                _ => self.shard_of(scope.id),
+            };
         }
         // The distinct shards, ascending: the lock order.
         let mut order = [0usize; MAX_SCOPES];
@@ -96,7 +100,15 @@ impl MemoryStore {
             }
         }
         let order = &mut order[..distinct];
-        order.sort_unstable();
+        // At most MAX_SCOPES entries: an insertion sort (the generic sort cost more than
+        // the decision).
+        for i in 1..order.len() {
+            let mut j = i;
+            while j > 0 && order[j - 1] > order[j] {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let order = &*order;
         let mut guards: [Option<MutexGuard<'_, Shard>>; MAX_SCOPES] = Default::default();
         for (guard, &index) in guards.iter_mut().zip(order) {
@@ -117,6 +129,16 @@ impl MemoryStore {
             ..Outcome::default()
         };
         let mut pending = [Pending::Tat(0); MAX_SCOPES];
+        // The state of the last key looked up (a key's bucket and quota share it).
+        let mut last_key: Option<(&str, Option<KeyState>)> = None;
+        let mut key_state = |shard: &Shard, key| match last_key {
+            Some((last, state)) if last == key => state,
+            _ => {
+                let state = shard.keys.get(key).copied();
+                last_key = Some((key, state));
+                state
+            }
+        };
         for (i, scope) in scopes.iter().enumerate() {
             let Some(shard) = guards[slot_of(shard_of[i])].as_deref() else {
                 continue;
@@ -126,14 +148,14 @@ impl MemoryStore {
                     let tat = match id {
                         ScopeId::Gateway => shard.gateway,
                         ScopeId::Operation(op) => shard.operations.get(op).copied(),
-                        ScopeId::Key(key) => shard.keys.get(key).and_then(|s| s.tat),
+                        ScopeId::Key(key) => key_state(shard, key).and_then(|s| s.tat),
                     };
                     let d = bucket.decide(tat, now);
                     (status_of(&d), Pending::Tat(d.state))
                 }
                 (id, Limit::Quota(quota)) => {
                     let state = match id {
-                        ScopeId::Key(key) => shard.keys.get(key).and_then(|s| s.quota),
+                        ScopeId::Key(key) => key_state(shard, key).and_then(|s| s.quota),
                         _ => None,
                     };
                     let d = decide_quota(quota, state, now);
@@ -149,16 +171,18 @@ impl MemoryStore {
         }
 
         // Commit.
-        for (i, scope) in scopes.iter().enumerate() {
+        let mut i = 0;
+        while i < scopes.len() {
             let Some(shard) = guards[slot_of(shard_of[i])].as_deref_mut() else {
+                i += 1;
                 continue;
             };
-            match (scope.id, pending[i]) {
+            match (scopes[i].id, pending[i]) {
                 (ScopeId::Gateway, Pending::Tat(tat)) => shard.gateway = Some(tat),
                 (ScopeId::Operation(op), Pending::Tat(tat)) => {
                     shard.operations.insert(op, tat);
                 }
-                (ScopeId::Key(key), change) => {
+                (ScopeId::Key(key), _) => {
                     let state = match shard.keys.get_mut(key) {
                         Some(state) => state,
                         None => {
@@ -166,13 +190,22 @@ impl MemoryStore {
                             shard.keys.entry(Box::from(key)).or_default()
                         }
                     };
-                    match change {
-                        Pending::Tat(tat) => state.tat = Some(tat),
-                        Pending::Quota(quota) => state.quota = Some(quota),
+                    // This scope and the next ones of the same key: one lookup.
+                    while let Some(change) = pending[i..scopes.len()]
+                        .first()
+                        .filter(|_| scopes[i].id == ScopeId::Key(key))
+                    {
+                        match *change {
+                            Pending::Tat(tat) => state.tat = Some(tat),
+                            Pending::Quota(quota) => state.quota = Some(quota),
+                        }
+                        i += 1;
                     }
+                    continue;
                 }
                 (_, Pending::Quota(_)) => {}
             }
+            i += 1;
         }
         outcome
     }

@@ -72,6 +72,7 @@ use crate::config::Quota;
 use gcra::Bucket;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub(crate) use headers::RateLimitHeaders;
 pub(crate) use limiter::Throttle;
 use memory::MemoryStore;
 use redis::RedisStore;
