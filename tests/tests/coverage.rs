@@ -153,6 +153,16 @@ fn discriminator_without_mapping_is_an_internally_tagged_enum() {
     assert!(matches!(token, types::Token::TokenVariant2(_)));
 }
 
+#[tokio::test]
+async fn the_mock_answers_a_discriminated_union_with_a_valid_variant() {
+    use discriminator::{types, Api, GetPetRequest, GetPetResponse, Mock};
+    let GetPetResponse::Ok(pet) = Mock
+        .get_pet(GetPetRequest {}, tollgate::Context::default())
+        .await;
+    pet.validate().unwrap();
+    assert!(matches!(pet, types::Pet::Cat(_)), "{pet:?}");
+}
+
 #[test]
 fn discriminator_with_mapping_uses_the_mapping_keys() {
     use discriminator_mapping::{types, validate};

@@ -120,12 +120,13 @@ impl Emitter<'_> {
                 // A variant of a tagged enum lacks its tag property, so its JSON alone does
                 // not satisfy its schema: it is validated through the enum.
                 let (note, validate_method) = match tag {
-                    Some(tag) => (
-                        doc(Some(&format!(
-                            "\n\nA variant of a tagged enum: its discriminator property `{tag}` is the enum's tag, not a field, and it is validated through that enum."
-                        ))),
-                        TokenStream::new(),
-                    ),
+                    Some(tag) => {
+                        let gap = def.doc.is_some().then(|| quote!(#[doc = ""]));
+                        let note = doc(Some(&format!(
+                            "A variant of a tagged enum: its discriminator property `{tag}` is the enum's tag, not a field, and it is validated through that enum."
+                        )));
+                        (quote!(#gap #note), TokenStream::new())
+                    }
                     None => (TokenStream::new(), validate_method),
                 };
                 quote! {

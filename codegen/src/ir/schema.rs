@@ -487,10 +487,34 @@ impl<'a> SchemaLowerer<'a> {
             }
         };
         if let Some(not) = obj.get("not") {
-            let lowered = self.lower(not, &format!("{hint}Not"), &child(pointer, "not"));
-            node.not = Some(Box::new(lowered.check));
+            let check = self.lower_check_only(not, &format!("{hint}Not"), &child(pointer, "not"));
+            node.not = Some(Box::new(check));
         }
         node
+    }
+
+    /// Lowers a schema only its validator is needed for (`not`): the named types created
+    /// for it are dropped again (their validators stay).
+    fn lower_check_only(&mut self, schema: &Value, hint: &str, pointer: &str) -> Check {
+        let before: BTreeSet<String> = self.types.keys().cloned().collect();
+        let check = self.lower(schema, hint, pointer).check;
+        let created: Vec<String> = self
+            .types
+            .iter()
+            .filter(|(name, def)| {
+                !before.contains(*name)
+                    && (def.pointer == pointer
+                        || def.pointer.starts_with(&format!("{pointer}/")))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &created {
+            self.types.remove(name);
+        }
+        self.enums_by_values.retain(|_, n| !created.contains(n));
+        self.value_enums.retain(|_, n| !created.contains(n));
+        self.tagged.retain(|n| !created.contains(n));
+        check
     }
 
     fn string_rules(&mut self, obj: &Map<String, Value>, pointer: &str) -> StringRules {
@@ -1550,5 +1574,73 @@ pub(crate) fn doc_of(schema: &Value) -> Option<String> {
         (Some(t), None) => Some(t.to_owned()),
         (None, Some(d)) => Some(d.to_owned()),
         (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::ir::{lower, TypeKind};
+
+    fn kinds(schemas: serde_json::Value) -> (crate::ir::Api, Vec<String>) {
+        let (api, warnings) = lower(&json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": schemas}
+        }));
+        (api, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    fn object(tag: &str) -> serde_json::Value {
+        json!({"type": "object", "required": [tag], "properties": {tag: {"type": "string"}}})
+    }
+
+    #[test]
+    fn a_struct_shared_by_two_tags_keeps_both_enums_untagged() {
+        let (api, warnings) = kinds(json!({
+            "A": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "B": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "j"}},
+            "X": {"type": "object", "properties": {"k": {"type": "string"}, "j": {"type": "string"}}},
+        }));
+        for name in ["A", "B"] {
+            assert!(matches!(api.types[name].kind, TypeKind::Untagged { .. }), "{name}");
+        }
+        assert!(matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: None, .. } if fields.len() == 2));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+
+    #[test]
+    fn a_non_string_tag_property_keeps_the_enum_untagged() {
+        let (api, warnings) = kinds(json!({
+            "A": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "X": {"type": "object", "properties": {"k": {"type": "integer"}}},
+        }));
+        assert!(matches!(api.types["A"].kind, TypeKind::Untagged { .. }));
+        assert!(warnings[0].contains("`X.k` is not a string"), "{warnings:?}");
+    }
+
+    #[test]
+    fn two_enums_with_one_tag_share_their_variants() {
+        let (api, warnings) = kinds(json!({
+            "A": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "B": {"anyOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "X": object("k"),
+        }));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(matches!(&api.types["B"].kind, TypeKind::Tagged { tag, .. } if tag == "k"));
+        assert!(matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: Some(_), .. } if fields.is_empty()));
+    }
+
+    #[test]
+    fn types_made_for_not_are_dropped() {
+        let (api, _) = kinds(json!({
+            "A": {"type": "string", "not": {"enum": ["x", "y"]}},
+            "B": {"enum": ["x", "y"]},
+        }));
+        let names: Vec<&String> = api.types.keys().collect();
+        assert_eq!(names, ["A", "B"]);
+        assert!(matches!(api.types["B"].kind, TypeKind::StringEnum { .. }));
     }
 }
