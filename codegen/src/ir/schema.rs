@@ -1120,7 +1120,7 @@ impl<'a> SchemaLowerer<'a> {
                                 None
                             }
                         }
-                        _ => Some(format!("`{payload}` is not an object with properties")),
+                        _ => Some(format!("`{payload}` is not a struct of its own")),
                     };
                     if let Some(reason) = reason {
                         why.insert(name.clone(), reason);
