@@ -148,7 +148,8 @@ fn discriminator_without_mapping_is_an_internally_tagged_enum() {
     );
 
     // An inline branch: the discriminator is ignored (announced), `oneOf` applies.
-    assert!(discriminator::WARNINGS.contains("#/components/schemas/Token/oneOf/1: `discriminator` ignored"));
+    assert!(discriminator::WARNINGS
+        .contains("#/components/schemas/Token/oneOf/1: `discriminator` ignored"));
     let token: types::Token = round_trip(json!({"kind": "x", "code": "c"}));
     assert!(matches!(token, types::Token::TokenVariant2(_)));
 }
@@ -182,7 +183,10 @@ fn discriminator_with_mapping_uses_the_mapping_keys() {
         at("/event_type", "discriminator")
     );
     assert_eq!(
-        violations(validate::event, json!({"event_type": "item.created", "id": "x"})),
+        violations(
+            validate::event,
+            json!({"event_type": "item.created", "id": "x"})
+        ),
         at("/id", "format")
     );
 
@@ -192,7 +196,10 @@ fn discriminator_with_mapping_uses_the_mapping_keys() {
     let card: types::Payment = round_trip(json!({"method": "card", "last4": "4242"}));
     assert!(matches!(card, types::Payment::Card(_)));
     assert_eq!(
-        violations(validate::payment, json!({"method": "card", "last4": "42x2"})),
+        violations(
+            validate::payment,
+            json!({"method": "card", "last4": "42x2"})
+        ),
         at("/last4", "pattern")
     );
 }
@@ -209,13 +216,17 @@ fn integer_enums_are_rust_enums_serialized_as_integers() {
     assert_eq!(task.retries, Some(types::TaskRetries::V5));
     assert_eq!(types::Priority::ALL.len(), 4);
     // `null` is allowed where the enum is nullable; JSON equality (`2.0` is `2`).
-    let task: types::Task = serde_json::from_value(json!({"priority": 2.0, "level": null})).unwrap();
+    let task: types::Task =
+        serde_json::from_value(json!({"priority": 2.0, "level": null})).unwrap();
     assert_eq!((task.priority, task.level), (types::Priority::V2, None));
 
     let err = serde_json::from_value::<types::Task>(json!({"priority": 4})).unwrap_err();
     assert!(err.to_string().contains("unknown value `4`"), "{err}");
     assert!(serde_json::from_value::<types::Task>(json!({"priority": "1"})).is_err());
-    assert_eq!(violations(validate::task, json!({"priority": 3, "level": null})), vec![]);
+    assert_eq!(
+        violations(validate::task, json!({"priority": 3, "level": null})),
+        vec![]
+    );
     assert_eq!(
         violations(validate::task, json!({"priority": 4, "retries": 1})),
         vec![("/priority".into(), "enum"), ("/retries".into(), "enum")]
@@ -321,7 +332,10 @@ async fn read_only_properties_are_not_required_in_requests_served() {
         .unwrap();
     assert_eq!(created.status(), 201);
     let body: Value = created.json().await.unwrap();
-    assert!(body.get("id").is_some() && body.get("created").is_some(), "{body}");
+    assert!(
+        body.get("id").is_some() && body.get("created").is_some(),
+        "{body}"
+    );
     assert!(body.get("password").is_none(), "{body}");
     // The write-only `password` is required in requests.
     let rejected = client
@@ -346,7 +360,10 @@ fn not_is_checked_by_the_validator() {
     let account: types::Account = round_trip(json!({"user": "alice", "note": "hi"}));
     assert_eq!(account.user, "alice");
     round_trip::<types::Account>(json!({"user": "bob", "note": [1]}));
-    assert_eq!(violations(validate::account, json!({"user": "alice"})), vec![]);
+    assert_eq!(
+        violations(validate::account, json!({"user": "alice"})),
+        vec![]
+    );
     assert_eq!(
         violations(validate::account, json!({"user": "admin", "note": 3})),
         vec![("/user".into(), "not"), ("/note".into(), "not")]
@@ -367,7 +384,10 @@ fn unique_items_are_checked_by_the_validator() {
             validate::labels,
             json!({"tags": ["a", "a"], "points": [{"x": 1}, {"x": 1.0}]})
         ),
-        vec![("/tags".into(), "uniqueItems"), ("/points".into(), "uniqueItems")]
+        vec![
+            ("/tags".into(), "uniqueItems"),
+            ("/points".into(), "uniqueItems")
+        ]
     );
 }
 
@@ -414,7 +434,10 @@ fn nested_arrays_are_nested_vecs() {
             validate::matrix,
             json!({"rows": [[1], []], "cells": [[{"v": 1}, {}]]})
         ),
-        vec![("/rows/1".into(), "minItems"), ("/cells/0/1".into(), "required")]
+        vec![
+            ("/rows/1".into(), "minItems"),
+            ("/cells/0/1".into(), "required")
+        ]
     );
     assert_eq!(
         violations(validate::matrix, json!({"rows": [[1, "2"]]})),
@@ -438,11 +461,17 @@ fn free_form_objects_are_maps() {
         "color": "red"
     }));
     assert_eq!(item.additional_properties["color"], "red");
-    assert_eq!(item.attributes.as_ref().map(|a| a["a"].clone()), Some(json!([1])));
+    assert_eq!(
+        item.attributes.as_ref().map(|a| a["a"].clone()),
+        Some(json!([1]))
+    );
     round_trip::<types::Closed>(json!({"a": "x"}));
 
     assert_eq!(violations(validate::counts, json!({"x": 1})), vec![]);
-    assert_eq!(violations(validate::counts, json!({"x": -1})), at("/x", "minimum"));
+    assert_eq!(
+        violations(validate::counts, json!({"x": -1})),
+        at("/x", "minimum")
+    );
     assert_eq!(
         violations(validate::item, json!({"name": "n", "size": 3})),
         at("/size", "type")

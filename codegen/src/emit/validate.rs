@@ -215,7 +215,9 @@ fn object_keywords(rules: &ObjectRules, out: &mut TokenStream) {
         (&rules.required_write_only, quote!(Request)),
     ] {
         if !names.is_empty() {
-            out.extend(quote!(#k::required_in(v, &[#(#names),*], #k::Direction::#direction, p, e);));
+            out.extend(
+                quote!(#k::required_in(v, &[#(#names),*], #k::Direction::#direction, p, e);),
+            );
         }
     }
     if let Some(min) = rules.min_properties {

@@ -503,8 +503,7 @@ impl<'a> SchemaLowerer<'a> {
             .iter()
             .filter(|(name, def)| {
                 !before.contains(*name)
-                    && (def.pointer == pointer
-                        || def.pointer.starts_with(&format!("{pointer}/")))
+                    && (def.pointer == pointer || def.pointer.starts_with(&format!("{pointer}/")))
             })
             .map(|(name, _)| name.clone())
             .collect();
@@ -908,10 +907,18 @@ impl<'a> SchemaLowerer<'a> {
 
     /// `required` of `obj` split three ways: `readOnly` properties (required in responses
     /// only), `writeOnly` ones (requests only), and the rest.
-    fn split_required(&self, obj: &Map<String, Value>, required: Vec<String>, rules: &mut ObjectRules) {
+    fn split_required(
+        &self,
+        obj: &Map<String, Value>,
+        required: Vec<String>,
+        rules: &mut ObjectRules,
+    ) {
         let props = obj.get("properties").and_then(Value::as_object);
         for name in required {
-            match props.and_then(|p| p.get(&name)).and_then(|s| self.access_of(s, 0)) {
+            match props
+                .and_then(|p| p.get(&name))
+                .and_then(|s| self.access_of(s, 0))
+            {
                 Some(Access::ReadOnly) => rules.required_read_only.push(name),
                 Some(Access::WriteOnly) => rules.required_write_only.push(name),
                 None => rules.required.push(name),
@@ -959,7 +966,10 @@ impl<'a> SchemaLowerer<'a> {
         let discriminator = obj.get("discriminator")?;
         let at = child(pointer, "discriminator");
         let Some(tag) = discriminator.get("propertyName").and_then(Value::as_str) else {
-            self.warn(&at, "`discriminator` without `propertyName` is ignored; the enum is untagged");
+            self.warn(
+                &at,
+                "`discriminator` without `propertyName` is ignored; the enum is untagged",
+            );
             return None;
         };
         let branches = obj.get(key).and_then(Value::as_array)?;
@@ -1009,7 +1019,10 @@ impl<'a> SchemaLowerer<'a> {
         let lowered = entries
             .into_iter()
             .map(|(value, name)| {
-                let reference = format!("{COMPONENT_PREFIX}{}", name.replace('~', "~0").replace('/', "~1"));
+                let reference = format!(
+                    "{COMPONENT_PREFIX}{}",
+                    name.replace('~', "~0").replace('/', "~1")
+                );
                 let l = self.lower_ref(&reference, &name, pointer);
                 (value, name, l)
             })
@@ -1144,8 +1157,10 @@ impl<'a> SchemaLowerer<'a> {
                 continue;
             };
             if keep.contains(&name) {
-                let (tag, payloads): (String, Vec<String>) =
-                    (tag.clone(), variants.iter().map(|(_, _, t)| t.clone()).collect());
+                let (tag, payloads): (String, Vec<String>) = (
+                    tag.clone(),
+                    variants.iter().map(|(_, _, t)| t.clone()).collect(),
+                );
                 for payload in payloads {
                     if let Some(TypeKind::Struct {
                         fields, tag: own, ..
@@ -1392,7 +1407,10 @@ fn value_variant_name(value: &Value) -> String {
                 Some(rest) => ("Minus", rest),
                 None => ("V", text.as_str()),
             };
-            format!("{sign}{}", digits.replace(['.', '+'], "_").replace('-', "M"))
+            format!(
+                "{sign}{}",
+                digits.replace(['.', '+'], "_").replace('-', "M")
+            )
         }
         _ => "Value".into(),
     }
@@ -1605,9 +1623,14 @@ mod tests {
             "X": {"type": "object", "properties": {"k": {"type": "string"}, "j": {"type": "string"}}},
         }));
         for name in ["A", "B"] {
-            assert!(matches!(api.types[name].kind, TypeKind::Untagged { .. }), "{name}");
+            assert!(
+                matches!(api.types[name].kind, TypeKind::Untagged { .. }),
+                "{name}"
+            );
         }
-        assert!(matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: None, .. } if fields.len() == 2));
+        assert!(
+            matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: None, .. } if fields.len() == 2)
+        );
         assert_eq!(warnings.len(), 2, "{warnings:?}");
     }
 
@@ -1618,7 +1641,10 @@ mod tests {
             "X": {"type": "object", "properties": {"k": {"type": "integer"}}},
         }));
         assert!(matches!(api.types["A"].kind, TypeKind::Untagged { .. }));
-        assert!(warnings[0].contains("`X.k` is not a string"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("`X.k` is not a string"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
@@ -1630,7 +1656,9 @@ mod tests {
         }));
         assert!(warnings.is_empty(), "{warnings:?}");
         assert!(matches!(&api.types["B"].kind, TypeKind::Tagged { tag, .. } if tag == "k"));
-        assert!(matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: Some(_), .. } if fields.is_empty()));
+        assert!(
+            matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: Some(_), .. } if fields.is_empty())
+        );
     }
 
     #[test]
