@@ -1,10 +1,13 @@
 //! Generates the pet store module through the `build.rs` entry point, and points the
 //! macro's test hook at `OUT_DIR/macro` so the tests can compare the three entry points.
 //! Also turns the JSON Schema Test Suite into two generated modules for the conformance
-//! test (see `conformance_spec.rs`).
+//! test (see `conformance_spec.rs`), and each schema coverage fixture into a module of its
+//! own for `tests/coverage.rs` (see `coverage_spec.rs`).
 
 #[path = "conformance_spec.rs"]
 mod conformance_spec;
+#[path = "coverage_spec.rs"]
+mod coverage_spec;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::var("OUT_DIR")?;
@@ -16,6 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tollgate_codegen::Builder::new("../fixtures/bench.yaml").generate()?; // benches
     conformance_spec::generate(
         std::path::Path::new("../fixtures/json-schema-test-suite"),
+        std::path::Path::new(&out),
+    )?;
+    coverage_spec::generate(
+        std::path::Path::new("../fixtures/coverage"),
         std::path::Path::new(&out),
     )?;
     Ok(())

@@ -81,7 +81,11 @@ impl Emitter<'_> {
             }
         };
         match &def.kind {
-            TypeKind::Struct { fields, additional } => {
+            TypeKind::Struct {
+                fields,
+                additional,
+                tag,
+            } => {
                 let derives = self.derives(quote!(Debug, Clone, PartialEq));
                 let fields = fields.iter().map(|f| {
                     let fname = ident(&f.name);
@@ -113,8 +117,21 @@ impl Emitter<'_> {
                         pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #t>,
                     }
                 });
+                // A variant of a tagged enum lacks its tag property, so its JSON alone does
+                // not satisfy its schema: it is validated through the enum.
+                let (note, validate_method) = match tag {
+                    Some(tag) => {
+                        let gap = def.doc.is_some().then(|| quote!(#[doc = ""]));
+                        let note = doc(Some(&format!(
+                            "A variant of a tagged enum: its discriminator property `{tag}` is the enum's tag, not a field, and it is validated through that enum."
+                        )));
+                        (quote!(#gap #note), TokenStream::new())
+                    }
+                    None => (TokenStream::new(), validate_method),
+                };
                 quote! {
                     #docs
+                    #note
                     #derives
                     #[serde(crate = #serde_crate)]
                     pub struct #name { #(#fields)* #extra }
@@ -177,6 +194,112 @@ impl Emitter<'_> {
                     #derives
                     #[serde(crate = #serde_crate, untagged)]
                     pub enum #name { #(#decl)* }
+                    #validate_method
+                }
+            }
+            TypeKind::Tagged { tag, variants } => {
+                let derives = self.derives(quote!(Debug, Clone, PartialEq));
+                let decl = variants.iter().map(|(v, wire, t)| {
+                    let v = ident(v);
+                    let t = ident(t);
+                    quote!(#[serde(rename = #wire)] #v(self::#t),)
+                });
+                quote! {
+                    #docs
+                    #derives
+                    #[serde(crate = #serde_crate, tag = #tag)]
+                    pub enum #name { #(#decl)* }
+                    #validate_method
+                }
+            }
+            TypeKind::ValueEnum { variants } => {
+                let derives = self.derives(quote!(
+                    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
+                ));
+                let decl = variants.iter().map(|(v, value)| {
+                    let v = ident(v);
+                    let docs = format!(" `{value}`");
+                    quote!(#[doc = #docs] #v,)
+                });
+                let all = variants.iter().map(|(v, _)| {
+                    let v = ident(v);
+                    quote!(Self::#v)
+                });
+                let to_value = variants.iter().map(|(v, value)| {
+                    let v = ident(v);
+                    let literal = match value {
+                        serde_json::Value::String(s) => quote!(#s),
+                        serde_json::Value::Bool(b) => quote!(#b),
+                        serde_json::Value::Number(n) => match n.as_i64() {
+                            Some(i) => quote!(#i),
+                            None => {
+                                let f = n.as_f64().unwrap_or_default();
+                                quote!(#f)
+                            }
+                        },
+                        _ => quote!(()),
+                    };
+                    quote!(Self::#v => __tg::serde_json::Value::from(#literal),)
+                });
+                let texts = variants.iter().map(|(v, value)| {
+                    let v = ident(v);
+                    let text = match value {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    quote!(Self::#v => #text,)
+                });
+                let as_i64 = variants.iter().all(|(_, v)| v.is_i64()).then(|| {
+                    let arms = variants.iter().map(|(v, value)| {
+                        let v = ident(v);
+                        let i = value.as_i64().unwrap_or_default();
+                        quote!(Self::#v => #i,)
+                    });
+                    quote! {
+                        /// The integer as written in the spec.
+                        pub fn as_i64(self) -> i64 {
+                            match self { #(#arms)* }
+                        }
+                    }
+                });
+                quote! {
+                    #docs
+                    #derives
+                    #[serde(
+                        crate = #serde_crate,
+                        into = "__tg::serde_json::Value",
+                        try_from = "__tg::serde_json::Value"
+                    )]
+                    pub enum #name { #(#decl)* }
+                    impl #name {
+                        /// Every value, in spec order.
+                        pub const ALL: &'static [Self] = &[#(#all),*];
+                        /// The JSON value as written in the spec.
+                        pub fn to_value(self) -> __tg::serde_json::Value {
+                            match self { #(#to_value)* }
+                        }
+                        /// The value as text (strings unquoted).
+                        pub fn as_str(&self) -> &'static str {
+                            match self { #(#texts)* }
+                        }
+                        #as_i64
+                    }
+                    impl ::std::fmt::Display for #name {
+                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str(self.as_str())
+                        }
+                    }
+                    impl ::std::convert::From<#name> for __tg::serde_json::Value {
+                        fn from(value: #name) -> Self {
+                            value.to_value()
+                        }
+                    }
+                    impl ::std::convert::TryFrom<__tg::serde_json::Value> for #name {
+                        type Error = ::std::string::String;
+                        fn try_from(value: __tg::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+                            __tg::enum_from_value(&value, Self::ALL, Self::to_value)
+                        }
+                    }
                     #validate_method
                 }
             }

@@ -97,11 +97,20 @@ fn node_body(node: &Node) -> TokenStream {
     for check in &node.all_of {
         out.extend(inline_call(check));
     }
+    if let Some(d) = &node.discriminator {
+        let property = &d.property;
+        let entries = d.mapping.iter().map(|(value, check)| {
+            let f = check_fn(check).unwrap_or_else(|| quote!(|_, _, _| {}));
+            quote!((#value, #f))
+        });
+        out.extend(quote!(#k::discriminator(v, p, e, #property, &[#(#entries),*]);));
+    }
     for (list, helper) in [
         (&node.any_of, quote!(any_of)),
         (&node.one_of, quote!(one_of)),
     ] {
-        if list.is_empty() {
+        // The discriminator picks the branch instead.
+        if list.is_empty() || node.discriminator.is_some() {
             continue;
         }
         let branches = list
@@ -200,6 +209,16 @@ fn object_keywords(rules: &ObjectRules, out: &mut TokenStream) {
     if !rules.required.is_empty() {
         let required = &rules.required;
         out.extend(quote!(#k::required(v, &[#(#required),*], p, e);));
+    }
+    for (names, direction) in [
+        (&rules.required_read_only, quote!(Response)),
+        (&rules.required_write_only, quote!(Request)),
+    ] {
+        if !names.is_empty() {
+            out.extend(
+                quote!(#k::required_in(v, &[#(#names),*], #k::Direction::#direction, p, e);),
+            );
+        }
     }
     if let Some(min) = rules.min_properties {
         out.extend(quote!(#k::min_properties(v, #min, p, e);));

@@ -78,6 +78,7 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
             }
         }
     }
+    schemas.finish_tagged(operations.iter().flat_map(operation_types));
     schemas.box_cycles();
     diagnostics.append(&mut schemas.diagnostics);
 
@@ -98,6 +99,17 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         .unwrap_or_default();
     fill_mocks(&mut api);
     (api, diagnostics)
+}
+
+/// The types an operation uses (parameters, body, response bodies).
+fn operation_types(op: &Operation) -> impl Iterator<Item = &RustType> {
+    let params = op.params.iter().map(|p| &p.ty);
+    let body = op.body.iter().map(|b| &b.ty);
+    let responses = op
+        .responses
+        .iter()
+        .filter_map(|r| r.body.as_ref().map(|b| &b.ty));
+    params.chain(body).chain(responses)
 }
 
 /// Everything lowering one operation needs to read.

@@ -33,14 +33,16 @@ impl Synth<'_> {
         }
     }
 
+    /// Mocks are responses: `readOnly` required properties are there, `writeOnly` ones not.
     fn object(&self, rules: &ObjectRules, depth: usize) -> Value {
         let mut map = Map::new();
+        let required = || rules.required.iter().chain(&rules.required_read_only);
         for (name, check) in &rules.properties {
-            if rules.required.contains(name) {
+            if required().any(|r| r == name) {
                 map.insert(name.clone(), self.check(check, depth));
             }
         }
-        for name in &rules.required {
+        for name in required() {
             if !map.contains_key(name) {
                 let value = match &rules.additional {
                     Additional::Schema(check) => self.check(check, depth),
@@ -101,6 +103,15 @@ impl Synth<'_> {
                 (Some(a), _) => a,
                 (None, b) => b,
             });
+        }
+        if let (None, Some(d)) = (&value, &node.discriminator) {
+            if let Some((tag, branch)) = d.mapping.first() {
+                let mut branch = self.check(branch, depth);
+                if let Value::Object(map) = &mut branch {
+                    map.insert(d.property.clone(), Value::String(tag.clone()));
+                }
+                value = Some(branch);
+            }
         }
         if value.is_none() {
             if let Some(first) = node.one_of.first().or_else(|| node.any_of.first()) {

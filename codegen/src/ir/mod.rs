@@ -68,6 +68,10 @@ pub enum TypeKind {
         fields: Vec<Field>,
         /// A flattened map for `additionalProperties` (true or a schema), if kept.
         additional: Option<RustType>,
+        /// Set when this struct is a variant payload of a [`TypeKind::Tagged`] enum: the
+        /// discriminator property (the enum's tag) was dropped from its fields, so the
+        /// struct is validated through the enum.
+        tag: Option<String>,
     },
     /// A string enum.
     StringEnum {
@@ -78,6 +82,20 @@ pub enum TypeKind {
     Untagged {
         /// `(Rust variant name, payload type)`.
         variants: Vec<(String, RustType)>,
+    },
+    /// `oneOf`/`anyOf` with a `discriminator` whose branches are component objects: a serde
+    /// internally tagged enum (`#[serde(tag = "…")]`).
+    Tagged {
+        /// The discriminator's `propertyName`.
+        tag: String,
+        /// `(Rust variant name, tag value, payload type name)`.
+        variants: Vec<(String, String, String)>,
+    },
+    /// An `enum` of integers, or of mixed scalar values: a Rust enum (de)serialized as
+    /// exactly those JSON values.
+    ValueEnum {
+        /// `(Rust variant name, JSON value)`.
+        variants: Vec<(String, Value)>,
     },
     /// A type alias.
     Alias(RustType),
@@ -158,6 +176,9 @@ pub struct Node {
     pub one_of: Vec<Check>,
     /// `not`.
     pub not: Option<Box<Check>>,
+    /// `discriminator` of a `oneOf`/`anyOf`: when set, the branch is picked by the tag
+    /// property instead of trying `one_of`/`any_of` (which stay filled, for the mock).
+    pub discriminator: Option<Box<Discriminator>>,
     /// `example` (used by the mock when it validates).
     pub example: Option<Value>,
     /// `default`.
@@ -178,6 +199,16 @@ pub struct UntypedRules {
     pub array: ArrayRules,
     /// `properties`, `required`, `additionalProperties`, `min/maxProperties`.
     pub object: ObjectRules,
+}
+
+/// A `discriminator` as validation uses it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discriminator {
+    /// `propertyName`.
+    pub property: String,
+    /// `(tag value, branch)`: explicit `mapping` entries, then the other branches under
+    /// their component names.
+    pub mapping: Vec<(String, Check)>,
 }
 
 /// A sub-schema: inline, or the validator of a named schema.
@@ -257,8 +288,12 @@ pub struct ArrayRules {
 pub struct ObjectRules {
     /// `properties`, in order.
     pub properties: Vec<(String, Check)>,
-    /// `required`.
+    /// `required`, without the `readOnly`/`writeOnly` properties below.
     pub required: Vec<String>,
+    /// Required properties marked `readOnly`: required in responses only.
+    pub required_read_only: Vec<String>,
+    /// Required properties marked `writeOnly`: required in requests only.
+    pub required_write_only: Vec<String>,
     /// `additionalProperties`.
     pub additional: Additional,
     /// `minProperties`.

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::names::{snake_name, type_name, Namespace};
 use super::{
-    Additional, ArrayRules, Check, Field, Node, NodeKind, NumberRules, ObjectRules, RustType,
-    StringRules, TypeDef, TypeKind, UntypedRules,
+    Additional, ArrayRules, Check, Discriminator, Field, Node, NodeKind, NumberRules, ObjectRules,
+    RustType, StringRules, TypeDef, TypeKind, UntypedRules,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -53,6 +53,10 @@ pub(crate) struct SchemaLowerer<'a> {
     /// String enums by their values: an inline enum with the same values as an earlier one
     /// reuses its type (real specs repeat the same inline enum in many operations).
     enums_by_values: HashMap<Vec<String>, String>,
+    /// Integer and mixed enums by their values (as JSON text), reused the same way.
+    value_enums: HashMap<String, String>,
+    /// The [`TypeKind::Tagged`] enums created, checked by [`Self::finish_tagged`].
+    tagged: Vec<String>,
     /// How many schema objects were lowered, and how many of them fell back to
     /// `serde_json::Value` with a warning (the corpus runner reports the share).
     pub(crate) stats: SchemaStats,
@@ -85,6 +89,8 @@ impl<'a> SchemaLowerer<'a> {
             in_progress: BTreeSet::new(),
             ref_cache: HashMap::new(),
             enums_by_values: HashMap::new(),
+            value_enums: HashMap::new(),
+            tagged: Vec::new(),
             stats: SchemaStats::default(),
         };
         if let Some(schemas) = root
@@ -94,10 +100,7 @@ impl<'a> SchemaLowerer<'a> {
             for (name, schema) in schemas {
                 let type_name = this.type_names.claim(&type_name(name));
                 let validator = this.validator_names.claim(&snake_name(&type_name));
-                let nullable = schema
-                    .get("nullable")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
+                let nullable = nullable_of(schema);
                 this.components.insert(
                     name.clone(),
                     Component {
@@ -198,7 +201,7 @@ impl<'a> SchemaLowerer<'a> {
             return self.lower_ref(reference, hint, pointer);
         }
         let mut node = self.node(obj, hint, pointer);
-        let nullable = node.nullable;
+        let nullable = nullable_of(schema);
 
         // Decide the Rust type.
         let ty = if let Some(merged) = self.all_of_object(obj, pointer) {
@@ -259,7 +262,29 @@ impl<'a> SchemaLowerer<'a> {
             } else {
                 node.any_of = checks;
             }
-            self.untagged(&lowered, obj, key, hint, pointer, exact, doc_of(schema))
+            match self.discriminated(obj, key, pointer) {
+                Some((tag, entries)) => {
+                    node.discriminator = Some(Box::new(Discriminator {
+                        property: tag.clone(),
+                        mapping: entries
+                            .iter()
+                            .map(|(value, _, l)| (value.clone(), l.check.clone()))
+                            .collect(),
+                    }));
+                    self.tagged_enum(tag, entries, hint, pointer, exact, doc_of(schema))
+                }
+                None => self.untagged(&lowered, obj, key, hint, pointer, exact, doc_of(schema)),
+            }
+        } else if let Some(values) = value_enum(obj) {
+            let strings: Option<Vec<String>> = values
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            match strings {
+                // Untyped, but only strings: the same enum as with `type: string`.
+                Some(strings) => self.named_enum(strings, hint, pointer, exact, doc_of(schema)),
+                None => self.named_value_enum(values, hint, pointer, exact, doc_of(schema)),
+            }
         } else {
             match &node.kind {
                 NodeKind::String(_) => match string_enum(obj) {
@@ -462,10 +487,33 @@ impl<'a> SchemaLowerer<'a> {
             }
         };
         if let Some(not) = obj.get("not") {
-            let lowered = self.lower(not, &format!("{hint}Not"), &child(pointer, "not"));
-            node.not = Some(Box::new(lowered.check));
+            let check = self.lower_check_only(not, &format!("{hint}Not"), &child(pointer, "not"));
+            node.not = Some(Box::new(check));
         }
         node
+    }
+
+    /// Lowers a schema only its validator is needed for (`not`): the named types created
+    /// for it are dropped again (their validators stay).
+    fn lower_check_only(&mut self, schema: &Value, hint: &str, pointer: &str) -> Check {
+        let before: BTreeSet<String> = self.types.keys().cloned().collect();
+        let check = self.lower(schema, hint, pointer).check;
+        let created: Vec<String> = self
+            .types
+            .iter()
+            .filter(|(name, def)| {
+                !before.contains(*name)
+                    && (def.pointer == pointer || def.pointer.starts_with(&format!("{pointer}/")))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &created {
+            self.types.remove(name);
+        }
+        self.enums_by_values.retain(|_, n| !created.contains(n));
+        self.value_enums.retain(|_, n| !created.contains(n));
+        self.tagged.retain(|n| !created.contains(n));
+        check
     }
 
     fn string_rules(&mut self, obj: &Map<String, Value>, pointer: &str) -> StringRules {
@@ -499,7 +547,6 @@ impl<'a> SchemaLowerer<'a> {
         pointer: &str,
     ) -> (ObjectRules, Vec<(String, Lowered)>, Option<Lowered>) {
         let mut rules = ObjectRules {
-            required: required_of(obj),
             min_properties: u64_of(obj, "minProperties"),
             max_properties: u64_of(obj, "maxProperties"),
             ..ObjectRules::default()
@@ -517,6 +564,7 @@ impl<'a> SchemaLowerer<'a> {
                 properties.push((name.clone(), lowered));
             }
         }
+        self.split_required(obj, required_of(obj), &mut rules);
         let mut additional = None;
         rules.additional = match obj.get("additionalProperties") {
             Some(Value::Bool(false)) => Additional::Denied,
@@ -655,16 +703,17 @@ impl<'a> SchemaLowerer<'a> {
                 Additional::Schema(Box::new(lowered.check))
             }
         };
-        ObjectRules {
+        let mut rules = ObjectRules {
             properties: merged
                 .properties
                 .into_iter()
                 .filter(|(name, _)| own_properties.is_some_and(|p| p.contains_key(name)))
                 .collect(),
-            required: own_required,
             additional,
             ..merged
-        }
+        };
+        self.split_required(obj, own_required, &mut rules);
+        rules
     }
 
     /// The object schema behind `schema` (following `$ref`s and nested `allOf`), or `None`
@@ -714,6 +763,7 @@ impl<'a> SchemaLowerer<'a> {
                 kind: TypeKind::Struct {
                     fields: Vec::new(),
                     additional: None,
+                    tag: None,
                 },
                 validator,
                 pointer: pointer.to_owned(),
@@ -730,6 +780,17 @@ impl<'a> SchemaLowerer<'a> {
                     RustType::Option(inner) => (*inner, true),
                     ty => (ty, lowered.nullable),
                 };
+                let access = if rules.required_read_only.contains(&wire) {
+                    Some("Read-only: required in responses, absent from requests.")
+                } else if rules.required_write_only.contains(&wire) {
+                    Some("Write-only: required in requests, absent from responses.")
+                } else {
+                    None
+                };
+                let doc = match (schema.and_then(doc_of), access) {
+                    (Some(d), Some(a)) => Some(format!("{d}\n\n{a}")),
+                    (d, a) => d.or(a.map(str::to_owned)),
+                };
                 Field {
                     name: field_names.claim(&snake_name(&wire)),
                     required: rules.required.contains(&wire),
@@ -737,7 +798,7 @@ impl<'a> SchemaLowerer<'a> {
                     ty,
                     nullable,
                     boxed: false,
-                    doc: schema.and_then(doc_of),
+                    doc,
                     deprecated: schema
                         .and_then(|s| s.get("deprecated"))
                         .and_then(Value::as_bool)
@@ -747,7 +808,11 @@ impl<'a> SchemaLowerer<'a> {
             .collect();
         let additional = additional.map(position_type);
         if let Some(def) = self.types.get_mut(&name) {
-            def.kind = TypeKind::Struct { fields, additional };
+            def.kind = TypeKind::Struct {
+                fields,
+                additional,
+                tag: None,
+            };
         }
         (RustType::Named(name), rules)
     }
@@ -833,6 +898,336 @@ impl<'a> SchemaLowerer<'a> {
                 name: name.clone(),
                 doc,
                 kind: TypeKind::Untagged { variants },
+                validator,
+                pointer: pointer.to_owned(),
+            },
+        );
+        RustType::Named(name)
+    }
+
+    /// `required` of `obj` split three ways: `readOnly` properties (required in responses
+    /// only), `writeOnly` ones (requests only), and the rest.
+    fn split_required(
+        &self,
+        obj: &Map<String, Value>,
+        required: Vec<String>,
+        rules: &mut ObjectRules,
+    ) {
+        let props = obj.get("properties").and_then(Value::as_object);
+        for name in required {
+            match props
+                .and_then(|p| p.get(&name))
+                .and_then(|s| self.access_of(s, 0))
+            {
+                Some(Access::ReadOnly) => rules.required_read_only.push(name),
+                Some(Access::WriteOnly) => rules.required_write_only.push(name),
+                None => rules.required.push(name),
+            }
+        }
+    }
+
+    /// Whether a property schema (following `$ref`s and one-branch `allOf`s) is `readOnly`
+    /// or `writeOnly`.
+    fn access_of(&self, schema: &Value, depth: usize) -> Option<Access> {
+        if depth > 8 {
+            return None;
+        }
+        let flag = |key: &str| schema.get(key).and_then(Value::as_bool) == Some(true);
+        if flag("readOnly") {
+            return Some(Access::ReadOnly);
+        }
+        if flag("writeOnly") {
+            return Some(Access::WriteOnly);
+        }
+        if let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| self.root.pointer(p))
+        {
+            return self.access_of(target, depth + 1);
+        }
+        match schema.get("allOf").and_then(Value::as_array) {
+            Some(branches) if branches.len() == 1 => self.access_of(&branches[0], depth + 1),
+            _ => None,
+        }
+    }
+
+    /// The tag and its `(tag value, component name, lowered branch)` entries when `obj`'s
+    /// `oneOf`/`anyOf` has a `discriminator` that can pick a branch; `None` (with a warning
+    /// when a discriminator is there) otherwise.
+    #[allow(clippy::type_complexity)]
+    fn discriminated(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        pointer: &str,
+    ) -> Option<(String, Vec<(String, String, Lowered)>)> {
+        let discriminator = obj.get("discriminator")?;
+        let at = child(pointer, "discriminator");
+        let Some(tag) = discriminator.get("propertyName").and_then(Value::as_str) else {
+            self.warn(
+                &at,
+                "`discriminator` without `propertyName` is ignored; the enum is untagged",
+            );
+            return None;
+        };
+        let branches = obj.get(key).and_then(Value::as_array)?;
+        let mut refs = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            match component_of(branch.get("$ref").and_then(Value::as_str))
+                .filter(|c| self.components.contains_key(c))
+            {
+                Some(name) => refs.push(name),
+                None => {
+                    self.warn(
+                        &child(&child(pointer, key), &i.to_string()),
+                        &format!("`discriminator` ignored: this branch is not a `$ref` to a component schema, so `{key}` stays an untagged enum (branches tried in order)"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let mut entries: Vec<(String, String)> = Vec::new();
+        if let Some(mapping) = discriminator.get("mapping").and_then(Value::as_object) {
+            for (value, target) in mapping {
+                let target = target.as_str().and_then(|t| {
+                    if t.contains('/') {
+                        component_of(Some(t))
+                    } else {
+                        Some(t.to_owned())
+                    }
+                });
+                match target.filter(|c| self.components.contains_key(c)) {
+                    Some(name) => entries.push((value.clone(), name)),
+                    None => {
+                        self.warn(
+                            &child(&child(&at, "mapping"), value),
+                            "`discriminator` ignored: this mapping does not name a component schema; the enum is untagged",
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        // Branches the mapping does not name are tagged with their component name.
+        for name in refs {
+            if !entries.iter().any(|(v, c)| *c == name || *v == name) {
+                entries.push((name.clone(), name));
+            }
+        }
+        let lowered = entries
+            .into_iter()
+            .map(|(value, name)| {
+                let reference = format!(
+                    "{COMPONENT_PREFIX}{}",
+                    name.replace('~', "~0").replace('/', "~1")
+                );
+                let l = self.lower_ref(&reference, &name, pointer);
+                (value, name, l)
+            })
+            .collect();
+        Some((tag.to_owned(), lowered))
+    }
+
+    /// A [`TypeKind::Tagged`] enum; [`Self::finish_tagged`] turns it back into an untagged
+    /// one if its branch structs cannot lose the tag property.
+    fn tagged_enum(
+        &mut self,
+        tag: String,
+        entries: Vec<(String, String, Lowered)>,
+        hint: &str,
+        pointer: &str,
+        exact: Option<&str>,
+        doc: Option<String>,
+    ) -> RustType {
+        let name = self.type_name_for(hint, exact);
+        let validator = match exact {
+            Some(_) => String::new(),
+            None => self.claim_validator(&name),
+        };
+        let mut variant_names = Namespace::default();
+        let variants = entries
+            .into_iter()
+            .filter_map(|(value, _, l)| match l.ty {
+                RustType::Named(payload) => {
+                    Some((variant_names.claim(&type_name(&value)), value, payload))
+                }
+                _ => None,
+            })
+            .collect();
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                doc,
+                kind: TypeKind::Tagged { tag, variants },
+                validator,
+                pointer: pointer.to_owned(),
+            },
+        );
+        self.tagged.push(name.clone());
+        RustType::Named(name)
+    }
+
+    /// After every schema and operation is lowered (`used`: the types operations use):
+    /// keeps a [`TypeKind::Tagged`] enum tagged only if each variant is a struct used
+    /// nowhere else but as a variant of enums with the same tag, and its tag property (if
+    /// declared) is a string; drops that property from those structs. Other tagged enums
+    /// become untagged, with a warning saying why.
+    pub(crate) fn finish_tagged<'t>(&mut self, used: impl IntoIterator<Item = &'t RustType>) {
+        if self.tagged.is_empty() {
+            return;
+        }
+        // Where each named type is used: `None` for a plain use, `Some(enum)` as a variant.
+        let mut uses: HashMap<String, Vec<Option<String>>> = HashMap::new();
+        for ty in used {
+            if let Some(n) = any_named(ty) {
+                uses.entry(n.to_owned()).or_default().push(None);
+            }
+        }
+        for (name, def) in &self.types {
+            match &def.kind {
+                TypeKind::Tagged { variants, .. } => {
+                    for (_, _, t) in variants {
+                        uses.entry(t.clone()).or_default().push(Some(name.clone()));
+                    }
+                }
+                kind => {
+                    for n in all_refs(kind) {
+                        uses.entry(n).or_default().push(None);
+                    }
+                }
+            }
+        }
+        let tags: HashMap<String, String> = self
+            .tagged
+            .iter()
+            .filter_map(|n| match self.types.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Tagged { tag, .. }) => Some((n.clone(), tag.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut keep: BTreeSet<String> = tags.keys().cloned().collect();
+        let mut why: BTreeMap<String, String> = BTreeMap::new();
+        loop {
+            let mut dropped = Vec::new();
+            for name in &keep {
+                let tag = &tags[name];
+                let Some(TypeKind::Tagged { variants, .. }) = self.types.get(name).map(|d| &d.kind)
+                else {
+                    continue;
+                };
+                for (_, _, payload) in variants {
+                    let reason = match self.types.get(payload).map(|d| &d.kind) {
+                        Some(TypeKind::Struct { fields, .. }) => {
+                            let tag_field = fields.iter().find(|f| f.wire == *tag);
+                            if tag_field.is_some_and(|f| !self.is_string_type(&f.ty)) {
+                                Some(format!("`{payload}.{tag}` is not a string"))
+                            } else if uses.get(payload).into_iter().flatten().any(|u| match u {
+                                None => true,
+                                Some(other) => !keep.contains(other) || tags[other] != *tag,
+                            }) {
+                                Some(format!("`{payload}` is also used on its own, so it keeps its `{tag}` property"))
+                            } else {
+                                None
+                            }
+                        }
+                        _ => Some(format!("`{payload}` is not a struct of its own")),
+                    };
+                    if let Some(reason) = reason {
+                        why.insert(name.clone(), reason);
+                        dropped.push(name.clone());
+                        break;
+                    }
+                }
+            }
+            if dropped.is_empty() {
+                break;
+            }
+            for name in dropped {
+                keep.remove(&name);
+            }
+        }
+        for name in std::mem::take(&mut self.tagged) {
+            let Some(def) = self.types.get_mut(&name) else {
+                continue;
+            };
+            let TypeKind::Tagged { tag, variants } = &def.kind else {
+                continue;
+            };
+            if keep.contains(&name) {
+                let (tag, payloads): (String, Vec<String>) = (
+                    tag.clone(),
+                    variants.iter().map(|(_, _, t)| t.clone()).collect(),
+                );
+                for payload in payloads {
+                    if let Some(TypeKind::Struct {
+                        fields, tag: own, ..
+                    }) = self.types.get_mut(&payload).map(|d| &mut d.kind)
+                    {
+                        fields.retain(|f| f.wire != tag);
+                        *own = Some(tag.clone());
+                    }
+                }
+            } else {
+                let reason = why.remove(&name).unwrap_or_default();
+                let pointer = child(&def.pointer, "discriminator");
+                let message = format!("`discriminator` `{tag}` not used for the Rust type: {reason}; `{name}` is an untagged enum (branches tried in order; validation still picks the branch by `{tag}`)");
+                def.kind = TypeKind::Untagged {
+                    variants: variants
+                        .iter()
+                        .map(|(v, _, t)| (v.clone(), RustType::Named(t.clone())))
+                        .collect(),
+                };
+                self.warn(&pointer, &message);
+            }
+        }
+    }
+
+    /// A string or a string enum.
+    fn is_string_type(&self, ty: &RustType) -> bool {
+        match ty {
+            RustType::String => true,
+            RustType::Named(n) => matches!(
+                self.types.get(n).map(|d| &d.kind),
+                Some(TypeKind::StringEnum { .. })
+            ),
+            _ => false,
+        }
+    }
+
+    fn named_value_enum(
+        &mut self,
+        values: Vec<Value>,
+        hint: &str,
+        pointer: &str,
+        exact: Option<&str>,
+        doc: Option<String>,
+    ) -> RustType {
+        let key = Value::Array(values.clone()).to_string();
+        if exact.is_none() {
+            if let Some(existing) = self.value_enums.get(&key) {
+                return RustType::Named(existing.clone());
+            }
+        }
+        let name = self.type_name_for(hint, exact);
+        self.value_enums.entry(key).or_insert_with(|| name.clone());
+        let validator = match exact {
+            Some(_) => String::new(),
+            None => self.claim_validator(&name),
+        };
+        let mut variant_names = Namespace::default();
+        let variants = values
+            .into_iter()
+            .map(|v| (variant_names.claim(&value_variant_name(&v)), v))
+            .collect();
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                doc,
+                kind: TypeKind::ValueEnum { variants },
                 validator,
                 pointer: pointer.to_owned(),
             },
@@ -927,6 +1322,100 @@ impl<'a> SchemaLowerer<'a> {
     }
 }
 
+/// Whether a property is `readOnly` or `writeOnly`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadOnly,
+    WriteOnly,
+}
+
+/// The component name a `#/components/schemas/…` reference names.
+fn component_of(reference: Option<&str>) -> Option<String> {
+    reference?
+        .strip_prefix(COMPONENT_PREFIX)
+        .map(|n| crate::load::pointer::unescape(n).into_owned())
+}
+
+/// Every named type a type kind mentions (at any depth).
+fn all_refs(kind: &TypeKind) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |ty: &RustType| {
+        if let Some(n) = any_named(ty) {
+            out.push(n.to_owned());
+        }
+    };
+    match kind {
+        TypeKind::Struct {
+            fields, additional, ..
+        } => {
+            fields.iter().for_each(|f| push(&f.ty));
+            additional.iter().for_each(&mut push);
+        }
+        TypeKind::Untagged { variants } => variants.iter().for_each(|(_, t)| push(t)),
+        TypeKind::Alias(t) => push(t),
+        TypeKind::Tagged { variants, .. } => variants
+            .iter()
+            .for_each(|(_, _, t)| push(&RustType::Named(t.clone()))),
+        TypeKind::StringEnum { .. } | TypeKind::ValueEnum { .. } => {}
+    }
+    out
+}
+
+/// `nullable: true`, or an untyped `enum` that lists `null`.
+fn nullable_of(schema: &Value) -> bool {
+    schema.get("nullable").and_then(Value::as_bool) == Some(true)
+        || (schema.get("type").is_none()
+            && schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|v| v.contains(&Value::Null)))
+}
+
+/// The values of an `enum` that becomes a Rust enum of its own besides `type: string`
+/// ones: integers under `type: integer`, or scalars (strings, numbers, booleans) without a
+/// `type`. `null` is left out (it makes the position an `Option`).
+fn value_enum(obj: &Map<String, Value>) -> Option<Vec<Value>> {
+    let values: Vec<Value> = obj
+        .get("enum")?
+        .as_array()?
+        .iter()
+        .filter(|v| !v.is_null())
+        .cloned()
+        .collect();
+    if values.is_empty() || obj.contains_key("properties") || obj.contains_key("items") {
+        return None;
+    }
+    let ok = match obj.get("type").and_then(Value::as_str) {
+        Some("integer") => values.iter().all(|v| v.is_i64()),
+        None => values
+            .iter()
+            .all(|v| v.is_string() || v.is_i64() || v.is_f64() || v.is_boolean()),
+        _ => false,
+    };
+    ok.then_some(values)
+}
+
+/// A variant name for an enum value: `V1`, `Minus1`, `V1_5`, `True`, or the string's.
+fn value_variant_name(value: &Value) -> String {
+    match value {
+        Value::String(s) => type_name(s),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => {
+            let text = n.to_string();
+            let (sign, digits) = match text.strip_prefix('-') {
+                Some(rest) => ("Minus", rest),
+                None => ("V", text.as_str()),
+            };
+            format!(
+                "{sign}{}",
+                digits.replace(['.', '+'], "_").replace('-', "M")
+            )
+        }
+        _ => "Value".into(),
+    }
+}
+
 fn reaches_any(types: &BTreeMap<String, TypeDef>, from: &str, to: &str) -> bool {
     let mut stack = vec![from.to_owned()];
     let mut seen = BTreeSet::new();
@@ -957,7 +1446,8 @@ fn direct_refs(kind: &TypeKind) -> Vec<String> {
             .filter_map(|(_, t)| direct_named(t).map(str::to_owned))
             .collect(),
         TypeKind::Alias(t) => direct_named(t).map(str::to_owned).into_iter().collect(),
-        TypeKind::StringEnum { .. } => Vec::new(),
+        TypeKind::Tagged { variants, .. } => variants.iter().map(|(_, _, t)| t.clone()).collect(),
+        TypeKind::StringEnum { .. } | TypeKind::ValueEnum { .. } => Vec::new(),
     }
 }
 
@@ -1102,5 +1592,83 @@ pub(crate) fn doc_of(schema: &Value) -> Option<String> {
         (Some(t), None) => Some(t.to_owned()),
         (None, Some(d)) => Some(d.to_owned()),
         (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::ir::{lower, TypeKind};
+
+    fn kinds(schemas: serde_json::Value) -> (crate::ir::Api, Vec<String>) {
+        let (api, warnings) = lower(&json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": schemas}
+        }));
+        (api, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    fn object(tag: &str) -> serde_json::Value {
+        json!({"type": "object", "required": [tag], "properties": {tag: {"type": "string"}}})
+    }
+
+    #[test]
+    fn a_struct_shared_by_two_tags_keeps_both_enums_untagged() {
+        let (api, warnings) = kinds(json!({
+            "A": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "B": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "j"}},
+            "X": {"type": "object", "properties": {"k": {"type": "string"}, "j": {"type": "string"}}},
+        }));
+        for name in ["A", "B"] {
+            assert!(
+                matches!(api.types[name].kind, TypeKind::Untagged { .. }),
+                "{name}"
+            );
+        }
+        assert!(
+            matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: None, .. } if fields.len() == 2)
+        );
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+
+    #[test]
+    fn a_non_string_tag_property_keeps_the_enum_untagged() {
+        let (api, warnings) = kinds(json!({
+            "A": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "X": {"type": "object", "properties": {"k": {"type": "integer"}}},
+        }));
+        assert!(matches!(api.types["A"].kind, TypeKind::Untagged { .. }));
+        assert!(
+            warnings[0].contains("`X.k` is not a string"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn two_enums_with_one_tag_share_their_variants() {
+        let (api, warnings) = kinds(json!({
+            "A": {"oneOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "B": {"anyOf": [{"$ref": "#/components/schemas/X"}], "discriminator": {"propertyName": "k"}},
+            "X": object("k"),
+        }));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(matches!(&api.types["B"].kind, TypeKind::Tagged { tag, .. } if tag == "k"));
+        assert!(
+            matches!(&api.types["X"].kind, TypeKind::Struct { fields, tag: Some(_), .. } if fields.is_empty())
+        );
+    }
+
+    #[test]
+    fn types_made_for_not_are_dropped() {
+        let (api, _) = kinds(json!({
+            "A": {"type": "string", "not": {"enum": ["x", "y"]}},
+            "B": {"enum": ["x", "y"]},
+        }));
+        let names: Vec<&String> = api.types.keys().collect();
+        assert_eq!(names, ["A", "B"]);
+        assert!(matches!(api.types["B"].kind, TypeKind::StringEnum { .. }));
     }
 }

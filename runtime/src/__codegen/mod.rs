@@ -32,7 +32,7 @@ pub use response::{
 };
 pub use routing::{finish_router, try_finish_router, Shared};
 pub use std::sync::{Arc, LazyLock};
-pub use validate::{Errors, Pattern, Ptr, Validator};
+pub use validate::{enum_from_value, Direction, Errors, Pattern, Ptr, Validator};
 
 /// The future type every generated trait method returns.
 pub use core::future::Future;

@@ -67,6 +67,19 @@ pub struct Errors {
     location: Location,
     name: Option<String>,
     list: Vec<Violation>,
+    direction: Direction,
+}
+
+/// Which way the validated value travels: `readOnly` properties are required in responses
+/// only, `writeOnly` ones in requests only (OpenAPI 3.0, Schema Object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// A request (parameters, body): `writeOnly` required properties are required.
+    Request,
+    /// A response: `readOnly` required properties are required.
+    Response,
+    /// Neither known (a type's `validate()`): neither kind is required.
+    Either,
 }
 
 impl Default for Errors {
@@ -82,7 +95,18 @@ impl Errors {
             location,
             name: None,
             list: Vec::new(),
+            direction: match location {
+                Location::Response => Direction::Response,
+                _ => Direction::Request,
+            },
         }
+    }
+
+    /// The same collection, validating a value that travels `direction` (by default:
+    /// [`Direction::Response`] for [`Location::Response`], [`Direction::Request`] else).
+    pub fn with_direction(mut self, direction: Direction) -> Self {
+        self.direction = direction;
+        self
     }
 
     /// Attributes the following violations to `location` (and a parameter name).
@@ -426,6 +450,53 @@ pub fn required(v: &Value, names: &[&str], p: &Ptr, e: &mut Errors) {
     }
 }
 
+/// `required` for `readOnly` (`only` = [`Direction::Response`]) or `writeOnly` (`only` =
+/// [`Direction::Request`]) properties: checked only when the value travels that way.
+pub fn required_in(v: &Value, names: &[&str], only: Direction, p: &Ptr, e: &mut Errors) {
+    if e.direction == only {
+        required(v, names, p, e);
+    }
+}
+
+/// `oneOf`/`anyOf` with a `discriminator`: the tag property picks the branch from
+/// `mapping` (`(tag value, validator)`), whose violations are reported as they are.
+pub fn discriminator(
+    v: &Value,
+    p: &mut Ptr,
+    e: &mut Errors,
+    property: &str,
+    mapping: &[(&str, Validator)],
+) {
+    let Value::Object(o) = v else {
+        return type_error(v, "object", p, e);
+    };
+    let Some(tag) = o.get(property) else {
+        return e.push(
+            p,
+            "discriminator",
+            format!("missing discriminator property `{property}`"),
+        );
+    };
+    let branch = tag
+        .as_str()
+        .and_then(|t| mapping.iter().find(|(value, _)| *value == t));
+    match branch {
+        Some((_, f)) => f(v, p, e),
+        None => {
+            let mark = p.push_key(property);
+            e.push(
+                p,
+                "discriminator",
+                format!(
+                    "must be one of {}",
+                    list(mapping.iter().map(|(value, _)| value))
+                ),
+            );
+            p.truncate(mark);
+        }
+    }
+}
+
 /// `minProperties`.
 pub fn min_properties(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
     if let Value::Object(o) = v {
@@ -626,6 +697,24 @@ fn list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
         .join(", ")
 }
 
+/// The variant of a generated integer or mixed enum whose value equals `value` (JSON
+/// equality: `1.0` is `1`); the `TryFrom<Value>` of those enums.
+pub fn enum_from_value<T: Copy>(
+    value: &Value,
+    all: &[T],
+    to_value: fn(T) -> Value,
+) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|v| json_equal(&to_value(*v), value))
+        .ok_or_else(|| {
+            format!(
+                "unknown value `{value}`, expected one of {}",
+                list(all.iter().map(|v| to_value(*v)))
+            )
+        })
+}
+
 /// Parses the JSON text of a non-string `enum` list emitted by the generator.
 pub fn enum_values(json: &str) -> Vec<Value> {
     serde_json::from_str(json).unwrap_or_default()
@@ -649,7 +738,7 @@ pub fn value<T: serde::Serialize>(
     value: &T,
     validate: fn(&Value, &mut Ptr, &mut Errors),
 ) -> Result<(), Vec<Violation>> {
-    let mut errors = Errors::new(Location::Body);
+    let mut errors = Errors::new(Location::Body).with_direction(Direction::Either);
     match serde_json::to_value(value) {
         Ok(json) => validate(&json, &mut Ptr::new(), &mut errors),
         Err(err) => errors.push(
