@@ -313,3 +313,69 @@ fn date_time(s: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Item {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn keywords(errors: &[Violation]) -> Vec<(&str, &'static str)> {
+        errors
+            .iter()
+            .map(|v| (v.pointer.as_str(), v.keyword))
+            .collect()
+    }
+
+    #[test]
+    fn the_benchmark_bodies() {
+        // The runner's valid and invalid bodies: none, then six violations, as the gateway.
+        let valid = parse(
+            r#"{"id":42,"name":"Blue widget","price":9.99,"status":"available","tags":["blue","small"],"created":"2026-11-30T12:00:00Z"}"#,
+        );
+        assert!(item(&valid).is_empty());
+        let invalid =
+            parse(r#"{"id":0,"name":"bad name!","price":-1.005,"status":"lost","tags":["a","a"]}"#);
+        assert_eq!(
+            keywords(&item(&invalid)),
+            vec![
+                ("/id", "minimum"),
+                ("/name", "pattern"),
+                ("/price", "minimum"),
+                ("/price", "multipleOf"),
+                ("/status", "enum"),
+                ("/tags", "uniqueItems"),
+            ]
+        );
+        assert!(serde_json::from_str::<Item>(
+            r#"{"id":1,"name":"a","price":1,"status":"sold","extra":1}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn query_and_path() {
+        assert_eq!(list_query(None).ok(), Some((10, None)));
+        assert_eq!(
+            list_query(Some("limit=2&q=widget-1")).ok(),
+            Some((2, Some("widget-1".to_owned())))
+        );
+        assert_eq!(list_query(Some("limit=0")).unwrap_err().len(), 1);
+        assert_eq!(list_query(Some("q=Bad%20Q")).unwrap_err().len(), 1);
+        assert_eq!(item_id("7").ok(), Some(7));
+        assert!(item_id("0").is_err());
+        assert!(item_id("x").is_err());
+    }
+
+    #[test]
+    fn date_times() {
+        assert!(date_time("2024-02-29T12:30:00Z"));
+        assert!(date_time("2024-02-29T12:30:00.123+02:00"));
+        assert!(!date_time("2023-02-29T12:30:00Z"));
+        assert!(!date_time("2024-02-29 12:30:00Z"));
+        assert!(!date_time("2024-02-29T24:30:00Z"));
+        assert!(!date_time("2024-02-29T12:30:00"));
+    }
+}
