@@ -196,13 +196,13 @@ impl Authenticator {
         let mut anonymous = false;
         let mut invalid_bearer = false;
         let mut short_of_scope: Option<&'static [&'static str]> = None;
-        'alternatives: for alternative in op.security {
+        'alternatives: for (a, alternative) in op.security.iter().enumerate() {
             if alternative.schemes.is_empty() {
                 anonymous = true;
                 continue;
             }
             let mut principal: Option<Principal> = None;
-            for requirement in alternative.schemes {
+            for (r, requirement) in alternative.schemes.iter().enumerate() {
                 let verdict = match verdicts.iter().find(|(n, _)| *n == requirement.scheme) {
                     Some((_, verdict)) => verdict.clone(),
                     None => {
@@ -211,7 +211,11 @@ impl Authenticator {
                         if matches!(verdict, Verdict::Invalid) && scheme.is_some_and(is_bearer) {
                             invalid_bearer = true;
                         }
-                        verdicts.push((requirement.scheme, verdict.clone()));
+                        // Kept (a clone of the principal) only for a scheme named again
+                        // further on: the common single requirement costs no copy.
+                        if named_after(op, a, r, requirement.scheme) {
+                            verdicts.push((requirement.scheme, verdict.clone()));
+                        }
                         verdict
                     }
                 };
@@ -457,6 +461,22 @@ async fn verify_jwt(
 }
 
 /// Logs (at debug level, without the credential) that `scheme` refused one.
+/// Whether `scheme` is named by a requirement after requirement `r` of alternative `a` of
+/// `op`'s security (so its verdict must be kept for reuse).
+fn named_after(op: &OperationMeta, a: usize, r: usize, scheme: &str) -> bool {
+    let names =
+        |schemes: &[crate::meta::SchemeRequirement]| schemes.iter().any(|s| s.scheme == scheme);
+    op.security
+        .get(a)
+        .is_some_and(|alt| names(alt.schemes.get(r + 1..).unwrap_or_default()))
+        || op
+            .security
+            .get(a + 1..)
+            .unwrap_or_default()
+            .iter()
+            .any(|alt| names(alt.schemes))
+}
+
 fn logged(scheme: &SecuritySchemeMeta, verdict: Verdict, what: &str) -> Verdict {
     if matches!(verdict, Verdict::Invalid) {
         tracing::debug!(scheme = scheme.name, "{what} credentials refused");
@@ -772,6 +792,24 @@ mod tests {
             &[("x-api-key", "alice-key"), ("authorization", "Bearer t")],
         );
         assert!(authenticate(&keys(), &API, op, &one).is_err());
+    }
+
+    #[test]
+    fn verdicts_kept_only_for_schemes_named_again() {
+        let op = operation(alternatives(&[HEADER_AND_QUERY, HEADER]));
+        // HeaderKey is named again by the second alternative; nothing else is.
+        assert!(named_after(op, 0, 0, "HeaderKey"));
+        assert!(!named_after(op, 0, 1, "QueryKey"));
+        assert!(!named_after(op, 1, 0, "HeaderKey"));
+        let op = operation(alternatives(&[HEADER_AND_QUERY]));
+        assert!(!named_after(op, 0, 0, "HeaderKey"));
+        // The kept verdict grants through the second alternative.
+        let op = operation(alternatives(&[HEADER_AND_QUERY, HEADER]));
+        let header_only = parts("/x", &[("x-api-key", "alice-key")]);
+        assert_eq!(
+            subject(authenticate(&keys(), &API, op, &header_only)),
+            Some("alice".into())
+        );
     }
 
     #[test]
