@@ -21,6 +21,7 @@ mod throttle;
 pub mod __codegen;
 
 pub use auth::{Authorizer, AuthorizerDecision, AuthorizerRequest};
+pub use __codegen::FilePart;
 pub use axum::Router;
 pub use config::{
     ApiKeyConfig, Config, Limits, OnStoreError, PlanConfig, Quota, QuotaPeriod, ThrottleConfig,

@@ -20,6 +20,7 @@ mod dispatch;
 mod formats;
 mod input;
 mod mock;
+mod multipart;
 mod response;
 mod routing;
 pub mod validate;
@@ -27,10 +28,12 @@ pub mod validate;
 pub use dispatch::dispatch;
 pub use input::{Input, Scalar, Shape, Style, ValidateFn};
 pub use mock::mock_value;
+pub use multipart::{FilePart, Files, Part};
 pub use response::{
     bytes_response, empty_response, json_response, text_response, validate_body, GeneratedResponse,
 };
 pub use routing::{finish_router, try_finish_router, Shared};
+pub use bytes::Bytes;
 pub use std::sync::{Arc, LazyLock};
 pub use validate::{Errors, Pattern, Ptr, Validator};
 
