@@ -20,8 +20,8 @@ mod throttle;
 #[doc(hidden)]
 pub mod __codegen;
 
-pub use auth::{Authorizer, AuthorizerDecision, AuthorizerRequest};
 pub use __codegen::FilePart;
+pub use auth::{Authorizer, AuthorizerDecision, AuthorizerRequest};
 pub use axum::Router;
 pub use config::{
     ApiKeyConfig, Config, Limits, OnStoreError, PlanConfig, Quota, QuotaPeriod, ThrottleConfig,

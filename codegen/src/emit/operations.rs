@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::types::ident;
 use super::{doc, Emitter};
 use crate::ir::{
-    Encoding, Operation, Param, ParamLocation, ParamShape, Response, SchemeKind, Status,
+    Encoding, Operation, Param, ParamLocation, ParamShape, PartKind, Response, SchemeKind, Status,
 };
 
 impl Emitter<'_> {
@@ -54,8 +54,15 @@ impl Emitter<'_> {
                 quote!(#fname,)
             });
         }
+        let mut multipart_struct = None;
         if let Some(body) = &op.body {
-            let inner = self.ty(&body.ty, &types);
+            let inner = if body.encoding == Encoding::Multipart {
+                let (def, name) = self.multipart_struct(op, body);
+                multipart_struct = Some(def);
+                quote!(#name)
+            } else {
+                self.ty(&body.ty, &types)
+            };
             let ty = if body.required {
                 inner.clone()
             } else {
@@ -65,19 +72,57 @@ impl Emitter<'_> {
             fields.push(quote! { #docs pub body: #ty, });
             let required = body.required;
             let validator = validator_arg(body.validator.as_deref());
+            let form_fields = body.form_fields.iter().map(|(name, shape)| {
+                let shape = shape_tokens(shape);
+                quote!((#name, #shape))
+            });
             extracts.push(match body.encoding {
+                Encoding::Json if body.also_form => quote! {
+                    let body = if input.is_form() {
+                        input.form_body::<#inner>(#required, &[#(#form_fields),*], #validator, e)
+                    } else {
+                        input.json_body::<#inner>(#required, #validator, e)
+                    };
+                },
                 Encoding::Json => quote! {
                     let body = input.json_body::<#inner>(#required, #validator, e);
                 },
-                Encoding::Form => {
-                    let fields = body.form_fields.iter().map(|(name, shape)| {
-                        let shape = shape_tokens(shape);
-                        quote!((#name, #shape))
+                Encoding::Multipart => {
+                    let parts = body.multipart.iter().map(|f| {
+                        let wire = &f.wire;
+                        let part = part_tokens(&f.part);
+                        quote!((#wire, #part))
                     });
+                    let files = body.multipart.iter().filter_map(|f| {
+                        let field = ident(&f.name);
+                        let wire = &f.wire;
+                        match (&f.part, f.optional) {
+                            (PartKind::File, true) => Some(quote!(body.#field = files.one(#wire);)),
+                            (PartKind::File, false) => {
+                                Some(quote!(body.#field = files.one(#wire).unwrap_or_default();))
+                            }
+                            (PartKind::Files, _) => Some(quote!(body.#field = files.all(#wire);)),
+                            _ => None,
+                        }
+                    });
+                    let files: Vec<TokenStream> = files.collect();
+                    let (mut_body, mut_files) = if files.is_empty() {
+                        (quote!(body), quote!(_files))
+                    } else {
+                        (quote!(mut body), quote!(mut files))
+                    };
                     quote! {
-                        let body = input.form_body::<#inner>(#required, &[#(#fields),*], #validator, e);
+                        let body = input
+                            .multipart_body::<#inner>(#required, &[#(#parts),*], #validator, e)
+                            .map(|(#mut_body, #mut_files)| {
+                                #(#files)*
+                                body
+                            });
                     }
                 }
+                Encoding::Form => quote! {
+                    let body = input.form_body::<#inner>(#required, &[#(#form_fields),*], #validator, e);
+                },
                 Encoding::Text => quote! { let body = input.text_body(#required, e); },
                 Encoding::Binary => quote! { let body = input.bytes_body(#required, e); },
             });
@@ -93,6 +138,7 @@ impl Emitter<'_> {
             (quote!(input), quote!(e))
         };
         quote! {
+            #multipart_struct
             #[doc = #doc_text]
             #[derive(Debug, Clone, PartialEq)]
             pub struct #name { #(#fields)* }
@@ -103,6 +149,51 @@ impl Emitter<'_> {
                 }
             }
         }
+    }
+
+    /// The body type of a `multipart/form-data` operation: the schema's fields, files as
+    /// `FilePart`s (filled in after the other fields were validated and deserialized).
+    fn multipart_struct(
+        &self,
+        op: &Operation,
+        body: &crate::ir::Body,
+    ) -> (TokenStream, proc_macro2::Ident) {
+        let types = quote!(self::types);
+        let name = format_ident!("{}Multipart", op.type_stem);
+        let serde_crate = self.serde_crate();
+        let fields = body.multipart.iter().map(|f| {
+            let field = ident(&f.name);
+            let wire = &f.wire;
+            let ty = match &f.part {
+                PartKind::File => quote!(__tg::FilePart),
+                PartKind::Files => quote!(::std::vec::Vec<__tg::FilePart>),
+                _ => self.ty(&f.ty, &types),
+            };
+            let optional = f.optional && f.part != PartKind::Files;
+            let ty = if optional {
+                quote!(::std::option::Option<#ty>)
+            } else {
+                ty
+            };
+            let attr = match (&f.part, optional) {
+                (PartKind::File | PartKind::Files, _) => quote!(#[serde(skip)]),
+                (_, true) => quote!(#[serde(rename = #wire, default)]),
+                (_, false) => quote!(#[serde(rename = #wire)]),
+            };
+            let doc_text = format!(" Part `{wire}`.");
+            quote! { #[doc = #doc_text] #attr pub #field: #ty, }
+        });
+        let doc_text = format!(
+            " The `multipart/form-data` body of `{}`: files as `FilePart`s.",
+            op.id
+        );
+        let def = quote! {
+            #[doc = #doc_text]
+            #[derive(Debug, Clone, PartialEq, __tg::serde::Deserialize)]
+            #[serde(crate = #serde_crate)]
+            pub struct #name { #(#fields)* }
+        };
+        (def, name)
     }
 
     fn param_extract(&self, param: &Param, inner: &TokenStream) -> TokenStream {
@@ -156,7 +247,9 @@ impl Emitter<'_> {
                             quote!(#c::json_response(#status_expr, &body))
                         }
                         Encoding::Text => quote!(#c::text_response(#status_expr, #ct, body)),
-                        Encoding::Binary => quote!(#c::bytes_response(#status_expr, #ct, body)),
+                        Encoding::Binary | Encoding::Multipart => {
+                            quote!(#c::bytes_response(#status_expr, #ct, body))
+                        }
                     };
                     into_arms.push(quote!(Self::#v(#status_pat body) => #respond,));
                     match &b.validator {
@@ -510,7 +603,7 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
             quote!(#c::mock_value(#json))
         }
         Encoding::Text => quote!(::std::string::String::from("string")),
-        Encoding::Binary => quote!(::std::vec::Vec::new()),
+        Encoding::Binary | Encoding::Multipart => quote!(#c::Bytes::new()),
     });
     match (status, body) {
         (s, Some(b)) => quote!(#v(#s #b)),
@@ -557,20 +650,50 @@ fn shape_tokens(shape: &ParamShape) -> TokenStream {
             explode,
         } => {
             let item = scalar(item);
-            let style = format_ident!(
-                "{}",
-                match *style {
-                    "simple" => "Simple",
-                    "label" => "Label",
-                    "matrix" => "Matrix",
-                    "spaceDelimited" => "SpaceDelimited",
-                    "pipeDelimited" => "PipeDelimited",
-                    "deepObject" => "DeepObject",
-                    _ => "Form",
-                }
-            );
+            let style = style_ident(style);
             quote!(#c::Shape::Array { item: #item, style: #c::Style::#style, explode: #explode })
         }
         ParamShape::Json => quote!(#c::Shape::Json),
+        ParamShape::Object {
+            style,
+            explode,
+            fields,
+        } => {
+            let style = style_ident(style);
+            let fields = fields.iter().map(|(name, s)| {
+                let s = scalar(s);
+                quote!((#name, #s))
+            });
+            quote!(#c::Shape::Object { style: #c::Style::#style, explode: #explode, fields: &[#(#fields),*] })
+        }
+    }
+}
+
+fn style_ident(style: &str) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        match style {
+            "simple" => "Simple",
+            "label" => "Label",
+            "matrix" => "Matrix",
+            "spaceDelimited" => "SpaceDelimited",
+            "pipeDelimited" => "PipeDelimited",
+            "deepObject" => "DeepObject",
+            _ => "Form",
+        }
+    )
+}
+
+/// The runtime `Part` of a multipart field.
+fn part_tokens(part: &PartKind) -> TokenStream {
+    let c = quote!(__tg);
+    match part {
+        PartKind::Field(shape) => {
+            let shape = shape_tokens(shape);
+            quote!(#c::Part::Field(#shape))
+        }
+        PartKind::Json { repeated } => quote!(#c::Part::Json { repeated: #repeated }),
+        PartKind::File => quote!(#c::Part::File),
+        PartKind::Files => quote!(#c::Part::Files),
     }
 }

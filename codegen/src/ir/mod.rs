@@ -126,7 +126,7 @@ pub enum RustType {
     F32,
     /// `f64`.
     F64,
-    /// `Vec<u8>`: a body tollgate passes through unparsed.
+    /// `bytes::Bytes`: a body tollgate passes through unparsed (no copy).
     Bytes,
     /// `serde_json::Value` (any JSON; also the announced fallback for unsupported schemas).
     Value,
@@ -339,6 +339,15 @@ pub enum ParamShape {
     },
     /// JSON text (`content: application/json`).
     Json,
+    /// An object in a style (`deepObject`, `form`, `simple`, …).
+    Object {
+        /// The style.
+        style: &'static str,
+        /// `explode`.
+        explode: bool,
+        /// Each declared property with the JSON type its text is read as.
+        fields: Vec<(String, &'static str)>,
+    },
 }
 
 /// One parameter.
@@ -377,8 +386,45 @@ pub struct Body {
     pub validator: Option<String>,
     /// Doc comment.
     pub doc: Option<String>,
-    /// For [`Encoding::Form`]: each declared property with the shape its text is read in.
+    /// For [`Encoding::Form`], or a JSON body that also accepts a form: each declared
+    /// property with the shape its text is read in.
     pub form_fields: Vec<(String, ParamShape)>,
+    /// A JSON body whose operation also documents `application/x-www-form-urlencoded`: a
+    /// request with that `Content-Type` is read as a form into the same type.
+    pub also_form: bool,
+    /// For [`Encoding::Multipart`]: the fields of the generated multipart body struct.
+    pub multipart: Vec<MultipartField>,
+}
+
+/// One property of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct MultipartField {
+    /// The Rust field name.
+    pub name: String,
+    /// The part name on the wire.
+    pub wire: String,
+    /// The Rust type of a text or JSON part (files are `FilePart`s).
+    pub ty: RustType,
+    /// Whether the Rust field is an `Option`.
+    pub optional: bool,
+    /// How the part is read.
+    pub part: PartKind,
+}
+
+/// How one multipart property is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartKind {
+    /// Text, read by a shape like a form field.
+    Field(ParamShape),
+    /// JSON; `repeated`: each part of that name is one item of an array.
+    Json {
+        /// An array sent as several parts.
+        repeated: bool,
+    },
+    /// One file.
+    File,
+    /// An array of files.
+    Files,
 }
 
 /// How a body is encoded.
@@ -390,6 +436,8 @@ pub enum Encoding {
     Text,
     /// `application/x-www-form-urlencoded` (request bodies): fields read by their shape.
     Form,
+    /// `multipart/form-data` (request bodies): text, JSON and file parts.
+    Multipart,
     /// Anything else, passed through as bytes.
     Binary,
 }

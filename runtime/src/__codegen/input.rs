@@ -251,12 +251,12 @@ impl Input {
         }
     }
 
-    /// A body passed through as bytes.
-    pub fn bytes_body(&self, required: bool, e: &mut Errors) -> Option<Vec<u8>> {
+    /// A body passed through as bytes (shared with the buffer it was read into, not copied).
+    pub fn bytes_body(&self, required: bool, e: &mut Errors) -> Option<Bytes> {
         if !self.has_body(required, e) {
             return None;
         }
-        Some(self.body.to_vec())
+        Some(self.body.clone())
     }
 
     fn raw(&self, location: Location, name: &str, shape: Shape, e: &mut Errors) -> Option<Value> {
@@ -398,7 +398,10 @@ fn object_from(
     kind: impl Fn(&str) -> Scalar,
 ) -> Result<serde_json::Map<String, Value>, String> {
     let (body, sep) = match style {
-        Style::Label => (text.strip_prefix('.').unwrap_or(text), if explode { '.' } else { ',' }),
+        Style::Label => (
+            text.strip_prefix('.').unwrap_or(text),
+            if explode { '.' } else { ',' },
+        ),
         Style::Matrix if explode => (text.strip_prefix(';').unwrap_or(text), ';'),
         Style::Matrix => (
             text.strip_prefix(';')
@@ -675,7 +678,10 @@ mod tests {
             ("color[R]=100&color[G]=200", object(Style::DeepObject, true)),
             ("R=100&G=200&other=1", object(Style::Form, true)),
             ("color=R,100,G,200", object(Style::Form, false)),
-            ("color=R%20100%20G%20200", object(Style::SpaceDelimited, false)),
+            (
+                "color=R%20100%20G%20200",
+                object(Style::SpaceDelimited, false),
+            ),
             ("color=R|100|G|200", object(Style::PipeDelimited, false)),
         ];
         for (query, shape) in cases {
@@ -683,7 +689,11 @@ mod tests {
             let got: Option<Value> =
                 input(query).param(Location::Query, "color", true, shape, None, &mut e);
             assert!(e.is_empty(), "{query}");
-            assert_eq!(got, Some(serde_json::json!({"R": 100, "G": 200})), "{query}");
+            assert_eq!(
+                got,
+                Some(serde_json::json!({"R": 100, "G": 200})),
+                "{query}"
+            );
         }
         let mut headers = http::HeaderMap::new();
         headers.insert("x-color", http::HeaderValue::from_static("R=100,G=200"));

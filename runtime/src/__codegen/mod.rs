@@ -25,6 +25,7 @@ mod response;
 mod routing;
 pub mod validate;
 
+pub use bytes::Bytes;
 pub use dispatch::dispatch;
 pub use input::{Input, Scalar, Shape, Style, ValidateFn};
 pub use mock::mock_value;
@@ -33,7 +34,6 @@ pub use response::{
     bytes_response, empty_response, json_response, text_response, validate_body, GeneratedResponse,
 };
 pub use routing::{finish_router, try_finish_router, Shared};
-pub use bytes::Bytes;
 pub use std::sync::{Arc, LazyLock};
 pub use validate::{Errors, Pattern, Ptr, Validator};
 

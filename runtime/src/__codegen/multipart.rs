@@ -316,7 +316,9 @@ mod tests {
             multipart: Some(
                 parse(
                     CT,
-                    Bytes::from_static(b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nabc"),
+                    Bytes::from_static(
+                        b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nabc",
+                    ),
                 )
                 .await,
             ),

@@ -68,11 +68,12 @@ pub fn text_response(status: u16, content_type: &'static str, body: String) -> R
 }
 
 /// A binary response with `status` and `content_type`.
-pub fn bytes_response(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
+pub fn bytes_response(status: u16, content_type: &'static str, body: bytes::Bytes) -> Response {
     typed_bytes(status, content_type, body)
 }
 
-fn typed_bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
+fn typed_bytes(status: u16, content_type: &'static str, body: impl Into<bytes::Bytes>) -> Response {
+    let body: bytes::Bytes = body.into();
     let mut response = (status_code(status), body).into_response();
     let value = HeaderValue::from_str(content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
