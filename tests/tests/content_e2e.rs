@@ -380,7 +380,12 @@ impl media::Api for Notes {
                 },
             );
         }
-        media::CreateNoteResponse::Created(request.body)
+        let headers = media::CreateNoteCreatedHeaders {
+            location: format!("/notes/{}", request.body.title),
+            x_note_labels: request.body.labels.clone(),
+            x_rate_remaining: None,
+        };
+        media::CreateNoteResponse::Created(request.body, headers)
     }
 
     async fn put_text(&self, request: media::PutTextRequest, _: Context) -> media::PutTextResponse {
@@ -414,6 +419,10 @@ async fn json_and_form_bodies_on_one_operation() {
         .await
         .unwrap();
     assert_eq!(from_json.status(), StatusCode::CREATED);
+    // Declared response headers: typed fields, sent in the simple style; `None` omitted.
+    assert_eq!(from_json.headers()["location"], "/notes/Hello");
+    assert_eq!(from_json.headers()["x-note-labels"], "a,b");
+    assert!(from_json.headers().get("x-rate-remaining").is_none());
     assert_eq!(from_json.json::<Value>().await.unwrap(), note);
 
     let from_form = s
@@ -454,19 +463,51 @@ async fn json_and_form_bodies_on_one_operation() {
         .unwrap();
     assert_eq!(xml.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-    // A range response: the handler picks the status inside 4XX.
-    let refused = s
+    // A range response: the handler picks the status inside 4XX. It documents two JSON
+    // types: the first is sent unless `Accept` prefers the other.
+    for (accept, sent) in [
+        (None, "application/problem+json"),
+        (Some("application/json"), "application/json"),
+        (
+            Some("application/problem+json;q=0.1, application/*"),
+            "application/json",
+        ),
+        (Some("text/html"), "application/problem+json"),
+    ] {
+        let mut request = s
+            .client
+            .post(s.url("/notes"))
+            .json(&json!({"title": "refuse"}));
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            refused.headers()["content-type"],
+            sent,
+            "Accept: {accept:?}"
+        );
+        assert_eq!(
+            refused.json::<Value>().await.unwrap(),
+            json!({"message": "refused"})
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_mock_sends_required_response_headers() {
+    let s = Server::start(media::router(media::Mock, Gateway::default())).await;
+    let created = s
         .client
         .post(s.url("/notes"))
-        .json(&json!({"title": "refuse"}))
+        .json(&json!({"title": "x"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(refused.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        refused.json::<Value>().await.unwrap(),
-        json!({"message": "refused"})
-    );
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert!(created.headers().get("location").is_some());
+    assert!(created.headers().get("x-note-labels").is_none());
 }
 
 #[tokio::test]

@@ -222,6 +222,7 @@ impl Emitter<'_> {
         let mut variants = Vec::new();
         let mut into_arms = Vec::new();
         let mut validate_arms = Vec::new();
+        let mut header_structs = Vec::new();
         for r in &op.responses {
             let v = ident(&r.variant);
             let docs = doc(Some(&response_doc(r)));
@@ -232,25 +233,52 @@ impl Emitter<'_> {
                 _ => quote!(status),
             };
             let status_pat = status_field.then(|| quote!(status,));
-            variants.push(match (&body_ty, status_field) {
-                (Some(t), true) => quote!(#docs #v(u16, #t),),
-                (Some(t), false) => quote!(#docs #v(#t),),
-                (None, true) => quote!(#docs #v(u16),),
-                (None, false) => quote!(#docs #v,),
+            let headers_ty = (!r.headers.is_empty()).then(|| {
+                header_structs.push(self.headers_struct(op, r));
+                format_ident!("{}", r.headers_type)
             });
+            let mut elems = Vec::new();
+            if status_field {
+                elems.push(quote!(u16));
+            }
+            elems.extend(body_ty.clone());
+            elems.extend(headers_ty.as_ref().map(|h| quote!(#h)));
+            variants.push(if elems.is_empty() {
+                quote!(#docs #v,)
+            } else {
+                quote!(#docs #v(#(#elems),*),)
+            });
+            if !r.headers.is_empty() {
+                // Build the answer without headers, then add them.
+                let set = r.headers.iter().map(|h| {
+                    let field = ident(&h.name);
+                    let wire = &h.wire;
+                    quote!(#c::set_header(&mut response, #wire, &headers.#field);)
+                });
+                let body_pat = r.body.as_ref().map(|_| quote!(body,));
+                let respond = match &r.body {
+                    Some(b) => response_call(b, &status_expr, &c),
+                    None => quote!(#c::empty_response(#status_expr)),
+                };
+                into_arms.push(quote!(Self::#v(#status_pat #body_pat headers) => {
+                    let mut response = #respond;
+                    #(#set)*
+                    response
+                }));
+                if let Some(b) = &r.body {
+                    if let (Some(validator), Encoding::Json) = (&b.validator, b.encoding) {
+                        let validator = format_ident!("{}", validator);
+                        let status_pat = status_field.then(|| quote!(_,));
+                        validate_arms.push(quote! {
+                            Self::#v(#status_pat body, _) => #c::validate_body(body, self::validate::#validator, errors),
+                        });
+                    }
+                }
+                continue;
+            }
             match &r.body {
                 Some(b) => {
-                    let ct = &b.content_type;
-                    let respond = match b.encoding {
-                        // Response bodies are never read as forms (see `Encoding::Form`).
-                        Encoding::Json | Encoding::Form => {
-                            quote!(#c::json_response(#status_expr, &body))
-                        }
-                        Encoding::Text => quote!(#c::text_response(#status_expr, #ct, body)),
-                        Encoding::Binary | Encoding::Multipart => {
-                            quote!(#c::bytes_response(#status_expr, #ct, body))
-                        }
-                    };
+                    let respond = response_call(b, &status_expr, &c);
                     into_arms.push(quote!(Self::#v(#status_pat body) => #respond,));
                     match &b.validator {
                         Some(validator) if b.encoding == Encoding::Json => {
@@ -290,6 +318,7 @@ impl Emitter<'_> {
             quote!(match self { #(#into_arms)* })
         };
         quote! {
+            #(#header_structs)*
             #[doc = #doc_text]
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name { #(#variants)* }
@@ -301,6 +330,36 @@ impl Emitter<'_> {
                     #validate_body
                 }
             }
+        }
+    }
+
+    /// The declared headers of one response, as fields the handler fills.
+    fn headers_struct(&self, op: &Operation, r: &Response) -> TokenStream {
+        let types = quote!(self::types);
+        let name = format_ident!("{}", r.headers_type);
+        let serde_crate = self.serde_crate();
+        let fields = r.headers.iter().map(|h| {
+            let field = ident(&h.name);
+            let wire = &h.wire;
+            let ty = self.ty(&h.ty, &types);
+            let docs = doc(Some(h.doc.as_deref().unwrap_or(&format!("`{wire}`"))));
+            if h.required {
+                quote!(#docs #[serde(rename = #wire)] pub #field: #ty,)
+            } else {
+                quote!(#docs #[serde(rename = #wire, default)] pub #field: ::std::option::Option<#ty>,)
+            }
+        });
+        let doc_text = format!(
+            " The headers `{}` sends with `{}::{}`.",
+            op.id,
+            format_args!("{}Response", op.type_stem),
+            r.variant
+        );
+        quote! {
+            #[doc = #doc_text]
+            #[derive(Debug, Clone, PartialEq, __tg::serde::Deserialize)]
+            #[serde(crate = #serde_crate)]
+            pub struct #name { #(#fields)* }
         }
     }
 
@@ -548,6 +607,30 @@ impl Emitter<'_> {
     }
 }
 
+/// The runtime call that turns a response body into an HTTP response.
+fn response_call(
+    b: &crate::ir::ResponseBody,
+    status: &TokenStream,
+    c: &TokenStream,
+) -> TokenStream {
+    let ct = &b.content_type;
+    let call = match b.encoding {
+        // Response bodies are never read as forms (see `Encoding::Form`).
+        Encoding::Json | Encoding::Form if ct.eq_ignore_ascii_case("application/json") => {
+            quote!(#c::json_response(#status, &body))
+        }
+        Encoding::Json | Encoding::Form => quote!(#c::json_response_as(#status, #ct, &body)),
+        Encoding::Text => quote!(#c::text_response(#status, #ct, body)),
+        Encoding::Binary | Encoding::Multipart => quote!(#c::bytes_response(#status, #ct, body)),
+    };
+    if b.alternatives.is_empty() {
+        call
+    } else {
+        let all = std::iter::once(ct).chain(&b.alternatives);
+        quote!(#c::media_choices(#call, &[#(#all),*]))
+    }
+}
+
 fn validator_arg(validator: Option<&str>) -> TokenStream {
     match validator {
         Some(v) => {
@@ -595,7 +678,18 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
         Status::Range(d) => Some(d * 100),
         Status::Default => Some(200u16),
     };
-    let status = status.map(|s| quote!(#s,));
+    let status = status.map(|s| quote!(#s));
+    let headers = (!r.headers.is_empty()).then(|| {
+        let object: serde_json::Map<String, serde_json::Value> = r
+            .headers
+            .iter()
+            .filter(|h| h.required)
+            .map(|h| (h.wire.clone(), h.mock.clone()))
+            .collect();
+        let json = serde_json::to_string(&object).unwrap_or_else(|_| "{}".into());
+        let json = raw_string(&json);
+        quote!(#c::mock_value(#json))
+    });
     let body = r.body.as_ref().map(|b| match b.encoding {
         Encoding::Json | Encoding::Form => {
             let json = serde_json::to_string(&b.mock).unwrap_or_else(|_| "null".into());
@@ -605,10 +699,11 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
         Encoding::Text => quote!(::std::string::String::from("string")),
         Encoding::Binary | Encoding::Multipart => quote!(#c::Bytes::new()),
     });
-    match (status, body) {
-        (s, Some(b)) => quote!(#v(#s #b)),
-        (Some(s), None) => quote!(#v(#s)),
-        (None, None) => quote!(#v),
+    let elems: Vec<TokenStream> = status.into_iter().chain(body).chain(headers).collect();
+    if elems.is_empty() {
+        quote!(#v)
+    } else {
+        quote!(#v(#(#elems),*))
     }
 }
 

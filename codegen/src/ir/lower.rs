@@ -11,8 +11,8 @@ use super::names::{snake_name, type_name, Namespace};
 use super::schema::{position_type, Lowered, SchemaLowerer};
 use super::{
     Api, Authorizer, Body, Check, Encoding, MultipartField, NodeKind, Operation, Param,
-    ParamLocation, ParamShape, PartKind, Response, ResponseBody, RustType, SchemeKind,
-    SecurityScheme, Status, Throttle, TypeKind,
+    ParamLocation, ParamShape, PartKind, Response, ResponseBody, ResponseHeader, RustType,
+    SchemeKind, SecurityScheme, Status, Throttle, TypeKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -141,7 +141,7 @@ fn lower_operation(
             diagnostics,
         )
     });
-    let mut responses = lower_responses(ctx, &type_stem, schemas, diagnostics);
+    let mut responses = lower_responses(ctx, &type_stem, schemas, type_stems, diagnostics);
     if responses.is_empty() {
         diagnostics.push(Diagnostic::warning(
             child(ctx.pointer, "responses"),
@@ -152,6 +152,8 @@ fn lower_operation(
             variant: "Default".into(),
             doc: None,
             body: None,
+            headers: Vec::new(),
+            headers_type: String::new(),
         });
     }
     let security = match op.get("security") {
@@ -746,6 +748,7 @@ fn lower_responses(
     ctx: &OpContext<'_>,
     stem: &str,
     schemas: &mut SchemaLowerer<'_>,
+    type_names: &mut Namespace,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Response> {
     let mut out = Vec::new();
@@ -789,9 +792,22 @@ fn lower_responses(
         let body = response
             .and_then(|r| r.get("content"))
             .and_then(Value::as_object)
-            .and_then(|content| pick_media(content))
-            .map(|(media, m)| {
+            .and_then(|content| pick_media(content).map(|(media, m)| (content, media, m)))
+            .map(|(content, media, m)| {
                 let encoding = encoding_of(media);
+                // Media types of the same encoding are alternatives picked by `Accept`;
+                // the others cannot be produced from the typed body.
+                let mut alternatives = Vec::new();
+                for other in content.keys().filter(|o| *o != media) {
+                    if encoding_of(other) == encoding {
+                        alternatives.push(other.clone());
+                    } else {
+                        diagnostics.push(Diagnostic::warning(
+                            child(&child(&pointer, "content"), other),
+                            format!("response type `{other}` cannot be produced from the `{media}` body the handler returns; only `{media}`-like types are sent"),
+                        ));
+                    }
+                }
                 let (ty, validator) = match encoding {
                     Encoding::Json => {
                         let lowered = match m.get("schema") {
@@ -813,12 +829,31 @@ fn lower_responses(
                 };
                 ResponseBody {
                     content_type: media.clone(),
+                    alternatives,
                     ty,
                     encoding,
                     validator,
                     mock: Value::Null,
                 }
             });
+        let headers = response
+            .and_then(|r| r.get("headers"))
+            .and_then(Value::as_object)
+            .map(|h| {
+                response_headers(
+                    ctx.root,
+                    h,
+                    &format!("{stem}{variant}"),
+                    &child(&pointer, "headers"),
+                    schemas,
+                )
+            })
+            .unwrap_or_default();
+        let headers_type = if headers.is_empty() {
+            String::new()
+        } else {
+            type_names.claim(&format!("{stem}{variant}Headers"))
+        };
         out.push(Response {
             status,
             variant,
@@ -827,6 +862,70 @@ fn lower_responses(
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             body,
+            headers,
+            headers_type,
+        });
+    }
+    out
+}
+
+/// The headers of one response, typed from their `schema` (or `content` schema).
+fn response_headers(
+    root: &Value,
+    headers: &Map<String, Value>,
+    hint: &str,
+    pointer: &str,
+    schemas: &mut SchemaLowerer<'_>,
+) -> Vec<ResponseHeader> {
+    let mut names = Namespace::default();
+    let mut out = Vec::new();
+    for (wire, raw) in headers {
+        if wire.eq_ignore_ascii_case("content-type") {
+            continue; // OpenAPI: ignored when declared.
+        }
+        let Some(header) = deref(root, raw) else {
+            continue;
+        };
+        let hptr = child(pointer, wire);
+        let schema = header
+            .get("schema")
+            .map(|s| (s, child(&hptr, "schema")))
+            .or_else(|| {
+                let (media, m) = header.get("content")?.as_object()?.iter().next()?;
+                Some((
+                    m.get("schema")?,
+                    child(&child(&child(&hptr, "content"), media), "schema"),
+                ))
+            });
+        let lowered = match schema {
+            Some((schema, sptr)) => {
+                schemas.lower(schema, &format!("{hint}{}", type_name(wire)), &sptr)
+            }
+            None => Lowered {
+                ty: RustType::String,
+                check: Check::Inline(Box::default()),
+                nullable: false,
+            },
+        };
+        let name = names.claim(&snake_name(wire));
+        let validator = schemas.validator_for(
+            &lowered.check,
+            &format!("{hint}_{}_header", snake_name(wire)),
+        );
+        out.push(ResponseHeader {
+            wire: wire.clone(),
+            name,
+            ty: position_type(lowered),
+            required: header
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            doc: header
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            mock: Value::Null,
+            validator,
         });
     }
     out
@@ -1057,8 +1156,20 @@ fn deref<'v>(root: &'v Value, mut value: &'v Value) -> Option<&'v Value> {
 
 fn fill_mocks(api: &mut Api) {
     let mut filled = Vec::new();
+    let mut headers = Vec::new();
     for (oi, op) in api.operations.iter().enumerate() {
         for (ri, response) in op.responses.iter().enumerate() {
+            for (hi, header) in response.headers.iter().enumerate() {
+                let node = match &header.validator {
+                    Some(v) => api.validators.get(v).cloned().unwrap_or_default(),
+                    None => Default::default(),
+                };
+                let value = match synthesize(&node, &api.validators) {
+                    Value::Null if header.ty == RustType::String => Value::from("string"),
+                    value => value,
+                };
+                headers.push((oi, ri, hi, value));
+            }
             if let Some(body) = &response.body {
                 let node = match &body.validator {
                     Some(v) => api.validators.get(v).cloned().unwrap_or_default(),
@@ -1068,6 +1179,9 @@ fn fill_mocks(api: &mut Api) {
                 filled.push((oi, ri, value));
             }
         }
+    }
+    for (oi, ri, hi, value) in headers {
+        api.operations[oi].responses[ri].headers[hi].mock = value;
     }
     for (oi, ri, value) in filled {
         if let Some(body) = &mut api.operations[oi].responses[ri].body {

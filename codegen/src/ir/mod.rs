@@ -453,6 +453,29 @@ pub struct Response {
     pub doc: Option<String>,
     /// The body, if the response has content.
     pub body: Option<ResponseBody>,
+    /// The declared response headers (`Content-Type` excluded, as OpenAPI says).
+    pub headers: Vec<ResponseHeader>,
+    /// The name of the struct holding [`Response::headers`] (unused when there are none).
+    pub headers_type: String,
+}
+
+/// A declared response header: a typed field the handler fills, sent as a header.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// The header name as written in the spec.
+    pub wire: String,
+    /// The Rust field name.
+    pub name: String,
+    /// The Rust type (without the `Option` of optional headers).
+    pub ty: RustType,
+    /// `required`.
+    pub required: bool,
+    /// `description`.
+    pub doc: Option<String>,
+    /// The value the mock sends (synthesised from the schema).
+    pub mock: Value,
+    /// The validator of the header's schema, if any (used for the mock).
+    pub validator: Option<String>,
 }
 
 /// A response body.
@@ -460,6 +483,9 @@ pub struct Response {
 pub struct ResponseBody {
     /// The media type sent.
     pub content_type: String,
+    /// Other documented media types of the same encoding: sent instead of
+    /// [`ResponseBody::content_type`] when the request's `Accept` prefers one of them.
+    pub alternatives: Vec<String>,
     /// Its Rust type.
     pub ty: RustType,
     /// How it is encoded.

@@ -82,7 +82,9 @@ where
             );
         }
     }
-    finish(answer.into_response(), admitted.extra_headers)
+    let mut response = answer.into_response();
+    super::accept::negotiate(&mut response, admitted.input.headers.get(header::ACCEPT));
+    finish(response, admitted.extra_headers)
 }
 
 fn finish(mut response: Response, extra: HeaderMap) -> Response {
