@@ -273,6 +273,7 @@ impl objects::Api for Search {
             "point": to_json(&request.x_point),
             "prefs": to_json(&request.prefs),
             "where": to_json(&request.where_),
+            "scores": to_json(&request.scores),
         })))
     }
 }
@@ -284,6 +285,7 @@ async fn object_parameters_are_decoded_in_their_styles() {
         .client
         .get(s.url(
             "/search?filter[name]=Rex&filter[age]=3&offset=10&size=20&color=R,100,G,200,B,0\
+             &scores[math]=90&scores[art]=75\
              &where=%7B%22field%22%3A%22kind%22%2C%22equals%22%3A2%7D",
         ))
         .header("x-point", "x,1.5,y,-2")
@@ -302,6 +304,7 @@ async fn object_parameters_are_decoded_in_their_styles() {
             "point": {"x": 1.5, "y": -2.0},
             "prefs": {"theme": "dark", "compact": true},
             "where": {"field": "kind", "equals": 2},
+            "scores": {"math": 90, "art": 75},
         })
     );
 
@@ -325,7 +328,7 @@ async fn object_parameter_violations_point_into_the_object() {
     let response = s
         .client
         .get(s.url(
-            "/search?filter[name]=R&filter[age]=old&size=99&color=R,300\
+            "/search?filter[name]=R&filter[age]=old&size=99&color=R,300&scores[x]=101\
              &where=%7B%22equals%22%3A2%7D",
         ))
         .header("x-point", "y,1")
@@ -342,6 +345,7 @@ async fn object_parameter_violations_point_into_the_object() {
             v("query:filter", "/age", "type"),
             v("query:filter", "/name", "minLength"),
             v("query:page", "/size", "maximum"),
+            v("query:scores", "/x", "maximum"),
             v("query:where", "", "required"),
         ]
     );

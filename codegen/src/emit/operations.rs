@@ -753,13 +753,15 @@ fn shape_tokens(shape: &ParamShape) -> TokenStream {
             style,
             explode,
             fields,
+            other,
         } => {
             let style = style_ident(style);
             let fields = fields.iter().map(|(name, s)| {
                 let s = scalar(s);
                 quote!((#name, #s))
             });
-            quote!(#c::Shape::Object { style: #c::Style::#style, explode: #explode, fields: &[#(#fields),*] })
+            let other = scalar(other);
+            quote!(#c::Shape::Object { style: #c::Style::#style, explode: #explode, fields: &[#(#fields),*], other: #other })
         }
     }
 }

@@ -382,6 +382,7 @@ fn param_shape(
             style,
             explode,
             fields,
+            other: json_scalar(root, schema.get("additionalProperties")),
         };
     }
     match &lowered.ty {

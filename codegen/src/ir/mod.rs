@@ -347,6 +347,8 @@ pub enum ParamShape {
         explode: bool,
         /// Each declared property with the JSON type its text is read as.
         fields: Vec<(String, &'static str)>,
+        /// The JSON type other properties are read as (`additionalProperties`).
+        other: &'static str,
     },
 }
 

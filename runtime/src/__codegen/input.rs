@@ -71,8 +71,10 @@ pub enum Shape {
         style: Style,
         /// `explode`.
         explode: bool,
-        /// The declared properties and the scalar type each is read as (others: strings).
+        /// The declared properties and the scalar type each is read as.
         fields: &'static [(&'static str, Scalar)],
+        /// The scalar type of other properties (`additionalProperties`' type, else text).
+        other: Scalar,
     },
 }
 
@@ -264,9 +266,10 @@ impl Input {
             style,
             explode,
             fields,
+            other,
         } = shape
         {
-            return self.raw_object(location, name, style, explode, fields, e);
+            return self.raw_object(location, name, (style, explode), (fields, other), e);
         }
         match location {
             Location::Query
@@ -317,16 +320,15 @@ impl Input {
         &self,
         location: Location,
         name: &str,
-        style: Style,
-        explode: bool,
-        fields: &[(&str, Scalar)],
+        (style, explode): (Style, bool),
+        (fields, other): (&[(&str, Scalar)], Scalar),
         e: &mut Errors,
     ) -> Option<Value> {
         let kind = |key: &str| {
             fields
                 .iter()
                 .find(|(f, _)| *f == key)
-                .map_or(Scalar::String, |(_, k)| *k)
+                .map_or(other, |(_, k)| *k)
         };
         let spread = match (location, style, explode) {
             (Location::Query, Style::DeepObject, _) => Some(
@@ -669,6 +671,7 @@ mod tests {
             style,
             explode,
             fields: COLOR,
+            other: Scalar::String,
         }
     }
 
