@@ -1255,6 +1255,44 @@ mod tests {
     }
 
     #[test]
+    fn body_and_response_media_types_that_cannot_be_served_are_announced() {
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/n": {"post": {
+                "requestBody": {"content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/merge-patch+json": {"schema": {"type": "object"}},
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                    "application/xml": {"schema": {"type": "object"}}
+                }},
+                "responses": {"200": {"description": "ok", "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/hal+json": {"schema": {"type": "object"}},
+                    "text/csv": {"schema": {"type": "string"}}
+                }}}
+            }}}
+        });
+        let (api, diagnostics) = lower(&root);
+        let body = api.operations[0].body.as_ref().unwrap();
+        assert_eq!(
+            body.content_types,
+            [
+                "application/json",
+                "application/merge-patch+json",
+                "application/x-www-form-urlencoded"
+            ]
+        );
+        assert!(body.also_form);
+        let response = api.operations[0].responses[0].body.as_ref().unwrap();
+        assert_eq!(response.alternatives, ["application/hal+json"]);
+        let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("requests sent as `application/xml` are answered 415"));
+        assert!(messages[1].contains("response type `text/csv` cannot be produced"));
+    }
+
+    #[test]
     fn an_unknown_key_source_is_a_warning() {
         let root = json!({
             "openapi": "3.0.3",
