@@ -87,8 +87,8 @@ pub(crate) async fn parse(content_type: &str, body: Bytes) -> Result<Vec<RawPart
 pub struct Files(Vec<(String, FilePart)>);
 
 impl Files {
-    /// The first file sent as `name` (a default, empty part when there is none: only
-    /// reached for optional fields, since a missing required one failed validation).
+    /// The first file sent as `name`, if any (for a required field, validation already
+    /// refused a request without it).
     pub fn one(&mut self, name: &str) -> Option<FilePart> {
         let i = self.0.iter().position(|(n, _)| n == name)?;
         Some(self.0.remove(i).1)
