@@ -20,6 +20,7 @@ mod throttle;
 #[doc(hidden)]
 pub mod __codegen;
 
+pub use __codegen::FilePart;
 pub use auth::{Authorizer, AuthorizerDecision, AuthorizerRequest};
 pub use axum::Router;
 pub use config::{

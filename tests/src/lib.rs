@@ -48,3 +48,19 @@ pub mod conformance {
 pub mod bench_api {
     tollgate::include_gateway!("bench");
 }
+
+/// `multipart/form-data` bodies (`fixtures/content/multipart.yaml`), for `content_e2e`.
+pub mod content_multipart {
+    tollgate::include_gateway!("content_multipart");
+}
+
+/// Object and `content` parameters (`fixtures/content/objects.yaml`), for `content_e2e`.
+pub mod content_objects {
+    tollgate::include_gateway!("content_objects");
+}
+
+/// Several content types, text and binary bodies, range and default responses
+/// (`fixtures/content/media.yaml`), for `content_e2e`.
+pub mod content_media {
+    tollgate::include_gateway!("content_media");
+}

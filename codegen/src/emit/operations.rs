@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::types::ident;
 use super::{doc, Emitter};
 use crate::ir::{
-    Encoding, Operation, Param, ParamLocation, ParamShape, Response, SchemeKind, Status,
+    Encoding, Operation, Param, ParamLocation, ParamShape, PartKind, Response, SchemeKind, Status,
 };
 
 impl Emitter<'_> {
@@ -54,8 +54,15 @@ impl Emitter<'_> {
                 quote!(#fname,)
             });
         }
+        let mut multipart_struct = None;
         if let Some(body) = &op.body {
-            let inner = self.ty(&body.ty, &types);
+            let inner = if body.encoding == Encoding::Multipart {
+                let (def, name) = self.multipart_struct(op, body);
+                multipart_struct = Some(def);
+                quote!(#name)
+            } else {
+                self.ty(&body.ty, &types)
+            };
             let ty = if body.required {
                 inner.clone()
             } else {
@@ -65,19 +72,57 @@ impl Emitter<'_> {
             fields.push(quote! { #docs pub body: #ty, });
             let required = body.required;
             let validator = validator_arg(body.validator.as_deref());
+            let form_fields = body.form_fields.iter().map(|(name, shape)| {
+                let shape = shape_tokens(shape);
+                quote!((#name, #shape))
+            });
             extracts.push(match body.encoding {
+                Encoding::Json if body.also_form => quote! {
+                    let body = if input.is_form() {
+                        input.form_body::<#inner>(#required, &[#(#form_fields),*], #validator, e)
+                    } else {
+                        input.json_body::<#inner>(#required, #validator, e)
+                    };
+                },
                 Encoding::Json => quote! {
                     let body = input.json_body::<#inner>(#required, #validator, e);
                 },
-                Encoding::Form => {
-                    let fields = body.form_fields.iter().map(|(name, shape)| {
-                        let shape = shape_tokens(shape);
-                        quote!((#name, #shape))
+                Encoding::Multipart => {
+                    let parts = body.multipart.iter().map(|f| {
+                        let wire = &f.wire;
+                        let part = part_tokens(&f.part);
+                        quote!((#wire, #part))
                     });
+                    let files = body.multipart.iter().filter_map(|f| {
+                        let field = ident(&f.name);
+                        let wire = &f.wire;
+                        match (&f.part, f.optional) {
+                            (PartKind::File, true) => Some(quote!(body.#field = files.one(#wire);)),
+                            (PartKind::File, false) => {
+                                Some(quote!(body.#field = files.one(#wire).unwrap_or_default();))
+                            }
+                            (PartKind::Files, _) => Some(quote!(body.#field = files.all(#wire);)),
+                            _ => None,
+                        }
+                    });
+                    let files: Vec<TokenStream> = files.collect();
+                    let (mut_body, mut_files) = if files.is_empty() {
+                        (quote!(body), quote!(_files))
+                    } else {
+                        (quote!(mut body), quote!(mut files))
+                    };
                     quote! {
-                        let body = input.form_body::<#inner>(#required, &[#(#fields),*], #validator, e);
+                        let body = input
+                            .multipart_body::<#inner>(#required, &[#(#parts),*], #validator, e)
+                            .map(|(#mut_body, #mut_files)| {
+                                #(#files)*
+                                body
+                            });
                     }
                 }
+                Encoding::Form => quote! {
+                    let body = input.form_body::<#inner>(#required, &[#(#form_fields),*], #validator, e);
+                },
                 Encoding::Text => quote! { let body = input.text_body(#required, e); },
                 Encoding::Binary => quote! { let body = input.bytes_body(#required, e); },
             });
@@ -93,6 +138,7 @@ impl Emitter<'_> {
             (quote!(input), quote!(e))
         };
         quote! {
+            #multipart_struct
             #[doc = #doc_text]
             #[derive(Debug, Clone, PartialEq)]
             pub struct #name { #(#fields)* }
@@ -103,6 +149,51 @@ impl Emitter<'_> {
                 }
             }
         }
+    }
+
+    /// The body type of a `multipart/form-data` operation: the schema's fields, files as
+    /// `FilePart`s (filled in after the other fields were validated and deserialized).
+    fn multipart_struct(
+        &self,
+        op: &Operation,
+        body: &crate::ir::Body,
+    ) -> (TokenStream, proc_macro2::Ident) {
+        let types = quote!(self::types);
+        let name = format_ident!("{}Multipart", op.type_stem);
+        let serde_crate = self.serde_crate();
+        let fields = body.multipart.iter().map(|f| {
+            let field = ident(&f.name);
+            let wire = &f.wire;
+            let ty = match &f.part {
+                PartKind::File => quote!(__tg::FilePart),
+                PartKind::Files => quote!(::std::vec::Vec<__tg::FilePart>),
+                _ => self.ty(&f.ty, &types),
+            };
+            let optional = f.optional && f.part != PartKind::Files;
+            let ty = if optional {
+                quote!(::std::option::Option<#ty>)
+            } else {
+                ty
+            };
+            let attr = match (&f.part, optional) {
+                (PartKind::File | PartKind::Files, _) => quote!(#[serde(skip)]),
+                (_, true) => quote!(#[serde(rename = #wire, default)]),
+                (_, false) => quote!(#[serde(rename = #wire)]),
+            };
+            let doc_text = format!(" Part `{wire}`.");
+            quote! { #[doc = #doc_text] #attr pub #field: #ty, }
+        });
+        let doc_text = format!(
+            " The `multipart/form-data` body of `{}`: files as `FilePart`s.",
+            op.id
+        );
+        let def = quote! {
+            #[doc = #doc_text]
+            #[derive(Debug, Clone, PartialEq, __tg::serde::Deserialize)]
+            #[serde(crate = #serde_crate)]
+            pub struct #name { #(#fields)* }
+        };
+        (def, name)
     }
 
     fn param_extract(&self, param: &Param, inner: &TokenStream) -> TokenStream {
@@ -131,6 +222,7 @@ impl Emitter<'_> {
         let mut variants = Vec::new();
         let mut into_arms = Vec::new();
         let mut validate_arms = Vec::new();
+        let mut header_structs = Vec::new();
         for r in &op.responses {
             let v = ident(&r.variant);
             let docs = doc(Some(&response_doc(r)));
@@ -141,23 +233,52 @@ impl Emitter<'_> {
                 _ => quote!(status),
             };
             let status_pat = status_field.then(|| quote!(status,));
-            variants.push(match (&body_ty, status_field) {
-                (Some(t), true) => quote!(#docs #v(u16, #t),),
-                (Some(t), false) => quote!(#docs #v(#t),),
-                (None, true) => quote!(#docs #v(u16),),
-                (None, false) => quote!(#docs #v,),
+            let headers_ty = (!r.headers.is_empty()).then(|| {
+                header_structs.push(self.headers_struct(op, r));
+                format_ident!("{}", r.headers_type)
             });
+            let mut elems = Vec::new();
+            if status_field {
+                elems.push(quote!(u16));
+            }
+            elems.extend(body_ty.clone());
+            elems.extend(headers_ty.as_ref().map(|h| quote!(#h)));
+            variants.push(if elems.is_empty() {
+                quote!(#docs #v,)
+            } else {
+                quote!(#docs #v(#(#elems),*),)
+            });
+            if !r.headers.is_empty() {
+                // Build the answer without headers, then add them.
+                let set = r.headers.iter().map(|h| {
+                    let field = ident(&h.name);
+                    let wire = &h.wire;
+                    quote!(#c::set_header(&mut response, #wire, &headers.#field);)
+                });
+                let body_pat = r.body.as_ref().map(|_| quote!(body,));
+                let respond = match &r.body {
+                    Some(b) => response_call(b, &status_expr, &c),
+                    None => quote!(#c::empty_response(#status_expr)),
+                };
+                into_arms.push(quote!(Self::#v(#status_pat #body_pat headers) => {
+                    let mut response = #respond;
+                    #(#set)*
+                    response
+                }));
+                if let Some(b) = &r.body {
+                    if let (Some(validator), Encoding::Json) = (&b.validator, b.encoding) {
+                        let validator = format_ident!("{}", validator);
+                        let status_pat = status_field.then(|| quote!(_,));
+                        validate_arms.push(quote! {
+                            Self::#v(#status_pat body, _) => #c::validate_body(body, self::validate::#validator, errors),
+                        });
+                    }
+                }
+                continue;
+            }
             match &r.body {
                 Some(b) => {
-                    let ct = &b.content_type;
-                    let respond = match b.encoding {
-                        // Response bodies are never read as forms (see `Encoding::Form`).
-                        Encoding::Json | Encoding::Form => {
-                            quote!(#c::json_response(#status_expr, &body))
-                        }
-                        Encoding::Text => quote!(#c::text_response(#status_expr, #ct, body)),
-                        Encoding::Binary => quote!(#c::bytes_response(#status_expr, #ct, body)),
-                    };
+                    let respond = response_call(b, &status_expr, &c);
                     into_arms.push(quote!(Self::#v(#status_pat body) => #respond,));
                     match &b.validator {
                         Some(validator) if b.encoding == Encoding::Json => {
@@ -197,6 +318,7 @@ impl Emitter<'_> {
             quote!(match self { #(#into_arms)* })
         };
         quote! {
+            #(#header_structs)*
             #[doc = #doc_text]
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name { #(#variants)* }
@@ -208,6 +330,36 @@ impl Emitter<'_> {
                     #validate_body
                 }
             }
+        }
+    }
+
+    /// The declared headers of one response, as fields the handler fills.
+    fn headers_struct(&self, op: &Operation, r: &Response) -> TokenStream {
+        let types = quote!(self::types);
+        let name = format_ident!("{}", r.headers_type);
+        let serde_crate = self.serde_crate();
+        let fields = r.headers.iter().map(|h| {
+            let field = ident(&h.name);
+            let wire = &h.wire;
+            let ty = self.ty(&h.ty, &types);
+            let docs = doc(Some(h.doc.as_deref().unwrap_or(&format!("`{wire}`"))));
+            if h.required {
+                quote!(#docs #[serde(rename = #wire)] pub #field: #ty,)
+            } else {
+                quote!(#docs #[serde(rename = #wire, default)] pub #field: ::std::option::Option<#ty>,)
+            }
+        });
+        let doc_text = format!(
+            " The headers `{}` sends with `{}::{}`.",
+            op.id,
+            format_args!("{}Response", op.type_stem),
+            r.variant
+        );
+        quote! {
+            #[doc = #doc_text]
+            #[derive(Debug, Clone, PartialEq, __tg::serde::Deserialize)]
+            #[serde(crate = #serde_crate)]
+            pub struct #name { #(#fields)* }
         }
     }
 
@@ -455,6 +607,30 @@ impl Emitter<'_> {
     }
 }
 
+/// The runtime call that turns a response body into an HTTP response.
+fn response_call(
+    b: &crate::ir::ResponseBody,
+    status: &TokenStream,
+    c: &TokenStream,
+) -> TokenStream {
+    let ct = &b.content_type;
+    let call = match b.encoding {
+        // Response bodies are never read as forms (see `Encoding::Form`).
+        Encoding::Json | Encoding::Form if ct.eq_ignore_ascii_case("application/json") => {
+            quote!(#c::json_response(#status, &body))
+        }
+        Encoding::Json | Encoding::Form => quote!(#c::json_response_as(#status, #ct, &body)),
+        Encoding::Text => quote!(#c::text_response(#status, #ct, body)),
+        Encoding::Binary | Encoding::Multipart => quote!(#c::bytes_response(#status, #ct, body)),
+    };
+    if b.alternatives.is_empty() {
+        call
+    } else {
+        let all = std::iter::once(ct).chain(&b.alternatives);
+        quote!(#c::media_choices(#call, &[#(#all),*]))
+    }
+}
+
 fn validator_arg(validator: Option<&str>) -> TokenStream {
     match validator {
         Some(v) => {
@@ -502,7 +678,18 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
         Status::Range(d) => Some(d * 100),
         Status::Default => Some(200u16),
     };
-    let status = status.map(|s| quote!(#s,));
+    let status = status.map(|s| quote!(#s));
+    let headers = (!r.headers.is_empty()).then(|| {
+        let object: serde_json::Map<String, serde_json::Value> = r
+            .headers
+            .iter()
+            .filter(|h| h.required)
+            .map(|h| (h.wire.clone(), h.mock.clone()))
+            .collect();
+        let json = serde_json::to_string(&object).unwrap_or_else(|_| "{}".into());
+        let json = raw_string(&json);
+        quote!(#c::mock_value(#json))
+    });
     let body = r.body.as_ref().map(|b| match b.encoding {
         Encoding::Json | Encoding::Form => {
             let json = serde_json::to_string(&b.mock).unwrap_or_else(|_| "null".into());
@@ -510,12 +697,13 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
             quote!(#c::mock_value(#json))
         }
         Encoding::Text => quote!(::std::string::String::from("string")),
-        Encoding::Binary => quote!(::std::vec::Vec::new()),
+        Encoding::Binary | Encoding::Multipart => quote!(#c::Bytes::new()),
     });
-    match (status, body) {
-        (s, Some(b)) => quote!(#v(#s #b)),
-        (Some(s), None) => quote!(#v(#s)),
-        (None, None) => quote!(#v),
+    let elems: Vec<TokenStream> = status.into_iter().chain(body).chain(headers).collect();
+    if elems.is_empty() {
+        quote!(#v)
+    } else {
+        quote!(#v(#(#elems),*))
     }
 }
 
@@ -557,20 +745,52 @@ fn shape_tokens(shape: &ParamShape) -> TokenStream {
             explode,
         } => {
             let item = scalar(item);
-            let style = format_ident!(
-                "{}",
-                match *style {
-                    "simple" => "Simple",
-                    "label" => "Label",
-                    "matrix" => "Matrix",
-                    "spaceDelimited" => "SpaceDelimited",
-                    "pipeDelimited" => "PipeDelimited",
-                    "deepObject" => "DeepObject",
-                    _ => "Form",
-                }
-            );
+            let style = style_ident(style);
             quote!(#c::Shape::Array { item: #item, style: #c::Style::#style, explode: #explode })
         }
         ParamShape::Json => quote!(#c::Shape::Json),
+        ParamShape::Object {
+            style,
+            explode,
+            fields,
+            other,
+        } => {
+            let style = style_ident(style);
+            let fields = fields.iter().map(|(name, s)| {
+                let s = scalar(s);
+                quote!((#name, #s))
+            });
+            let other = scalar(other);
+            quote!(#c::Shape::Object { style: #c::Style::#style, explode: #explode, fields: &[#(#fields),*], other: #other })
+        }
+    }
+}
+
+fn style_ident(style: &str) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        match style {
+            "simple" => "Simple",
+            "label" => "Label",
+            "matrix" => "Matrix",
+            "spaceDelimited" => "SpaceDelimited",
+            "pipeDelimited" => "PipeDelimited",
+            "deepObject" => "DeepObject",
+            _ => "Form",
+        }
+    )
+}
+
+/// The runtime `Part` of a multipart field.
+fn part_tokens(part: &PartKind) -> TokenStream {
+    let c = quote!(__tg);
+    match part {
+        PartKind::Field(shape) => {
+            let shape = shape_tokens(shape);
+            quote!(#c::Part::Field(#shape))
+        }
+        PartKind::Json { repeated } => quote!(#c::Part::Json { repeated: #repeated }),
+        PartKind::File => quote!(#c::Part::File),
+        PartKind::Files => quote!(#c::Part::Files),
     }
 }

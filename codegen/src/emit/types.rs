@@ -17,7 +17,7 @@ impl Emitter<'_> {
             RustType::I64 => quote!(i64),
             RustType::F32 => quote!(f32),
             RustType::F64 => quote!(f64),
-            RustType::Bytes => quote!(::std::vec::Vec<u8>),
+            RustType::Bytes => quote!(__tg::Bytes),
             RustType::Value => quote!(__tg::serde_json::Value),
             RustType::Vec(inner) => {
                 let inner = self.ty(inner, named);

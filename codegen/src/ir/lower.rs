@@ -10,8 +10,9 @@ use super::mock::synthesize;
 use super::names::{snake_name, type_name, Namespace};
 use super::schema::{position_type, Lowered, SchemaLowerer};
 use super::{
-    Api, Authorizer, Body, Check, Encoding, NodeKind, Operation, Param, ParamLocation, ParamShape,
-    Response, ResponseBody, RustType, SchemeKind, SecurityScheme, Status, Throttle,
+    Api, Authorizer, Body, Check, Encoding, MultipartField, NodeKind, Operation, Param,
+    ParamLocation, ParamShape, PartKind, Response, ResponseBody, ResponseHeader, RustType,
+    SchemeKind, SecurityScheme, Status, Throttle, TypeKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -152,7 +153,7 @@ fn lower_operation(
             diagnostics,
         )
     });
-    let mut responses = lower_responses(ctx, &type_stem, schemas, diagnostics);
+    let mut responses = lower_responses(ctx, &type_stem, schemas, type_stems, diagnostics);
     if responses.is_empty() {
         diagnostics.push(Diagnostic::warning(
             child(ctx.pointer, "responses"),
@@ -163,6 +164,8 @@ fn lower_operation(
             variant: "Default".into(),
             doc: None,
             body: None,
+            headers: Vec::new(),
+            headers_type: String::new(),
         });
     }
     let security = match op.get("security") {
@@ -311,7 +314,7 @@ fn lower_params(
         let shape = if json {
             ParamShape::Json
         } else {
-            param_shape(&lowered, location, &p)
+            param_shape(ctx.root, &lowered, location, &p)
         };
         let validator =
             schemas.validator_for(&lowered.check, &format!("{fn_name}_{}", snake_name(wire)));
@@ -334,7 +337,12 @@ fn lower_params(
     params
 }
 
-fn param_shape(lowered: &Lowered, location: ParamLocation, p: &Map<String, Value>) -> ParamShape {
+fn param_shape(
+    root: &Value,
+    lowered: &Lowered,
+    location: ParamLocation,
+    p: &Map<String, Value>,
+) -> ParamShape {
     let default_style = match location {
         ParamLocation::Query | ParamLocation::Cookie => "form",
         ParamLocation::Path | ParamLocation::Header => "simple",
@@ -377,6 +385,18 @@ fn param_shape(lowered: &Lowered, location: ParamLocation, p: &Map<String, Value
             _ => None,
         })
     };
+    let schema = p.get("schema").and_then(|s| deref(root, s));
+    if let Some(schema) = schema.filter(|s| is_object_schema(root, s)) {
+        let fields = properties_of(root, schema)
+            .map(|(name, property)| (name.clone(), json_scalar(root, Some(property))))
+            .collect();
+        return ParamShape::Object {
+            style,
+            explode,
+            fields,
+            other: json_scalar(root, schema.get("additionalProperties")),
+        };
+    }
     match &lowered.ty {
         RustType::Vec(item) => ParamShape::Array {
             item: scalar_of(item),
@@ -384,6 +404,59 @@ fn param_shape(lowered: &Lowered, location: ParamLocation, p: &Map<String, Value
             explode,
         },
         ty => ParamShape::Scalar(scalar_of_check(&lowered.check).unwrap_or_else(|| scalar_of(ty))),
+    }
+}
+
+/// Whether a (dereferenced) schema describes an object: `type: object`, or `properties`
+/// without a `type`, directly or through a single-branch or all-object `allOf`.
+fn is_object_schema(root: &Value, schema: &Value) -> bool {
+    match schema.get("type").and_then(Value::as_str) {
+        Some(t) => t == "object",
+        None => {
+            schema.get("properties").is_some()
+                || schema
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .is_some_and(|branches| {
+                        branches
+                            .iter()
+                            .filter_map(|b| deref(root, b))
+                            .all(|b| is_object_schema(root, b))
+                    })
+        }
+    }
+}
+
+/// The declared properties of an object schema, `allOf` branches included.
+fn properties_of<'v>(
+    root: &'v Value,
+    schema: &'v Value,
+) -> impl Iterator<Item = (&'v String, &'v Value)> {
+    let own = schema.get("properties").and_then(Value::as_object);
+    let branches = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(move |b| deref(root, b))
+        .filter_map(|b| b.get("properties").and_then(Value::as_object));
+    own.into_iter()
+        .chain(branches)
+        .flatten()
+        .filter_map(move |(name, property)| Some((name, deref(root, property)?)))
+}
+
+/// The JSON type a property's text is read as: its scalar `type`, else `string`.
+fn json_scalar(root: &Value, schema: Option<&Value>) -> &'static str {
+    match schema
+        .and_then(|s| deref(root, s))
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+    {
+        Some("integer") => "integer",
+        Some("number") => "number",
+        Some("boolean") => "boolean",
+        _ => "string",
     }
 }
 
@@ -435,44 +508,83 @@ fn lower_body(
         return None;
     }
     let (media, m) = pick_media(content)?;
-    let encoding = match encoding_of(media) {
-        Encoding::Binary if is_form(media) => Encoding::Form,
-        other => other,
-    };
+    let mut encoding = request_encoding(media);
+    let content_ptr = child(pointer, "content");
+    let schema_ptr = child(&child(&content_ptr, media), "schema");
     let mut form_fields = Vec::new();
+    let mut multipart = Vec::new();
     let (ty, validator) = match encoding {
-        Encoding::Json | Encoding::Form => {
+        Encoding::Json | Encoding::Form | Encoding::Multipart => {
             if encoding == Encoding::Form {
                 form_fields = form_field_shapes(root, m);
             }
             let lowered = match m.get("schema") {
-                Some(schema) => schemas.lower(
-                    schema,
-                    &format!("{stem}Body"),
-                    &child(&child(&child(pointer, "content"), media), "schema"),
-                ),
+                Some(schema) => schemas.lower(schema, &format!("{stem}Body"), &schema_ptr),
                 None => any_lowered(),
             };
+            if encoding == Encoding::Multipart {
+                multipart = multipart_fields(root, m, &lowered.ty, schemas);
+            }
             let validator = schemas.validator_for(&lowered.check, &format!("{fn_name}_body"));
-            (position_type(lowered), validator)
+            if encoding == Encoding::Multipart && multipart.is_empty() {
+                diagnostics.push(Diagnostic::warning(
+                    schema_ptr.clone(),
+                    format!("`{media}` body without declared object properties is passed to the handler as raw bytes, not parsed"),
+                ));
+                encoding = Encoding::Binary;
+                (RustType::Bytes, None)
+            } else if encoding == Encoding::Multipart {
+                (RustType::Named(format!("{stem}Multipart")), validator)
+            } else {
+                (position_type(lowered), validator)
+            }
         }
         Encoding::Text => (RustType::String, None),
         Encoding::Binary => {
-            if content.len() > 1 || !media.starts_with("application/octet-stream") {
+            if !media.starts_with("application/octet-stream") {
                 diagnostics.push(Diagnostic::warning(
-                    child(pointer, "content"),
-                    format!("request body `{media}` is passed to the handler as raw text/bytes, not parsed"),
+                    content_ptr.clone(),
+                    format!(
+                        "request body `{media}` is passed to the handler as raw bytes, not parsed"
+                    ),
                 ));
             }
             (RustType::Bytes, None)
         }
     };
+
+    // The other documented media types: read the same way when they share the encoding
+    // (or as a form beside JSON); otherwise refused with 415, and said so here.
+    let mut content_types = vec![media.clone()];
+    let mut also_form = false;
+    for (other, other_media) in content.iter().filter(|(o, _)| *o != media) {
+        let other_encoding = request_encoding(other);
+        if other_encoding == encoding {
+            content_types.push(other.clone());
+        } else if encoding == Encoding::Json && other_encoding == Encoding::Form {
+            also_form = true;
+            form_fields = form_field_shapes(root, other_media);
+            content_types.push(other.clone());
+            let schema = |m: &Value| m.get("schema").and_then(|s| deref(root, s)).cloned();
+            if schema(other_media) != schema(m) {
+                diagnostics.push(Diagnostic::warning(
+                    child(&content_ptr, other),
+                    format!("`{other}` has another schema than `{media}`; form requests are read into the `{media}` type"),
+                ));
+            }
+        } else {
+            diagnostics.push(Diagnostic::warning(
+                child(&content_ptr, other),
+                format!("request body `{other}` is documented beside `{media}`, which types the body; requests sent as `{other}` are answered 415"),
+            ));
+        }
+    }
     Some(Body {
         required: body
             .get("required")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        content_types: content.keys().cloned().collect(),
+        content_types,
         ty,
         encoding,
         validator,
@@ -481,7 +593,106 @@ fn lower_body(
             .and_then(Value::as_str)
             .map(str::to_owned),
         form_fields,
+        also_form,
+        multipart,
     })
+}
+
+/// How a request body of `media` is read.
+fn request_encoding(media: &str) -> Encoding {
+    match encoding_of(media) {
+        Encoding::Binary if is_form(media) => Encoding::Form,
+        Encoding::Binary if is_multipart(media) => Encoding::Multipart,
+        other => other,
+    }
+}
+
+fn is_multipart(media: &str) -> bool {
+    media
+        .split(';')
+        .next()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// The fields of a multipart body: the lowered struct's fields, each read as a file
+/// (`format: binary`, or an `encoding.contentType` that is neither text nor JSON), JSON
+/// (object properties, or a JSON `encoding.contentType`), or text of its shape. Empty when
+/// the body is not a struct.
+fn multipart_fields(
+    root: &Value,
+    media: &Value,
+    ty: &RustType,
+    schemas: &SchemaLowerer<'_>,
+) -> Vec<MultipartField> {
+    let RustType::Named(name) = ty else {
+        return Vec::new();
+    };
+    let Some(TypeKind::Struct { fields, .. }) = schemas.types.get(name).map(|d| &d.kind) else {
+        return Vec::new();
+    };
+    let schema = media.get("schema").and_then(|s| deref(root, s));
+    let properties: Vec<(&String, &Value)> = schema
+        .map(|s| properties_of(root, s).collect())
+        .unwrap_or_default();
+    let shapes = form_field_shapes(root, media);
+    fields
+        .iter()
+        .map(|field| {
+            let property = properties
+                .iter()
+                .find(|(n, _)| **n == field.wire)
+                .map(|(_, p)| *p);
+            let declared = media
+                .get("encoding")
+                .and_then(|e| e.get(&field.wire))
+                .and_then(|e| e.get("contentType"))
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase);
+            let kind_of = |p: Option<&Value>| {
+                p.and_then(|p| p.get("type"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let is_file = |p: Option<&Value>| {
+                let p = p.and_then(|p| deref(root, p));
+                p.and_then(|p| p.get("format")).and_then(Value::as_str) == Some("binary")
+                    || (kind_of(p) == "string"
+                        && declared.as_deref().is_some_and(|ct| {
+                            !ct.starts_with("text/") && encoding_of(ct) != Encoding::Json
+                        }))
+            };
+            let items = property
+                .and_then(|p| p.get("items"))
+                .and_then(|i| deref(root, i));
+            let json_declared = declared
+                .as_deref()
+                .is_some_and(|ct| encoding_of(ct) == Encoding::Json);
+            let part = match kind_of(property).as_str() {
+                "array" if is_file(items) => PartKind::Files,
+                "array" if json_declared || kind_of(items) == "object" => {
+                    PartKind::Json { repeated: true }
+                }
+                _ if is_file(property) => PartKind::File,
+                "object" => PartKind::Json { repeated: false },
+                _ if json_declared => PartKind::Json { repeated: false },
+                _ => PartKind::Field(
+                    shapes
+                        .iter()
+                        .find(|(n, _)| *n == field.wire)
+                        .map(|(_, s)| s.clone())
+                        .unwrap_or(ParamShape::Scalar("string")),
+                ),
+            };
+            MultipartField {
+                name: field.name.clone(),
+                wire: field.wire.clone(),
+                ty: field.ty.clone(),
+                optional: field.optional(),
+                part,
+            }
+        })
+        .collect()
 }
 
 fn is_form(media: &str) -> bool {
@@ -550,6 +761,7 @@ fn lower_responses(
     ctx: &OpContext<'_>,
     stem: &str,
     schemas: &mut SchemaLowerer<'_>,
+    type_names: &mut Namespace,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Response> {
     let mut out = Vec::new();
@@ -593,9 +805,22 @@ fn lower_responses(
         let body = response
             .and_then(|r| r.get("content"))
             .and_then(Value::as_object)
-            .and_then(|content| pick_media(content))
-            .map(|(media, m)| {
+            .and_then(|content| pick_media(content).map(|(media, m)| (content, media, m)))
+            .map(|(content, media, m)| {
                 let encoding = encoding_of(media);
+                // Media types of the same encoding are alternatives picked by `Accept`;
+                // the others cannot be produced from the typed body.
+                let mut alternatives = Vec::new();
+                for other in content.keys().filter(|o| *o != media) {
+                    if encoding_of(other) == encoding {
+                        alternatives.push(other.clone());
+                    } else {
+                        diagnostics.push(Diagnostic::warning(
+                            child(&child(&pointer, "content"), other),
+                            format!("response type `{other}` cannot be produced from the `{media}` body the handler returns; only `{media}`-like types are sent"),
+                        ));
+                    }
+                }
                 let (ty, validator) = match encoding {
                     Encoding::Json => {
                         let lowered = match m.get("schema") {
@@ -611,16 +836,37 @@ fn lower_responses(
                         (position_type(lowered), validator)
                     }
                     Encoding::Text => (RustType::String, None),
-                    Encoding::Binary | Encoding::Form => (RustType::Bytes, None),
+                    Encoding::Binary | Encoding::Form | Encoding::Multipart => {
+                        (RustType::Bytes, None)
+                    }
                 };
                 ResponseBody {
                     content_type: media.clone(),
+                    alternatives,
                     ty,
                     encoding,
                     validator,
                     mock: Value::Null,
                 }
             });
+        let headers = response
+            .and_then(|r| r.get("headers"))
+            .and_then(Value::as_object)
+            .map(|h| {
+                response_headers(
+                    ctx.root,
+                    h,
+                    &format!("{stem}{variant}"),
+                    &child(&pointer, "headers"),
+                    schemas,
+                )
+            })
+            .unwrap_or_default();
+        let headers_type = if headers.is_empty() {
+            String::new()
+        } else {
+            type_names.claim(&format!("{stem}{variant}Headers"))
+        };
         out.push(Response {
             status,
             variant,
@@ -629,6 +875,70 @@ fn lower_responses(
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             body,
+            headers,
+            headers_type,
+        });
+    }
+    out
+}
+
+/// The headers of one response, typed from their `schema` (or `content` schema).
+fn response_headers(
+    root: &Value,
+    headers: &Map<String, Value>,
+    hint: &str,
+    pointer: &str,
+    schemas: &mut SchemaLowerer<'_>,
+) -> Vec<ResponseHeader> {
+    let mut names = Namespace::default();
+    let mut out = Vec::new();
+    for (wire, raw) in headers {
+        if wire.eq_ignore_ascii_case("content-type") {
+            continue; // OpenAPI: ignored when declared.
+        }
+        let Some(header) = deref(root, raw) else {
+            continue;
+        };
+        let hptr = child(pointer, wire);
+        let schema = header
+            .get("schema")
+            .map(|s| (s, child(&hptr, "schema")))
+            .or_else(|| {
+                let (media, m) = header.get("content")?.as_object()?.iter().next()?;
+                Some((
+                    m.get("schema")?,
+                    child(&child(&child(&hptr, "content"), media), "schema"),
+                ))
+            });
+        let lowered = match schema {
+            Some((schema, sptr)) => {
+                schemas.lower(schema, &format!("{hint}{}", type_name(wire)), &sptr)
+            }
+            None => Lowered {
+                ty: RustType::String,
+                check: Check::Inline(Box::default()),
+                nullable: false,
+            },
+        };
+        let name = names.claim(&snake_name(wire));
+        let validator = schemas.validator_for(
+            &lowered.check,
+            &format!("{hint}_{}_header", snake_name(wire)),
+        );
+        out.push(ResponseHeader {
+            wire: wire.clone(),
+            name,
+            ty: position_type(lowered),
+            required: header
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            doc: header
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            mock: Value::Null,
+            validator,
         });
     }
     out
@@ -859,8 +1169,20 @@ fn deref<'v>(root: &'v Value, mut value: &'v Value) -> Option<&'v Value> {
 
 fn fill_mocks(api: &mut Api) {
     let mut filled = Vec::new();
+    let mut headers = Vec::new();
     for (oi, op) in api.operations.iter().enumerate() {
         for (ri, response) in op.responses.iter().enumerate() {
+            for (hi, header) in response.headers.iter().enumerate() {
+                let node = match &header.validator {
+                    Some(v) => api.validators.get(v).cloned().unwrap_or_default(),
+                    None => Default::default(),
+                };
+                let value = match synthesize(&node, &api.validators) {
+                    Value::Null if header.ty == RustType::String => Value::from("string"),
+                    value => value,
+                };
+                headers.push((oi, ri, hi, value));
+            }
             if let Some(body) = &response.body {
                 let node = match &body.validator {
                     Some(v) => api.validators.get(v).cloned().unwrap_or_default(),
@@ -870,6 +1192,9 @@ fn fill_mocks(api: &mut Api) {
                 filled.push((oi, ri, value));
             }
         }
+    }
+    for (oi, ri, hi, value) in headers {
+        api.operations[oi].responses[ri].headers[hi].mock = value;
     }
     for (oi, ri, value) in filled {
         if let Some(body) = &mut api.operations[oi].responses[ri].body {
@@ -939,6 +1264,44 @@ mod tests {
         );
         assert_eq!(lambda.ttl_secs, Some(0));
         assert!(scheme("Plain").is_none());
+    }
+
+    #[test]
+    fn body_and_response_media_types_that_cannot_be_served_are_announced() {
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/n": {"post": {
+                "requestBody": {"content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/merge-patch+json": {"schema": {"type": "object"}},
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                    "application/xml": {"schema": {"type": "object"}}
+                }},
+                "responses": {"200": {"description": "ok", "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/hal+json": {"schema": {"type": "object"}},
+                    "text/csv": {"schema": {"type": "string"}}
+                }}}
+            }}}
+        });
+        let (api, diagnostics) = lower(&root);
+        let body = api.operations[0].body.as_ref().unwrap();
+        assert_eq!(
+            body.content_types,
+            [
+                "application/json",
+                "application/merge-patch+json",
+                "application/x-www-form-urlencoded"
+            ]
+        );
+        assert!(body.also_form);
+        let response = api.operations[0].responses[0].body.as_ref().unwrap();
+        assert_eq!(response.alternatives, ["application/hal+json"]);
+        let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("requests sent as `application/xml` are answered 415"));
+        assert!(messages[1].contains("response type `text/csv` cannot be produced"));
     }
 
     #[test]

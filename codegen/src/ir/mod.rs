@@ -144,7 +144,7 @@ pub enum RustType {
     F32,
     /// `f64`.
     F64,
-    /// `Vec<u8>`: a body tollgate passes through unparsed.
+    /// `bytes::Bytes`: a body tollgate passes through unparsed (no copy).
     Bytes,
     /// `serde_json::Value` (any JSON; also the announced fallback for unsupported schemas).
     Value,
@@ -374,6 +374,17 @@ pub enum ParamShape {
     },
     /// JSON text (`content: application/json`).
     Json,
+    /// An object in a style (`deepObject`, `form`, `simple`, …).
+    Object {
+        /// The style.
+        style: &'static str,
+        /// `explode`.
+        explode: bool,
+        /// Each declared property with the JSON type its text is read as.
+        fields: Vec<(String, &'static str)>,
+        /// The JSON type other properties are read as (`additionalProperties`).
+        other: &'static str,
+    },
 }
 
 /// One parameter.
@@ -412,8 +423,45 @@ pub struct Body {
     pub validator: Option<String>,
     /// Doc comment.
     pub doc: Option<String>,
-    /// For [`Encoding::Form`]: each declared property with the shape its text is read in.
+    /// For [`Encoding::Form`], or a JSON body that also accepts a form: each declared
+    /// property with the shape its text is read in.
     pub form_fields: Vec<(String, ParamShape)>,
+    /// A JSON body whose operation also documents `application/x-www-form-urlencoded`: a
+    /// request with that `Content-Type` is read as a form into the same type.
+    pub also_form: bool,
+    /// For [`Encoding::Multipart`]: the fields of the generated multipart body struct.
+    pub multipart: Vec<MultipartField>,
+}
+
+/// One property of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct MultipartField {
+    /// The Rust field name.
+    pub name: String,
+    /// The part name on the wire.
+    pub wire: String,
+    /// The Rust type of a text or JSON part (files are `FilePart`s).
+    pub ty: RustType,
+    /// Whether the Rust field is an `Option`.
+    pub optional: bool,
+    /// How the part is read.
+    pub part: PartKind,
+}
+
+/// How one multipart property is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartKind {
+    /// Text, read by a shape like a form field.
+    Field(ParamShape),
+    /// JSON; `repeated`: each part of that name is one item of an array.
+    Json {
+        /// An array sent as several parts.
+        repeated: bool,
+    },
+    /// One file.
+    File,
+    /// An array of files.
+    Files,
 }
 
 /// How a body is encoded.
@@ -425,6 +473,8 @@ pub enum Encoding {
     Text,
     /// `application/x-www-form-urlencoded` (request bodies): fields read by their shape.
     Form,
+    /// `multipart/form-data` (request bodies): text, JSON and file parts.
+    Multipart,
     /// Anything else, passed through as bytes.
     Binary,
 }
@@ -440,6 +490,29 @@ pub struct Response {
     pub doc: Option<String>,
     /// The body, if the response has content.
     pub body: Option<ResponseBody>,
+    /// The declared response headers (`Content-Type` excluded, as OpenAPI says).
+    pub headers: Vec<ResponseHeader>,
+    /// The name of the struct holding [`Response::headers`] (unused when there are none).
+    pub headers_type: String,
+}
+
+/// A declared response header: a typed field the handler fills, sent as a header.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// The header name as written in the spec.
+    pub wire: String,
+    /// The Rust field name.
+    pub name: String,
+    /// The Rust type (without the `Option` of optional headers).
+    pub ty: RustType,
+    /// `required`.
+    pub required: bool,
+    /// `description`.
+    pub doc: Option<String>,
+    /// The value the mock sends (synthesised from the schema).
+    pub mock: Value,
+    /// The validator of the header's schema, if any (used for the mock).
+    pub validator: Option<String>,
 }
 
 /// A response body.
@@ -447,6 +520,9 @@ pub struct Response {
 pub struct ResponseBody {
     /// The media type sent.
     pub content_type: String,
+    /// Other documented media types of the same encoding: sent instead of
+    /// [`ResponseBody::content_type`] when the request's `Accept` prefers one of them.
+    pub alternatives: Vec<String>,
     /// Its Rust type.
     pub ty: RustType,
     /// How it is encoded.

@@ -85,7 +85,9 @@ where
             );
         }
     }
-    finish(answer.into_response(), admitted.extra_headers)
+    let mut response = answer.into_response();
+    super::accept::negotiate(&mut response, admitted.input.headers.get(header::ACCEPT));
+    finish(response, admitted.extra_headers)
 }
 
 fn finish(mut response: Response, extra: RateLimitHeaders) -> Response {
@@ -141,7 +143,7 @@ async fn admit(
         .map_err(IntoResponse::into_response)?;
     let with_headers = |r: Response| finish(r, extra_headers.clone());
 
-    let body = match &op.body {
+    let (body, multipart) = match &op.body {
         Some(meta) => {
             let limit = gateway.limits().body_bytes;
             if let Some(len) = declared_length(&parts.headers) {
@@ -179,9 +181,15 @@ async fn admit(
                     }
                 }
             }
-            bytes
+            let multipart = match content_type {
+                Some(ct) if is_multipart(ct) => {
+                    Some(super::multipart::parse(ct, bytes.clone()).await)
+                }
+                _ => None,
+            };
+            (bytes, multipart)
         }
-        None => Bytes::new(),
+        None => (Bytes::new(), None),
     };
 
     let path = match RawPathParams::from_request_parts(&mut parts, &()).await {
@@ -195,7 +203,8 @@ async fn admit(
         }
     };
     let request_id = request_id(&parts.headers);
-    let input = Input::new(path, parts.uri.query(), parts.headers, body);
+    let mut input = Input::new(path, parts.uri.query(), parts.headers, body);
+    input.multipart = multipart;
     Ok(Admitted {
         input,
         principal,
@@ -271,6 +280,13 @@ pub(crate) fn media_type_matches(content_type: &str, documented: &[&str]) -> boo
             None => essence.eq_ignore_ascii_case(doc),
         }
     })
+}
+
+fn is_multipart(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
 fn request_id(headers: &HeaderMap) -> String {

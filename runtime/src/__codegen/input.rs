@@ -63,6 +63,19 @@ pub enum Shape {
     },
     /// A parameter described by `content: application/json`: the text is JSON.
     Json,
+    /// An object in a style: `deepObject` (`filter[age]=3`), `form` exploded (each
+    /// property its own query parameter or cookie) or not (`color=R,100,G,200`), `simple`
+    /// (`R,100,G,200`, or `R=100,G=200` exploded), `label`, `matrix`, and the delimited styles.
+    Object {
+        /// The serialization style.
+        style: Style,
+        /// `explode`.
+        explode: bool,
+        /// The declared properties and the scalar type each is read as.
+        fields: &'static [(&'static str, Scalar)],
+        /// The scalar type of other properties (`additionalProperties`' type, else text).
+        other: Scalar,
+    },
 }
 
 /// Everything a generated `extract` function reads.
@@ -73,6 +86,9 @@ pub struct Input {
     pub(crate) headers: http::HeaderMap,
     pub(crate) cookies: Vec<(String, String)>,
     pub(crate) body: Bytes,
+    /// The parts of a `multipart/form-data` body (parsed before extraction), or why the
+    /// body could not be split into parts; `None` for other bodies.
+    pub(crate) multipart: Option<Result<Vec<super::multipart::RawPart>, String>>,
 }
 
 impl Input {
@@ -97,7 +113,21 @@ impl Input {
             headers,
             cookies,
             body,
+            multipart: None,
         }
+    }
+
+    /// Whether the request's `Content-Type` is `application/x-www-form-urlencoded` (for
+    /// operations documenting it beside JSON).
+    pub fn is_form(&self) -> bool {
+        self.headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
     }
 
     /// Extracts one parameter. Returns `None` when it is absent or invalid; in the invalid
@@ -223,15 +253,24 @@ impl Input {
         }
     }
 
-    /// A body passed through as bytes.
-    pub fn bytes_body(&self, required: bool, e: &mut Errors) -> Option<Vec<u8>> {
+    /// A body passed through as bytes (shared with the buffer it was read into, not copied).
+    pub fn bytes_body(&self, required: bool, e: &mut Errors) -> Option<Bytes> {
         if !self.has_body(required, e) {
             return None;
         }
-        Some(self.body.to_vec())
+        Some(self.body.clone())
     }
 
     fn raw(&self, location: Location, name: &str, shape: Shape, e: &mut Errors) -> Option<Value> {
+        if let Shape::Object {
+            style,
+            explode,
+            fields,
+            other,
+        } = shape
+        {
+            return self.raw_object(location, name, (style, explode), (fields, other), e);
+        }
         match location {
             Location::Query
                 if matches!(
@@ -275,11 +314,131 @@ impl Input {
         }
     }
 
+    /// An object parameter: the styles that spread it over several keys are read here,
+    /// the ones that pack it into one value by [`object_from`].
+    fn raw_object(
+        &self,
+        location: Location,
+        name: &str,
+        (style, explode): (Style, bool),
+        (fields, other): (&[(&str, Scalar)], Scalar),
+        e: &mut Errors,
+    ) -> Option<Value> {
+        let kind = |key: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| *f == key)
+                .map_or(other, |(_, k)| *k)
+        };
+        let spread = match (location, style, explode) {
+            (Location::Query, Style::DeepObject, _) => Some(
+                self.query
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let key = k.strip_prefix(name)?.strip_prefix('[')?.strip_suffix(']')?;
+                        Some((key.to_owned(), scalar(v, kind(key))))
+                    })
+                    .collect::<serde_json::Map<_, _>>(),
+            ),
+            (Location::Query | Location::Cookie, Style::Form, true) => {
+                let list = if location == Location::Query {
+                    &self.query
+                } else {
+                    &self.cookies
+                };
+                Some(
+                    fields
+                        .iter()
+                        .filter_map(|(f, k)| {
+                            let v = self.first(list, f)?;
+                            Some(((*f).to_owned(), scalar(v, *k)))
+                        })
+                        .collect(),
+                )
+            }
+            _ => None,
+        };
+        if let Some(object) = spread {
+            return (!object.is_empty()).then_some(Value::Object(object));
+        }
+        let text = match location {
+            Location::Query => self.first(&self.query, name)?,
+            Location::Path => self.first(&self.path, name)?,
+            Location::Cookie => self.first(&self.cookies, name)?,
+            Location::Header => match self.headers.get(name)?.to_str() {
+                Ok(s) => s,
+                Err(_) => {
+                    e.push(&Ptr::new(), "type", "header value is not visible ASCII");
+                    return None;
+                }
+            },
+            Location::Body | Location::Response => return None,
+        };
+        match object_from(text, name, style, explode, kind) {
+            Ok(object) => Some(Value::Object(object)),
+            Err(message) => {
+                e.push(&Ptr::new(), "type", message);
+                None
+            }
+        }
+    }
+
     fn first<'a>(&self, list: &'a [(String, String)], name: &str) -> Option<&'a str> {
         list.iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// An object packed into one value: `R,100,G,200` (pairs), or `R=100,G=200` when
+/// exploded; `label` and `matrix` prefixes are removed first.
+fn object_from(
+    text: &str,
+    name: &str,
+    style: Style,
+    explode: bool,
+    kind: impl Fn(&str) -> Scalar,
+) -> Result<serde_json::Map<String, Value>, String> {
+    let (body, sep) = match style {
+        Style::Label => (
+            text.strip_prefix('.').unwrap_or(text),
+            if explode { '.' } else { ',' },
+        ),
+        Style::Matrix if explode => (text.strip_prefix(';').unwrap_or(text), ';'),
+        Style::Matrix => (
+            text.strip_prefix(';')
+                .and_then(|r| r.strip_prefix(name))
+                .and_then(|r| r.strip_prefix('='))
+                .unwrap_or(text),
+            ',',
+        ),
+        Style::SpaceDelimited => (text, ' '),
+        Style::PipeDelimited => (text, '|'),
+        Style::Form | Style::Simple | Style::DeepObject => (text, ','),
+    };
+    let mut object = serde_json::Map::new();
+    if body.is_empty() {
+        return Ok(object);
+    }
+    if explode {
+        for pair in body.split(sep) {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("`{pair}` is not a `key=value` pair of object `{name}`"))?;
+            object.insert(k.to_owned(), scalar(v, kind(k)));
+        }
+    } else {
+        let items: Vec<&str> = body.split(sep).collect();
+        if items.len() % 2 != 0 {
+            return Err(format!(
+                "object `{name}` must alternate keys and values; `{body}` has an odd number of items"
+            ));
+        }
+        for pair in items.chunks(2) {
+            object.insert(pair[0].to_owned(), scalar(pair[1], kind(pair[0])));
+        }
+    }
+    Ok(object)
 }
 
 fn loc_name(location: Location) -> &'static str {
@@ -293,7 +452,7 @@ fn loc_name(location: Location) -> &'static str {
 }
 
 /// Validates `value`, then deserializes it. Deserialization failures are `type` violations.
-fn typed<T: DeserializeOwned>(
+pub(super) fn typed<T: DeserializeOwned>(
     value: Value,
     validate: Option<ValidateFn>,
     e: &mut Errors,
@@ -339,7 +498,7 @@ fn syntax_reason(err: &serde_json::Error) -> String {
 
 /// Reads one scalar. Text that is not of the expected type is kept as a string so that the
 /// validator reports a precise `type` violation.
-fn scalar(s: &str, kind: Scalar) -> Value {
+pub(super) fn scalar(s: &str, kind: Scalar) -> Value {
     match kind {
         Scalar::String => Value::String(s.to_owned()),
         Scalar::Integer => s
@@ -367,10 +526,12 @@ fn scalar(s: &str, kind: Scalar) -> Value {
     }
 }
 
-fn shaped(s: &str, shape: Shape, name: &str) -> Value {
+pub(super) fn shaped(s: &str, shape: Shape, name: &str) -> Value {
     match shape {
         Shape::Scalar(kind) => scalar(s, kind),
         Shape::Json => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_owned())),
+        // Read by `raw_object`; a multipart text part never has an object shape.
+        Shape::Object { .. } => Value::String(s.to_owned()),
         Shape::Array {
             item,
             style,
@@ -500,6 +661,100 @@ mod tests {
         let empty = Input::default();
         let v: Option<Value> = empty.form_body(true, &fields, None, &mut e);
         assert!(v.is_none());
+        assert_eq!(e.into_vec()[0].keyword, "required");
+    }
+
+    const COLOR: &[(&str, Scalar)] = &[("R", Scalar::Integer), ("G", Scalar::Integer)];
+
+    fn object(style: Style, explode: bool) -> Shape {
+        Shape::Object {
+            style,
+            explode,
+            fields: COLOR,
+            other: Scalar::String,
+        }
+    }
+
+    #[test]
+    fn object_parameters_in_every_style() {
+        let cases = [
+            ("color[R]=100&color[G]=200", object(Style::DeepObject, true)),
+            ("R=100&G=200&other=1", object(Style::Form, true)),
+            ("color=R,100,G,200", object(Style::Form, false)),
+            (
+                "color=R%20100%20G%20200",
+                object(Style::SpaceDelimited, false),
+            ),
+            ("color=R|100|G|200", object(Style::PipeDelimited, false)),
+        ];
+        for (query, shape) in cases {
+            let mut e = Errors::default();
+            let got: Option<Value> =
+                input(query).param(Location::Query, "color", true, shape, None, &mut e);
+            assert!(e.is_empty(), "{query}");
+            assert_eq!(
+                got,
+                Some(serde_json::json!({"R": 100, "G": 200})),
+                "{query}"
+            );
+        }
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-color", http::HeaderValue::from_static("R=100,G=200"));
+        let header = Input::new(Vec::new(), None, headers, Bytes::new());
+        let mut e = Errors::default();
+        let got: Option<Value> = header.param(
+            Location::Header,
+            "x-color",
+            true,
+            object(Style::Simple, true),
+            None,
+            &mut e,
+        );
+        assert_eq!(got, Some(serde_json::json!({"R": 100, "G": 200})));
+        let path = |text: &str| Input {
+            path: vec![("color".to_owned(), text.to_owned())],
+            ..Input::default()
+        };
+        for (text, shape) in [
+            (".R,100,G,200", object(Style::Label, false)),
+            (".R=100.G=200", object(Style::Label, true)),
+            (";color=R,100,G,200", object(Style::Matrix, false)),
+            (";R=100;G=200", object(Style::Matrix, true)),
+            ("R,100,G,200", object(Style::Simple, false)),
+        ] {
+            let mut e = Errors::default();
+            let got: Option<Value> =
+                path(text).param(Location::Path, "color", true, shape, None, &mut e);
+            assert!(e.is_empty(), "{text}");
+            assert_eq!(got, Some(serde_json::json!({"R": 100, "G": 200})), "{text}");
+        }
+    }
+
+    #[test]
+    fn broken_object_parameters_are_type_violations() {
+        let mut e = Errors::default();
+        let got: Option<Value> = input("color=R,100,G").param(
+            Location::Query,
+            "color",
+            true,
+            object(Style::Form, false),
+            None,
+            &mut e,
+        );
+        assert!(got.is_none());
+        let v = e.into_vec();
+        assert_eq!(v[0].keyword, "type");
+        assert!(v[0].message.contains("odd number"), "{}", v[0].message);
+        let mut e = Errors::default();
+        let got: Option<Value> = input("other=1").param(
+            Location::Query,
+            "color",
+            true,
+            object(Style::DeepObject, true),
+            None,
+            &mut e,
+        );
+        assert!(got.is_none());
         assert_eq!(e.into_vec()[0].keyword, "required");
     }
 

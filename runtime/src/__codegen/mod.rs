@@ -16,19 +16,25 @@ pub use crate::meta::{
 };
 pub use crate::{Context, Error, Gateway, Location, Problem, ProblemKind, Router, Violation};
 
+mod accept;
 mod dispatch;
 mod formats;
 mod input;
 mod mock;
+mod multipart;
 mod response;
 mod routing;
 pub mod validate;
 
+pub use accept::{media_choices, MediaChoices};
+pub use bytes::Bytes;
 pub use dispatch::dispatch;
 pub use input::{Input, Scalar, Shape, Style, ValidateFn};
 pub use mock::mock_value;
+pub use multipart::{FilePart, Files, Part};
 pub use response::{
-    bytes_response, empty_response, json_response, text_response, validate_body, GeneratedResponse,
+    bytes_response, empty_response, json_response, json_response_as, set_header, text_response,
+    validate_body, GeneratedResponse,
 };
 pub use routing::{finish_router, try_finish_router, Shared};
 pub use std::sync::{Arc, LazyLock};

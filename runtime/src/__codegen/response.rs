@@ -17,13 +17,28 @@ pub trait GeneratedResponse: Send + 'static {
 
 /// A JSON response with `status`.
 pub fn json_response<T: Serialize>(status: u16, body: &T) -> Response {
+    json_with(status, HeaderValue::from_static("application/json"), body)
+}
+
+/// A JSON response with `status` sent as `content_type` (`application/problem+json`,
+/// `application/hal+json`, …).
+pub fn json_response_as<T: Serialize>(
+    status: u16,
+    content_type: &'static str,
+    body: &T,
+) -> Response {
+    let value =
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/json"));
+    json_with(status, value, body)
+}
+
+fn json_with<T: Serialize>(status: u16, content_type: HeaderValue, body: &T) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => {
             let mut response = (status_code(status), bytes).into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, content_type);
             response
         }
         Err(err) => {
@@ -68,14 +83,59 @@ pub fn text_response(status: u16, content_type: &'static str, body: String) -> R
 }
 
 /// A binary response with `status` and `content_type`.
-pub fn bytes_response(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
+pub fn bytes_response(status: u16, content_type: &'static str, body: bytes::Bytes) -> Response {
     typed_bytes(status, content_type, body)
 }
 
-fn typed_bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
+fn typed_bytes(status: u16, content_type: &'static str, body: impl Into<bytes::Bytes>) -> Response {
+    let body: bytes::Bytes = body.into();
     let mut response = (status_code(status), body).into_response();
     let value = HeaderValue::from_str(content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     response.headers_mut().insert(header::CONTENT_TYPE, value);
     response
+}
+
+/// Adds a declared response header. The value is written in OpenAPI's `simple` style:
+/// scalars as text, arrays comma-separated, objects as `key,value` pairs; `None` (JSON
+/// null) sends nothing. A value that cannot be a header is logged and left out.
+pub fn set_header<T: Serialize>(response: &mut Response, name: &'static str, value: &T) {
+    let text = match serde_json::to_value(value) {
+        Ok(serde_json::Value::Null) => return,
+        Ok(value) => simple_text(&value),
+        Err(err) => {
+            tracing::error!(
+                header = name,
+                "response header could not be serialized: {err}"
+            );
+            return;
+        }
+    };
+    match (
+        header::HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(&text),
+    ) {
+        (Ok(name), Ok(value)) => {
+            response.headers_mut().insert(name, value);
+        }
+        _ => tracing::error!(
+            header = name,
+            "`{text}` is not a valid header value; not sent"
+        ),
+    }
+}
+
+fn simple_text(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(simple_text).collect::<Vec<_>>().join(","),
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), simple_text(v)])
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Null => String::new(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+    }
 }
