@@ -1209,6 +1209,30 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn repeated_enum_values_become_one_variant_each_with_a_warning() {
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {
+                "Version": {"type": "string", "enum": ["a", "b", "a", "a"]}
+            }}
+        });
+        let (api, diagnostics) = lower(&root);
+        let version = &api.types["Version"];
+        match &version.kind {
+            TypeKind::StringEnum { variants } => {
+                let wire: Vec<&str> = variants.iter().map(|(_, v)| v.as_str()).collect();
+                assert_eq!(wire, ["a", "b"]);
+            }
+            other => panic!("not a string enum: {other:?}"),
+        }
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].pointer, "#/components/schemas/Version/enum");
+        assert!(diagnostics[0].message.contains("4 listed, 2 distinct"));
+    }
+
+    #[test]
     fn amazon_authorizers_and_key_source_are_lowered() {
         let root = json!({
             "openapi": "3.0.3",

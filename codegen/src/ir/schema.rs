@@ -825,6 +825,7 @@ impl<'a> SchemaLowerer<'a> {
         exact: Option<&str>,
         doc: Option<String>,
     ) -> RustType {
+        let values = self.distinct_enum_values(values, pointer, |v| v.clone());
         if exact.is_none() {
             if let Some(existing) = self.enums_by_values.get(&values) {
                 return RustType::Named(existing.clone());
@@ -1197,6 +1198,30 @@ impl<'a> SchemaLowerer<'a> {
         }
     }
 
+    /// `values` without repeats (first occurrence kept), warning when there were some:
+    /// JSON Schema requires `enum` values to be unique, and a repeated value would become
+    /// two variants with the same wire name.
+    fn distinct_enum_values<T>(
+        &mut self,
+        values: Vec<T>,
+        pointer: &str,
+        wire: impl Fn(&T) -> String,
+    ) -> Vec<T> {
+        let count = values.len();
+        let mut seen = std::collections::HashSet::new();
+        let distinct: Vec<T> = values.into_iter().filter(|v| seen.insert(wire(v))).collect();
+        if distinct.len() < count {
+            self.warn(
+                &child(pointer, "enum"),
+                &format!(
+                    "`enum` repeats values ({count} listed, {} distinct); each value becomes one variant",
+                    distinct.len()
+                ),
+            );
+        }
+        distinct
+    }
+
     fn named_value_enum(
         &mut self,
         values: Vec<Value>,
@@ -1205,6 +1230,7 @@ impl<'a> SchemaLowerer<'a> {
         exact: Option<&str>,
         doc: Option<String>,
     ) -> RustType {
+        let values = self.distinct_enum_values(values, pointer, Value::to_string);
         let key = Value::Array(values.clone()).to_string();
         if exact.is_none() {
             if let Some(existing) = self.value_enums.get(&key) {
