@@ -1209,7 +1209,10 @@ impl<'a> SchemaLowerer<'a> {
     ) -> Vec<T> {
         let count = values.len();
         let mut seen = std::collections::HashSet::new();
-        let distinct: Vec<T> = values.into_iter().filter(|v| seen.insert(wire(v))).collect();
+        let distinct: Vec<T> = values
+            .into_iter()
+            .filter(|v| seen.insert(wire(v)))
+            .collect();
         if distinct.len() < count {
             self.warn(
                 &child(pointer, "enum"),
