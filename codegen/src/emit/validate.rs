@@ -2,10 +2,15 @@
 //!
 //! Every function has the signature `fn(&Value, &mut Ptr, &mut Errors)`. Type checks and
 //! keyword groups are calls to runtime helpers; sub-schemas are passed to the helpers as
-//! function pointers (a named validator, or a non-capturing closure for an inline schema),
-//! so each schema costs a few lines however deeply it nests.
+//! function pointers: a named validator, a runtime type check, or a shared function for an
+//! inline schema. Inline schemas are hoisted into one private function per distinct body
+//! (named by a hash of it), because real specs repeat the same inline schema in many
+//! places (Stripe's request bodies repeat `metadata`, addresses and string limits hundreds
+//! of times): each distinct check is compiled once, however often it is used.
 
-use proc_macro2::TokenStream;
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::Emitter;
@@ -15,21 +20,34 @@ use crate::ir::{
 
 impl Emitter<'_> {
     pub(crate) fn validate_module(&self) -> TokenStream {
-        let fns = self.api.validators.iter().map(|(name, node)| {
+        let mut shared = Shared::default();
+        // A validator whose schema equals an earlier one's forwards to it.
+        let mut by_body: HashMap<String, Ident> = HashMap::new();
+        let mut fns = Vec::with_capacity(self.api.validators.len());
+        for (name, node) in &self.api.validators {
             let name = format_ident!("{}", name);
-            let body = node_body(node);
+            let body = node_body(node, &mut shared);
             if body.is_empty() {
-                quote! {
+                fns.push(quote! {
                     pub fn #name(_v: &__tg::serde_json::Value, _p: &mut __tg::Ptr, _e: &mut __tg::Errors) {}
-                }
-            } else {
-                quote! {
-                    pub fn #name(v: &__tg::serde_json::Value, p: &mut __tg::Ptr, e: &mut __tg::Errors) {
-                        #body
-                    }
-                }
+                });
+                continue;
             }
-        });
+            let key = format!("{node:?}");
+            let body = match by_body.get(&key) {
+                Some(first) => quote!(self::#first(v, p, e)),
+                None => {
+                    by_body.insert(key, name.clone());
+                    body
+                }
+            };
+            fns.push(quote! {
+                pub fn #name(v: &__tg::serde_json::Value, p: &mut __tg::Ptr, e: &mut __tg::Errors) {
+                    #body
+                }
+            });
+        }
+        let shared = shared.fns;
         let rt = &self.rt;
         quote! {
             /// Validators: one function per schema, checking a JSON value and collecting every
@@ -38,14 +56,71 @@ impl Emitter<'_> {
                 #[allow(unused_imports)]
                 use #rt::__codegen as __tg;
                 #(#fns)*
+                #(#shared)*
             }
         }
     }
 }
 
+/// Inline sub-schema checks hoisted into private functions, one per distinct schema, in
+/// order of first use.
+#[derive(Default)]
+struct Shared {
+    by_schema: HashMap<String, Ident>,
+    names: HashSet<Ident>,
+    fns: Vec<TokenStream>,
+}
+
+impl Shared {
+    /// The function checking `node` (created on first use, with the body `body` makes).
+    ///
+    /// Keyed and named by the schema node's `Debug` text (its FNV-1a hash for the name), not
+    /// by the body's tokens: token text differs inside a procedural macro, and the three
+    /// entry points must write the same bytes. A name stays the same when unrelated schemas
+    /// change.
+    fn function(
+        &mut self,
+        node: &Node,
+        body: impl FnOnce(&mut Self) -> TokenStream,
+    ) -> Option<Ident> {
+        let key = format!("{node:?}");
+        if let Some(name) = self.by_schema.get(&key) {
+            return Some(name.clone());
+        }
+        let body = body(self);
+        if body.is_empty() {
+            return None;
+        }
+        let mut hash = fnv1a(key.as_bytes());
+        let name = loop {
+            let candidate = format_ident!("__check_{:016x}", hash);
+            if !self.names.contains(&candidate) {
+                break candidate;
+            }
+            hash = hash.wrapping_add(1);
+        };
+        self.fns.push(quote! {
+            fn #name(v: &__tg::serde_json::Value, p: &mut __tg::Ptr, e: &mut __tg::Errors) {
+                #body
+            }
+        });
+        self.names.insert(name.clone());
+        self.by_schema.insert(key, name.clone());
+        Some(name)
+    }
+}
+
+/// 64-bit FNV-1a: a stable hash (the standard library's may change between releases, and
+/// generated names must not).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Statements checking `v` (a `&Value` in scope, with `p` and `e`) against `node`: one
 /// keyword helper call per keyword.
-fn node_body(node: &Node) -> TokenStream {
+fn node_body(node: &Node, shared: &mut Shared) -> TokenStream {
     let k = quote!(__tg::validate);
     let mut out = TokenStream::new();
     match &node.kind {
@@ -65,18 +140,18 @@ fn node_body(node: &Node) -> TokenStream {
         }
         NodeKind::Array(rules) => {
             out.extend(quote!(#k::type_array(v, p, e);));
-            array_keywords(rules, &mut out);
+            array_keywords(rules, &mut out, shared);
         }
         NodeKind::Object(rules) => {
             out.extend(quote!(#k::type_object(v, p, e);));
-            object_keywords(rules, &mut out);
+            object_keywords(rules, &mut out, shared);
         }
     }
     if let Some(untyped) = &node.untyped {
         string_keywords(&untyped.string, &mut out);
         number_keywords(&untyped.number, &mut out);
-        array_keywords(&untyped.array, &mut out);
-        object_keywords(&untyped.object, &mut out);
+        array_keywords(&untyped.array, &mut out, shared);
+        object_keywords(&untyped.object, &mut out, shared);
     }
 
     if let Some(values) = &node.enum_values {
@@ -95,12 +170,12 @@ fn node_body(node: &Node) -> TokenStream {
         }
     }
     for check in &node.all_of {
-        out.extend(inline_call(check));
+        out.extend(inline_call(check, shared));
     }
     if let Some(d) = &node.discriminator {
         let property = &d.property;
         let entries = d.mapping.iter().map(|(value, check)| {
-            let f = check_fn(check).unwrap_or_else(|| quote!(|_, _, _| {}));
+            let f = check_fn(check, shared).unwrap_or_else(|| quote!(|_, _, _| {}));
             quote!((#value, #f))
         });
         out.extend(quote!(#k::discriminator(v, p, e, #property, &[#(#entries),*]);));
@@ -115,11 +190,12 @@ fn node_body(node: &Node) -> TokenStream {
         }
         let branches = list
             .iter()
-            .map(|c| check_fn(c).unwrap_or_else(|| quote!(|_, _, _| {})));
+            .map(|c| check_fn(c, shared).unwrap_or_else(|| quote!(|_, _, _| {})))
+            .collect::<Vec<_>>();
         out.extend(quote!(#k::#helper(v, p, e, &[#(#branches),*]);));
     }
     if let Some(not) = &node.not {
-        let f = check_fn(not).unwrap_or_else(|| quote!(|_, _, _| {}));
+        let f = check_fn(not, shared).unwrap_or_else(|| quote!(|_, _, _| {}));
         out.extend(quote!(#k::not(v, p, e, #f);));
     }
     if node.nullable && !out.is_empty() {
@@ -129,22 +205,19 @@ fn node_body(node: &Node) -> TokenStream {
 }
 
 /// A function-pointer expression validating `check`, or `None` when it checks nothing. A
-/// bare type check is the runtime's helper itself; anything else an inline closure.
-fn check_fn(check: &Check) -> Option<TokenStream> {
+/// bare type check is the runtime's helper itself; anything else a shared function.
+fn check_fn(check: &Check, shared: &mut Shared) -> Option<TokenStream> {
     match check {
         Check::Ref(name) => {
             let name = format_ident!("{}", name);
             Some(quote!(self::#name))
         }
         Check::Inline(node) => {
-            let body = node_body(node);
-            if body.is_empty() {
-                return None;
-            }
             if let Some(helper) = bare_type_check(node) {
                 return Some(quote!(__tg::validate::#helper));
             }
-            Some(quote!(|v, p, e| { #body }))
+            let name = shared.function(node, |shared| node_body(node, shared))?;
+            Some(quote!(self::#name))
         }
     }
 }
@@ -171,14 +244,14 @@ fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
 }
 
 /// Statements applying `check` to the current `v`.
-fn inline_call(check: &Check) -> TokenStream {
+fn inline_call(check: &Check, shared: &mut Shared) -> TokenStream {
     match check {
         Check::Ref(name) => {
             let name = format_ident!("{}", name);
             quote!(self::#name(v, p, e);)
         }
         Check::Inline(node) => {
-            let body = node_body(node);
+            let body = node_body(node, shared);
             if body.is_empty() {
                 body
             } else {
@@ -188,7 +261,7 @@ fn inline_call(check: &Check) -> TokenStream {
     }
 }
 
-fn array_keywords(rules: &ArrayRules, out: &mut TokenStream) {
+fn array_keywords(rules: &ArrayRules, out: &mut TokenStream, shared: &mut Shared) {
     let k = quote!(__tg::validate);
     if let Some(min) = rules.min_items {
         out.extend(quote!(#k::min_items(v, #min, p, e);));
@@ -199,12 +272,12 @@ fn array_keywords(rules: &ArrayRules, out: &mut TokenStream) {
     if rules.unique_items {
         out.extend(quote!(#k::unique_items(v, p, e);));
     }
-    if let Some(f) = rules.items.as_deref().and_then(check_fn) {
+    if let Some(f) = rules.items.as_deref().and_then(|c| check_fn(c, shared)) {
         out.extend(quote!(#k::items(v, p, e, #f);));
     }
 }
 
-fn object_keywords(rules: &ObjectRules, out: &mut TokenStream) {
+fn object_keywords(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shared) {
     let k = quote!(__tg::validate);
     if !rules.required.is_empty() {
         let required = &rules.required;
@@ -227,7 +300,7 @@ fn object_keywords(rules: &ObjectRules, out: &mut TokenStream) {
         out.extend(quote!(#k::max_properties(v, #max, p, e);));
     }
     for (name, check) in &rules.properties {
-        if let Some(f) = check_fn(check) {
+        if let Some(f) = check_fn(check, shared) {
             out.extend(quote!(#k::property(v, #name, p, e, #f);));
         }
     }
@@ -236,7 +309,7 @@ fn object_keywords(rules: &ObjectRules, out: &mut TokenStream) {
         Additional::Allowed => {}
         Additional::Denied => out.extend(quote!(#k::no_additional(v, &[#(#known),*], p, e);)),
         Additional::Schema(check) => {
-            if let Some(f) = check_fn(check) {
+            if let Some(f) = check_fn(check, shared) {
                 out.extend(quote!(#k::additional(v, &[#(#known),*], p, e, #f);));
             }
         }
