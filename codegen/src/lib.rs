@@ -36,6 +36,8 @@ pub use settings::{BuildError, Builder, Settings};
 #[derive(Debug, Clone)]
 pub struct Generator {
     settings: Settings,
+    /// Whether the three parts of the file are formatted on threads of their own.
+    parallel: bool,
 }
 
 /// The result of a generation.
@@ -65,7 +67,16 @@ impl Generator {
     pub fn new(settings: &Settings) -> Self {
         Self {
             settings: settings.clone(),
+            parallel: true,
         }
+    }
+
+    /// Emits and formats on the calling thread only. Procedural macros need this:
+    /// `proc_macro2` cannot build tokens on other threads while a macro expands. The
+    /// output is the same either way.
+    pub fn on_this_thread(mut self) -> Self {
+        self.parallel = false;
+        self
     }
 
     /// Loads the spec at `path` and generates its module.
@@ -110,21 +121,18 @@ impl Generator {
         warnings.extend(lower_warnings);
         loaded.locate_all(&mut warnings);
         let lower = lap();
-        let tokens = emit::Emitter::new(&api, &self.settings).file();
-        let emit = lap();
-        // Formatting is the memory peak (the whole file's syn AST): free the document and
-        // the IR first.
-        let (operations, types, schema_stats) =
-            (api.operations.len(), api.types.len(), api.schema_stats);
-        drop(api);
+        // Formatting is the memory peak: free the document first.
         let files = std::mem::take(&mut loaded.files);
         drop(loaded);
-        let code = emit::format(tokens).map_err(|err| {
+        let code = emit::render(&api, &self.settings, self.parallel).map_err(|err| {
             Diagnostics::new(vec![Diagnostic::error(
                 "#",
                 format!("internal error: generated code does not parse ({err}); please report this spec"),
             )])
         })?;
+        let emit_and_format = lap();
+        let (operations, types, schema_stats) =
+            (api.operations.len(), api.types.len(), api.schema_stats);
         Ok(Generated {
             code,
             warnings,
@@ -136,8 +144,10 @@ impl Generator {
             stages: vec![
                 ("load (parse, $refs, source map)", load),
                 ("lower (IR)", lower),
-                ("emit (tokens)", emit),
-                ("format (syn + prettyplease)", lap()),
+                (
+                    "emit + format (syn + prettyplease), three parts",
+                    emit_and_format,
+                ),
             ],
         })
     }

@@ -108,6 +108,7 @@ fn expand(args: Arguments, module: ItemMod) -> syn::Result<proc_macro2::TokenStr
         .unwrap_or_default();
     let path = root.join(args.spec.value());
     let generated = Generator::new(&args.settings)
+        .on_this_thread()
         .generate_file(&path)
         .map_err(|diagnostics| spec_error(&args.spec, &root, diagnostics))?;
     if let Some(dir) = std::env::var_os("TOLLGATE_EXPAND_DIR") {

@@ -33,10 +33,22 @@ impl<'a> Emitter<'a> {
     }
 
     /// The whole generated file, as tokens.
+    #[cfg(test)]
     pub(crate) fn file(&self) -> TokenStream {
-        let types = self.types_module();
-        let validate = self.validate_module();
-        let operations = self.operations();
+        self.file_with(
+            self.types_module(),
+            self.validate_module(),
+            self.operations(),
+        )
+    }
+
+    /// The file's frame (header, lint allowances, the wrapper module) around three parts.
+    fn file_with(
+        &self,
+        types: TokenStream,
+        validate: TokenStream,
+        operations: TokenStream,
+    ) -> TokenStream {
         let rt = &self.rt;
         let title = &self.api.title;
         let version = &self.api.version;
@@ -79,7 +91,113 @@ pub(crate) fn doc(text: Option<&str>) -> TokenStream {
 }
 
 /// Formats a token stream as a Rust file with prettyplease.
-pub(crate) fn format(tokens: TokenStream) -> Result<String, syn::Error> {
-    let file: syn::File = syn::parse2(tokens)?;
+pub(crate) fn format(tokens: TokenStream) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|err| err.to_string())?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// One part of the file: emits its tokens.
+type Part = for<'e, 'a> fn(&'e Emitter<'a>) -> TokenStream;
+
+/// The wrapper module's opening line, as prettyplease writes it.
+const WRAPPER_OPEN: &str = "mod __tollgate_generated {\n";
+
+/// The whole generated file, formatted.
+///
+/// The three parts (types, validators, operations) are emitted and formatted apart — on
+/// threads of their own when `parallel`, since formatting (syn re-parses the tokens,
+/// prettyplease prints them) is most of a large spec's generation time — each inside the
+/// same wrapper module as in the whole file, so the result is byte for byte what
+/// formatting the whole file at once gives (prettyplease prints items one after another,
+/// each at its module's indentation).
+pub(crate) fn render(api: &Api, settings: &Settings, parallel: bool) -> Result<String, String> {
+    let parts: [Part; 3] = [
+        |e| e.types_module(),
+        |e| e.validate_module(),
+        |e| e.operations(),
+    ];
+    let render_part = |part: &Part| {
+        let emitter = Emitter::new(api, settings);
+        let tokens = part(&emitter);
+        let wrapped = format(quote!(mod __tollgate_generated { #tokens }))?;
+        wrapper_body(&wrapped).map(str::to_owned)
+    };
+    let bodies: Vec<Result<String, String>> = if parallel {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = parts
+                .iter()
+                .map(|part| scope.spawn(move || render_part(part)))
+                .collect();
+            threads
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|_| Err("a formatting thread panicked".to_owned()))
+                })
+                .collect()
+        })
+    } else {
+        parts.iter().map(render_part).collect()
+    };
+    let emitter = Emitter::new(api, settings);
+    let frame =
+        format(emitter.file_with(TokenStream::new(), TokenStream::new(), TokenStream::new()))?;
+    // The frame ends with the wrapper's last item and `}`, then the `pub use`.
+    let close = frame
+        .rfind("}\npub use self::__tollgate_generated::*;")
+        .ok_or("the file frame has no wrapper module")?;
+    let mut code = String::with_capacity(
+        frame.len()
+            + bodies
+                .iter()
+                .map(|b| b.as_ref().map_or(0, String::len))
+                .sum::<usize>(),
+    );
+    code.push_str(&frame[..close]);
+    for body in bodies {
+        code.push_str(&body?);
+    }
+
+    code.push_str(&frame[close..]);
+    Ok(code)
+}
+
+/// The inside of `mod __tollgate_generated { … }` as prettyplease printed it: the lines
+/// between the opening line and the closing `}`.
+fn wrapper_body(formatted: &str) -> Result<&str, String> {
+    formatted
+        .strip_prefix(WRAPPER_OPEN)
+        .and_then(|rest| rest.strip_suffix("}\n"))
+        .ok_or_else(|| "a formatted part is not inside the wrapper module".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Formatting the parts apart gives the bytes formatting the whole file gives.
+    #[test]
+    fn parts_formatted_apart_equal_the_whole_file_formatted() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for spec in [
+            "fixtures/petstore.yaml",
+            "fixtures/auth.yaml",
+            "fixtures/content/multipart.yaml",
+            "fixtures/coverage/discriminator-mapping.yaml",
+            "fixtures/corpus/adyen.com__HopService.json",
+            "fixtures/corpus/twilio.com__twilio_numbers_v2.json",
+        ] {
+            let loaded = crate::load::load(&root.join(spec)).expect(spec);
+            let (api, _) = crate::ir::lower(&loaded.root);
+            let settings = Settings::default();
+            let whole = format(Emitter::new(&api, &settings).file()).expect(spec);
+            for parallel in [true, false] {
+                let parts = render(&api, &settings, parallel).expect(spec);
+                assert!(parts == whole, "{spec}: rendering in parts differs");
+            }
+        }
+    }
 }
