@@ -713,18 +713,7 @@ fn form_field_shapes(root: &Value, media: &Value) -> Vec<(String, ParamShape)> {
     else {
         return Vec::new();
     };
-    let scalar = |schema: Option<&Value>| -> &'static str {
-        match schema
-            .and_then(|s| deref(root, s))
-            .and_then(|s| s.get("type"))
-            .and_then(Value::as_str)
-        {
-            Some("integer") => "integer",
-            Some("number") => "number",
-            Some("boolean") => "boolean",
-            _ => "string",
-        }
-    };
+    let scalar = |schema: Option<&Value>| json_scalar(root, schema);
     properties
         .iter()
         .map(|(name, property)| {

@@ -835,21 +835,34 @@ impl<'a> SchemaLowerer<'a> {
         self.enums_by_values
             .entry(values.clone())
             .or_insert_with(|| name.clone());
-        let validator = match exact {
-            Some(_) => String::new(),
-            None => self.claim_validator(&name),
-        };
         let mut variant_names = Namespace::default();
         let variants = values
             .into_iter()
             .map(|v| (variant_names.claim(&type_name(&v)), v))
             .collect();
+        self.insert_enum(name, exact, TypeKind::StringEnum { variants }, doc, pointer)
+    }
+
+    /// Registers the enum type `name` of `kind`, with a validator of its own unless `exact`
+    /// (a component's own name, whose validator exists already).
+    fn insert_enum(
+        &mut self,
+        name: String,
+        exact: Option<&str>,
+        kind: TypeKind,
+        doc: Option<String>,
+        pointer: &str,
+    ) -> RustType {
+        let validator = match exact {
+            Some(_) => String::new(),
+            None => self.claim_validator(&name),
+        };
         self.types.insert(
             name.clone(),
             TypeDef {
                 name: name.clone(),
                 doc,
-                kind: TypeKind::StringEnum { variants },
+                kind,
                 validator,
                 pointer: pointer.to_owned(),
             },
@@ -1242,26 +1255,12 @@ impl<'a> SchemaLowerer<'a> {
         }
         let name = self.type_name_for(hint, exact);
         self.value_enums.entry(key).or_insert_with(|| name.clone());
-        let validator = match exact {
-            Some(_) => String::new(),
-            None => self.claim_validator(&name),
-        };
         let mut variant_names = Namespace::default();
         let variants = values
             .into_iter()
             .map(|v| (variant_names.claim(&value_variant_name(&v)), v))
             .collect();
-        self.types.insert(
-            name.clone(),
-            TypeDef {
-                name: name.clone(),
-                doc,
-                kind: TypeKind::ValueEnum { variants },
-                validator,
-                pointer: pointer.to_owned(),
-            },
-        );
-        RustType::Named(name)
+        self.insert_enum(name, exact, TypeKind::ValueEnum { variants }, doc, pointer)
     }
 
     fn type_name_for(&mut self, hint: &str, exact: Option<&str>) -> String {
