@@ -1,7 +1,9 @@
 //! Build-script half of the schema coverage tests (`tests/coverage.rs` is the other half):
 //! generates every `fixtures/coverage/*.yaml` once, into `OUT_DIR/coverage/<name>.rs`,
 //! with its warnings (`<pointer>: <message>`, one a line) in `<name>.warnings`, so the
-//! test can snapshot both and compile the module once.
+//! test can snapshot both and compile the module once. The modules derive `Deserialize` on
+//! every type (`serde_both_ways`): the tests read JSON back into each type, also those only
+//! responses carry.
 
 use std::path::Path;
 
@@ -12,7 +14,10 @@ pub(crate) fn generate(dir: &Path, out_dir: &Path) -> Result<(), Box<dyn std::er
     println!("cargo:rerun-if-changed={}", dir.display());
     let out = out_dir.join("coverage");
     std::fs::create_dir_all(&out)?;
-    let generator = Generator::new(&Settings::default());
+    let generator = Generator::new(&Settings {
+        serde_both_ways: true,
+        ..Settings::default()
+    });
     let mut specs: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())

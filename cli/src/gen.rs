@@ -24,6 +24,11 @@ pub struct SettingsArgs {
     /// Do not emit the `Mock` implementation (build.rs: `.emit_mock(false)`).
     #[arg(long)]
     pub no_mock: bool,
+    /// Derive `Deserialize` on every type, also those only responses carry, e.g. to read
+    /// responses with the generated types in a client or in tests; slower to compile
+    /// (build.rs: `.serde_both_ways(true)`).
+    #[arg(long)]
+    pub serde_both_ways: bool,
 }
 
 impl SettingsArgs {
@@ -33,6 +38,7 @@ impl SettingsArgs {
             runtime_path: self.runtime_path.clone(),
             extra_derives: self.derives.clone(),
             emit_mock: !self.no_mock,
+            serde_both_ways: self.serde_both_ways,
         }
     }
 }

@@ -15,6 +15,11 @@ pub struct Settings {
     pub extra_derives: Vec<String>,
     /// Emit the `Mock` implementation (default true).
     pub emit_mock: bool,
+    /// Derive `Deserialize` on every type (default false: only on the types requests
+    /// carry, and those the mock builds from JSON; every type derives `Serialize`). Set it
+    /// to read responses with the generated types too, e.g. in a client or in tests; it
+    /// makes the module slower to compile.
+    pub serde_both_ways: bool,
 }
 
 impl Default for Settings {
@@ -23,6 +28,7 @@ impl Default for Settings {
             runtime_path: "::tollgate".to_owned(),
             extra_derives: Vec::new(),
             emit_mock: true,
+            serde_both_ways: false,
         }
     }
 }
@@ -97,6 +103,13 @@ impl Builder {
     /// Whether to emit `Mock` (default true).
     pub fn emit_mock(mut self, emit: bool) -> Self {
         self.settings.emit_mock = emit;
+        self
+    }
+
+    /// Derive `Deserialize` on every type, not only on those requests carry (default
+    /// false; see [`Settings::serde_both_ways`]).
+    pub fn serde_both_ways(mut self, both: bool) -> Self {
+        self.settings.serde_both_ways = both;
         self
     }
 

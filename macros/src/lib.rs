@@ -19,7 +19,7 @@ use tollgate_codegen::{Diagnostics, Generator, Settings};
 /// Generates the gateway module for an OpenAPI document into the annotated (empty) module.
 ///
 /// Arguments: `spec = "path"` (required, relative to the crate root), `runtime_path =
-/// "::tollgate"`, `derive = "Hash"` (repeatable), `mock = false`.
+/// "::tollgate"`, `derive = "Hash"` (repeatable), `mock = false`, `serde_both_ways = true`.
 ///
 /// ```ignore
 /// #[tollgate::gateway(spec = "openapi.yaml")]
@@ -68,22 +68,25 @@ impl Parse for Arguments {
                 ("runtime_path", syn::Lit::Str(s)) => settings.runtime_path = s.value(),
                 ("derive", syn::Lit::Str(s)) => settings.extra_derives.push(s.value()),
                 ("mock", syn::Lit::Bool(LitBool { value, .. })) => settings.emit_mock = *value,
+                ("serde_both_ways", syn::Lit::Bool(LitBool { value, .. })) => {
+                    settings.serde_both_ways = *value;
+                }
                 ("spec" | "runtime_path" | "derive", _) => {
                     return Err(syn::Error::new_spanned(
                         &arg.value,
                         format!("`{key}` takes a string"),
                     ));
                 }
-                ("mock", _) => {
+                ("mock" | "serde_both_ways", _) => {
                     return Err(syn::Error::new_spanned(
                         &arg.value,
-                        "`mock` takes `true` or `false`",
+                        format!("`{key}` takes `true` or `false`"),
                     ))
                 }
                 _ => {
                     return Err(syn::Error::new_spanned(
                         &arg.key,
-                        format!("unknown argument `{key}`; expected `spec`, `runtime_path`, `derive` or `mock`"),
+                        format!("unknown argument `{key}`; expected `spec`, `runtime_path`, `derive`, `mock` or `serde_both_ways`"),
                     ));
                 }
             }

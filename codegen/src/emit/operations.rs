@@ -6,6 +6,7 @@ use quote::{format_ident, quote};
 
 use super::types::ident;
 use super::{doc, Emitter};
+use crate::ir::mock_plan::MockExpr;
 use crate::ir::{
     Encoding, Operation, Param, ParamLocation, ParamShape, PartKind, Response, SchemeKind, Status,
 };
@@ -691,11 +692,7 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
         quote!(#c::mock_value(#json))
     });
     let body = r.body.as_ref().map(|b| match b.encoding {
-        Encoding::Json | Encoding::Form => {
-            let json = serde_json::to_string(&b.mock).unwrap_or_else(|_| "null".into());
-            let json = raw_string(&json);
-            quote!(#c::mock_value(#json))
-        }
+        Encoding::Json | Encoding::Form => mock_expr(&b.mock_plan, c),
         Encoding::Text => quote!(::std::string::String::from("string")),
         Encoding::Binary | Encoding::Multipart => quote!(#c::Bytes::new()),
     });
@@ -705,6 +702,92 @@ fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
     } else {
         quote!(#v(#(#elems),*))
     }
+}
+
+/// The expression that builds a mock value (see [`MockExpr`]).
+fn mock_expr(plan: &MockExpr, c: &TokenStream) -> TokenStream {
+    let types = quote!(self::types);
+    match plan {
+        MockExpr::Json { value, .. } => {
+            let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+            let json = raw_string(&json);
+            quote!(#c::mock_value(#json))
+        }
+        MockExpr::String(s) => quote!(::std::string::String::from(#s)),
+        MockExpr::Bool(b) => quote!(#b),
+        MockExpr::I32(n) => {
+            let n = Literal::i32_suffixed(*n);
+            quote!(#n)
+        }
+        MockExpr::I64(n) => {
+            let n = Literal::i64_suffixed(*n);
+            quote!(#n)
+        }
+        MockExpr::F32(n) => {
+            let n = Literal::f32_suffixed(*n);
+            quote!(#n)
+        }
+        MockExpr::F64(n) => {
+            let n = Literal::f64_suffixed(*n);
+            quote!(#n)
+        }
+        MockExpr::Vec(items) => {
+            let items = items.iter().map(|e| mock_expr(e, c));
+            quote!(::std::vec![#(#items),*])
+        }
+        MockExpr::Map(entries) => map_expr(entries, c),
+        MockExpr::Some(inner) => {
+            let inner = mock_expr(inner, c);
+            quote!(::std::option::Option::Some(#inner))
+        }
+        MockExpr::None => quote!(::std::option::Option::None),
+        MockExpr::Boxed(inner) => {
+            let inner = mock_expr(inner, c);
+            quote!(::std::boxed::Box::new(#inner))
+        }
+        MockExpr::Struct {
+            name,
+            fields,
+            additional,
+        } => {
+            let name = ident(name);
+            let fields = fields.iter().map(|(field, e)| {
+                let field = ident(field);
+                let e = mock_expr(e, c);
+                quote!(#field: #e,)
+            });
+            let additional = additional.as_ref().map(|entries| {
+                let map = map_expr(entries, c);
+                quote!(additional_properties: #map,)
+            });
+            quote!(#types::#name { #(#fields)* #additional })
+        }
+        MockExpr::Unit { name, variant } => {
+            let (name, variant) = (ident(name), ident(variant));
+            quote!(#types::#name::#variant)
+        }
+        MockExpr::Newtype {
+            name,
+            variant,
+            payload,
+        } => {
+            let (name, variant) = (ident(name), ident(variant));
+            let payload = mock_expr(payload, c);
+            quote!(#types::#name::#variant(#payload))
+        }
+    }
+}
+
+/// A `BTreeMap` literal from `(key, value)` entries.
+fn map_expr(entries: &[(String, MockExpr)], c: &TokenStream) -> TokenStream {
+    if entries.is_empty() {
+        return quote!(::std::collections::BTreeMap::new());
+    }
+    let entries = entries.iter().map(|(k, e)| {
+        let e = mock_expr(e, c);
+        quote!((::std::string::String::from(#k), #e))
+    });
+    quote!(::std::collections::BTreeMap::from([#(#entries),*]))
 }
 
 /// A raw string literal holding `text`, with as many `#` as it needs.

@@ -55,14 +55,18 @@ impl Emitter<'_> {
         }
     }
 
-    fn derives(&self, base: TokenStream) -> TokenStream {
+    /// The derives of type `name`: `base`, `Serialize`, `Deserialize` when requests carry
+    /// the type or the mock deserializes it (or `serde_both_ways`), and the extra derives.
+    fn derives(&self, name: &str, base: TokenStream) -> TokenStream {
         let extra = self
             .settings
             .extra_derives
             .iter()
             .filter_map(|d| d.parse::<TokenStream>().ok());
+        let deserialize = (self.settings.serde_both_ways || self.api.deserialized.contains(name))
+            .then(|| quote!(, __tg::serde::Deserialize));
         quote! {
-            #[derive(#base, __tg::serde::Serialize, __tg::serde::Deserialize #(, #extra)*)]
+            #[derive(#base, __tg::serde::Serialize #deserialize #(, #extra)*)]
         }
     }
 
@@ -86,7 +90,7 @@ impl Emitter<'_> {
                 additional,
                 tag,
             } => {
-                let derives = self.derives(quote!(Debug, Clone, PartialEq));
+                let derives = self.derives(&def.name, quote!(Debug, Clone, PartialEq));
                 let fields = fields.iter().map(|f| {
                     let fname = ident(&f.name);
                     let mut inner = self.ty(&f.ty, &here);
@@ -139,9 +143,10 @@ impl Emitter<'_> {
                 }
             }
             TypeKind::StringEnum { variants } => {
-                let derives = self.derives(quote!(
-                    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
-                ));
+                let derives = self.derives(
+                    &def.name,
+                    quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord),
+                );
                 let decl = variants.iter().map(|(v, wire)| {
                     let v = ident(v);
                     quote!(#[serde(rename = #wire)] #v,)
@@ -183,7 +188,7 @@ impl Emitter<'_> {
                 }
             }
             TypeKind::Untagged { variants } => {
-                let derives = self.derives(quote!(Debug, Clone, PartialEq));
+                let derives = self.derives(&def.name, quote!(Debug, Clone, PartialEq));
                 let decl = variants.iter().map(|(v, t)| {
                     let v = ident(v);
                     let t = self.ty(t, &here);
@@ -198,7 +203,7 @@ impl Emitter<'_> {
                 }
             }
             TypeKind::Tagged { tag, variants } => {
-                let derives = self.derives(quote!(Debug, Clone, PartialEq));
+                let derives = self.derives(&def.name, quote!(Debug, Clone, PartialEq));
                 let decl = variants.iter().map(|(v, wire, t)| {
                     let v = ident(v);
                     let t = ident(t);
@@ -213,9 +218,10 @@ impl Emitter<'_> {
                 }
             }
             TypeKind::ValueEnum { variants } => {
-                let derives = self.derives(quote!(
-                    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
-                ));
+                let derives = self.derives(
+                    &def.name,
+                    quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord),
+                );
                 let decl = variants.iter().map(|(v, value)| {
                     let v = ident(v);
                     let docs = format!(" `{value}`");

@@ -95,10 +95,14 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         api_key_source: api_key_source(root, &mut diagnostics),
         spec_json: String::new(),
         schema_stats: schemas.stats,
+        deserialized: std::collections::BTreeSet::new(),
     };
     api.spec_json = serde_json::to_string(&super::served::served_spec(root, &api.operations))
         .unwrap_or_default();
     fill_mocks(&mut api);
+    super::share::share_identical_types(&mut api);
+    plan_mocks(&mut api);
+    api.deserialized = super::serde_use::deserialized_types(&api);
     (api, diagnostics)
 }
 
@@ -836,6 +840,7 @@ fn lower_responses(
                     encoding,
                     validator,
                     mock: Value::Null,
+                    mock_plan: super::mock_plan::MockExpr::None,
                 }
             });
         let headers = response
@@ -1154,6 +1159,32 @@ fn deref<'v>(root: &'v Value, mut value: &'v Value) -> Option<&'v Value> {
         }
     }
     None
+}
+
+/// How `Mock` builds each JSON response body (after types are shared, so plans name the
+/// types that remain).
+fn plan_mocks(api: &mut Api) {
+    let plans: Vec<Vec<Option<super::mock_plan::MockExpr>>> = api
+        .operations
+        .iter()
+        .map(|op| {
+            op.responses
+                .iter()
+                .map(|r| {
+                    r.body
+                        .as_ref()
+                        .map(|b| super::mock_plan::plan(api, &b.ty, &b.mock))
+                })
+                .collect()
+        })
+        .collect();
+    for (op, plans) in api.operations.iter_mut().zip(plans) {
+        for (response, plan) in op.responses.iter_mut().zip(plans) {
+            if let (Some(body), Some(plan)) = (response.body.as_mut(), plan) {
+                body.mock_plan = plan;
+            }
+        }
+    }
 }
 
 fn fill_mocks(api: &mut Api) {

@@ -6,11 +6,14 @@
 
 mod lower;
 mod mock;
+pub mod mock_plan;
 pub mod names;
 mod schema;
+mod serde_use;
 mod served;
+mod share;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -42,6 +45,9 @@ pub struct Api {
     pub spec_json: String,
     /// How many schemas were lowered and how many fell back to `serde_json::Value`.
     pub schema_stats: SchemaStats,
+    /// The types that derive `Deserialize` (requests carry them, or the mock deserializes
+    /// them); the others derive `Serialize` only unless `Settings::serde_both_ways`.
+    pub deserialized: BTreeSet<String>,
 }
 
 /// One named Rust type.
@@ -531,6 +537,8 @@ pub struct ResponseBody {
     pub validator: Option<String>,
     /// The value the mock answers with (synthesised; passes the validator).
     pub mock: Value,
+    /// How the mock builds [`ResponseBody::mock`] as a value of [`ResponseBody::ty`].
+    pub mock_plan: mock_plan::MockExpr,
 }
 
 /// A response status key.

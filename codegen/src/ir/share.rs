@@ -1,0 +1,234 @@
+//! Structurally identical types become aliases of one of them.
+//!
+//! Real specs repeat the same inline shape many times: Stripe declares the same `address`,
+//! `metadata` or `created` filter object in dozens of request bodies, each lowered to a type
+//! named after its position. Emitting each copy costs compile time (serde derives, impls)
+//! for nothing, so after lowering every type whose definition and validation rules equal
+//! another's becomes `pub type Name = Canonical;`: every name the spec gives rise to still
+//! exists and means the same thing, and the compiler sees each shape once.
+//!
+//! Two types are the same when their Rust shape (fields, wire names, optionality, boxing,
+//! variants) and their validator (every keyword) are equal, comparing the types and
+//! validators they refer to by their canonical names. Doc comments and `example`/`default`
+//! values are not part of the comparison: they do not change what a value is or whether it is
+//! valid. Merging repeats until nothing changes, since merging two children can make their
+//! parents equal. Self-referential types never merge (their text names themselves), which
+//! is conservative, not wrong.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Api, TypeDef, TypeKind};
+
+/// Turns every type equal to an earlier one into an alias of it; returns how many did.
+pub(crate) fn share_identical_types(api: &mut Api) -> usize {
+    // The text of each type's shape and rules, computed once; names inside it are
+    // substituted by their canonical names on each round.
+    let texts: BTreeMap<&str, String> = api
+        .types
+        .iter()
+        .filter(|(_, def)| !matches!(def.kind, TypeKind::Alias(_)))
+        .map(|(name, def)| (name.as_str(), shape_text(def, api)))
+        .collect();
+    // Type → canonical type, and the same for their validators.
+    let mut canonical_type: HashMap<String, String> = HashMap::new();
+    let mut canonical_validator: HashMap<String, String> = HashMap::new();
+    loop {
+        let mut groups: HashMap<String, Vec<&str>> = HashMap::new();
+        for (name, text) in &texts {
+            if canonical_type.contains_key(*name) {
+                continue;
+            }
+            let key = substitute(
+                &substitute(text, "Named(\"", &canonical_type),
+                "Ref(\"",
+                &canonical_validator,
+            );
+            groups.entry(key).or_default().push(name);
+        }
+        let mut merged = false;
+        for names in groups.values().filter(|names| names.len() > 1) {
+            let Some(keep) = names
+                .iter()
+                .copied()
+                .min_by_key(|name| preference(&api.types[*name]))
+            else {
+                continue;
+            };
+            for other in names.iter().copied().filter(|n| *n != keep) {
+                canonical_type.insert(other.to_owned(), keep.to_owned());
+                canonical_validator.insert(
+                    api.types[other].validator.clone(),
+                    api.types[keep].validator.clone(),
+                );
+                merged = true;
+            }
+        }
+        if !merged {
+            break;
+        }
+    }
+    for name in canonical_type.keys() {
+        let keep = resolve(&canonical_type, name).to_owned();
+        if let Some(def) = api.types.get_mut(name) {
+            def.kind = TypeKind::Alias(super::RustType::Named(keep));
+        }
+    }
+    canonical_type.len()
+}
+
+/// Which of several equal types keeps the definition: a schema of `components` (its name
+/// is the one the spec chose) before an inline one, then the shortest name, then the first
+/// in order — deterministic, so the same spec always yields the same code.
+fn preference(def: &TypeDef) -> (bool, usize, &str) {
+    let component = def
+        .pointer
+        .strip_prefix("#/components/schemas/")
+        .is_some_and(|rest| !rest.contains('/'));
+    (!component, def.name.len(), def.name.as_str())
+}
+
+/// The shape and validation rules of a type as text, without docs, examples or defaults.
+fn shape_text(def: &TypeDef, api: &Api) -> String {
+    let mut kind = def.kind.clone();
+    match &mut kind {
+        TypeKind::Struct { fields, .. } => fields.iter_mut().for_each(|f| f.doc = None),
+        TypeKind::Tagged { variants, .. } => {
+            // Payload names are bare strings here; spell them like other references so
+            // they are substituted too.
+            for (_, _, payload) in variants.iter_mut() {
+                *payload = format!("Named(\"{payload}\")");
+            }
+        }
+        _ => {}
+    }
+    let rules = api.validators.get(&def.validator).map(|node| {
+        let mut node = node.clone();
+        node.example = None;
+        node.default = None;
+        node
+    });
+    match rules {
+        Some(rules) => format!("{kind:?} | {rules:?}"),
+        // Without its validator a type is only equal to itself.
+        None => format!("{kind:?} | {}", def.validator),
+    }
+}
+
+/// The canonical name of `name`: a type merged into one that was later merged itself
+/// resolves to the last.
+fn resolve<'a>(canonical: &'a HashMap<String, String>, mut name: &'a str) -> &'a str {
+    while let Some(next) = canonical.get(name) {
+        name = next;
+    }
+    name
+}
+
+/// `text` with each `<marker>name")` whose name has a canonical replacement rewritten.
+/// Debug output escapes quotes inside strings, so a marker never starts inside one.
+fn substitute(text: &str, marker: &str, canonical: &HashMap<String, String>) -> String {
+    if canonical.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        let (before, after) = rest.split_at(at + marker.len());
+        out.push_str(before);
+        let end = after.find('"').unwrap_or(after.len());
+        let name = &after[..end];
+        out.push_str(resolve(canonical, name));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::ir::RustType;
+
+    /// A spec whose two operations take the same inline body (`{city}`, and a nested
+    /// `{home: {city}}`), a component `Address` of that shape, and a look-alike whose
+    /// `maxLength` differs.
+    fn spec() -> Value {
+        let city = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+        let nested = json!({"type": "object", "properties": {"home": city}});
+        let body = |schema: &Value| json!({"content": {"application/json": {"schema": schema}}});
+        let op = |schema: &Value| {
+            json!({
+                "requestBody": body(schema),
+                "responses": {"204": {"description": "done"}}
+            })
+        };
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"post": op(&city), "put": op(&nested)},
+                "/b": {"post": op(&city), "put": op(&nested)},
+                "/c": {"post": op(&json!({"type": "object", "properties": {
+                    "city": {"type": "string", "maxLength": 3}
+                }}))}
+            },
+            "components": {"schemas": {"Address": city}}
+        })
+    }
+
+    fn kind_of<'a>(api: &'a Api, name: &str) -> &'a TypeKind {
+        &api.types
+            .get(name)
+            .unwrap_or_else(|| panic!("no type {name}: {:?}", api.types.keys()))
+            .kind
+    }
+
+    #[test]
+    fn equal_shapes_become_aliases_of_the_component_and_parents_follow() {
+        let (api, _) = crate::ir::lower(&spec());
+        let aliases: BTreeMap<&str, &RustType> = api
+            .types
+            .iter()
+            .filter_map(|(name, def)| match &def.kind {
+                TypeKind::Alias(ty) => Some((name.as_str(), ty)),
+                _ => None,
+            })
+            .collect();
+        let address = RustType::Named("Address".into());
+        // Both inline `{city}` bodies, and both `home` children, share the component.
+        let to_address = aliases.values().filter(|ty| ***ty == address).count();
+        assert_eq!(to_address, 4, "{aliases:#?}");
+        // The two `{home}` bodies are equal once their children are: one keeps the
+        // definition, the other names it.
+        let structs_with_home = api
+            .types
+            .values()
+            .filter(|d| matches!(&d.kind, TypeKind::Struct { fields, .. } if fields.iter().any(|f| f.wire == "home")))
+            .count();
+        assert_eq!(structs_with_home, 1, "{aliases:#?}");
+        assert!(matches!(kind_of(&api, "Address"), TypeKind::Struct { .. }));
+    }
+
+    #[test]
+    fn different_validation_keeps_types_apart() {
+        let (api, _) = crate::ir::lower(&spec());
+        let capped = api
+            .types
+            .values()
+            .filter(|d| d.pointer.starts_with("#/paths/~1c/"))
+            .map(|d| &d.kind)
+            .collect::<Vec<_>>();
+        assert_eq!(capped.len(), 1);
+        assert!(matches!(capped[0], TypeKind::Struct { .. }), "{capped:?}");
+    }
+
+    #[test]
+    fn substitution_rewrites_only_marked_names() {
+        let canonical = HashMap::from([("B".to_owned(), "A".to_owned())]);
+        assert_eq!(
+            substitute(r#"Named("B") name: "B" Named("C")"#, "Named(\"", &canonical),
+            r#"Named("A") name: "B" Named("C")"#
+        );
+    }
+}
