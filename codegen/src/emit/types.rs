@@ -55,18 +55,52 @@ impl Emitter<'_> {
         }
     }
 
-    /// The derives of type `name`: `base`, `Serialize`, `Deserialize` when requests carry
-    /// the type or the mock deserializes it (or `serde_both_ways`), and the extra derives.
-    fn derives(&self, name: &str, base: TokenStream) -> TokenStream {
+    /// Whether type `name` implements `Deserialize`: requests carry it or the mock
+    /// deserializes it (or `serde_both_ways`).
+    fn deserialized(&self, name: &str) -> bool {
+        self.settings.serde_both_ways || self.api.deserialized.contains(name)
+    }
+
+    /// The derives of a type: `base`, `Serialize`, `Deserialize` when `deserialize`, and
+    /// the extra derives.
+    fn derives(&self, base: TokenStream, deserialize: bool) -> TokenStream {
         let extra = self
             .settings
             .extra_derives
             .iter()
             .filter_map(|d| d.parse::<TokenStream>().ok());
-        let deserialize = (self.settings.serde_both_ways || self.api.deserialized.contains(name))
-            .then(|| quote!(, __tg::serde::Deserialize));
+        let deserialize = deserialize.then(|| quote!(, __tg::serde::Deserialize));
         quote! {
             #[derive(#base, __tg::serde::Serialize #deserialize #(, #extra)*)]
+        }
+    }
+
+    /// `Deserialize` for a struct through the runtime's [`Object`] (see
+    /// `tollgate::__codegen::de`): a few lines per type instead of the derive's visitors.
+    fn struct_deserialize(
+        &self,
+        name: &Ident,
+        fields: &[crate::ir::Field],
+        additional: bool,
+        tag: Option<&str>,
+    ) -> TokenStream {
+        let takes = fields.iter().map(|f| {
+            let field = ident(&f.name);
+            let wire = &f.wire;
+            quote!(#field: o.field(#wire)?,)
+        });
+        let skip = tag.map(|tag| quote!(o.skip(#tag);));
+        let rest = additional.then(|| quote!(additional_properties: o.rest()?,));
+        quote! {
+            impl<'de> __tg::serde::Deserialize<'de> for #name {
+                fn deserialize<D: __tg::serde::Deserializer<'de>>(
+                    d: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut o = __tg::de::Object::<D::Error>::read(d)?;
+                    #skip
+                    ::std::result::Result::Ok(Self { #(#takes)* #rest })
+                }
+            }
         }
     }
 
@@ -90,7 +124,10 @@ impl Emitter<'_> {
                 additional,
                 tag,
             } => {
-                let derives = self.derives(&def.name, quote!(Debug, Clone, PartialEq));
+                let derives = self.derives(quote!(Debug, Clone, PartialEq), false);
+                let deserialize = self.deserialized(&def.name).then(|| {
+                    self.struct_deserialize(&name, fields, additional.is_some(), tag.as_deref())
+                });
                 let fields = fields.iter().map(|f| {
                     let fname = ident(&f.name);
                     let mut inner = self.ty(&f.ty, &here);
@@ -139,14 +176,27 @@ impl Emitter<'_> {
                     #derives
                     #[serde(crate = #serde_crate)]
                     pub struct #name { #(#fields)* #extra }
+                    #deserialize
                     #validate_method
                 }
             }
             TypeKind::StringEnum { variants } => {
                 let derives = self.derives(
-                    &def.name,
                     quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord),
+                    false,
                 );
+                // Read through `FromStr`: a few lines instead of the derive's visitor.
+                let deserialize = self.deserialized(&def.name).then(|| {
+                    quote! {
+                        impl<'de> __tg::serde::Deserialize<'de> for #name {
+                            fn deserialize<D: __tg::serde::Deserializer<'de>>(
+                                d: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                __tg::de::string_enum(d)
+                            }
+                        }
+                    }
+                });
                 let decl = variants.iter().map(|(v, wire)| {
                     let v = ident(v);
                     quote!(#[serde(rename = #wire)] #v,)
@@ -184,11 +234,15 @@ impl Emitter<'_> {
                             }
                         }
                     }
+                    #deserialize
                     #validate_method
                 }
             }
             TypeKind::Untagged { variants } => {
-                let derives = self.derives(&def.name, quote!(Debug, Clone, PartialEq));
+                let derives = self.derives(
+                    quote!(Debug, Clone, PartialEq),
+                    self.deserialized(&def.name),
+                );
                 let decl = variants.iter().map(|(v, t)| {
                     let v = ident(v);
                     let t = self.ty(t, &here);
@@ -203,7 +257,10 @@ impl Emitter<'_> {
                 }
             }
             TypeKind::Tagged { tag, variants } => {
-                let derives = self.derives(&def.name, quote!(Debug, Clone, PartialEq));
+                let derives = self.derives(
+                    quote!(Debug, Clone, PartialEq),
+                    self.deserialized(&def.name),
+                );
                 let decl = variants.iter().map(|(v, wire, t)| {
                     let v = ident(v);
                     let t = ident(t);
@@ -219,8 +276,8 @@ impl Emitter<'_> {
             }
             TypeKind::ValueEnum { variants } => {
                 let derives = self.derives(
-                    &def.name,
                     quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord),
+                    self.deserialized(&def.name),
                 );
                 let decl = variants.iter().map(|(v, value)| {
                     let v = ident(v);

@@ -17,6 +17,7 @@ pub use crate::meta::{
 pub use crate::{Context, Error, Gateway, Location, Problem, ProblemKind, Router, Violation};
 
 mod accept;
+pub mod de;
 mod dispatch;
 mod formats;
 mod input;
