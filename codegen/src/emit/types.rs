@@ -75,6 +75,50 @@ impl Emitter<'_> {
         }
     }
 
+    /// The derives of a type serialized by hand: `base` and the extra derives.
+    fn plain_derives(&self, base: TokenStream) -> TokenStream {
+        let extra = self
+            .settings
+            .extra_derives
+            .iter()
+            .filter_map(|d| d.parse::<TokenStream>().ok());
+        quote!(#[derive(#base #(, #extra)*)])
+    }
+
+    /// `Serialize` for a struct through the runtime's `ser::Object`: one line per field
+    /// (optional fields that are `None` are left out, `additional_properties` are written
+    /// after the fields) instead of the derive's expansion.
+    fn struct_serialize(
+        &self,
+        name: &Ident,
+        fields: &[crate::ir::Field],
+        additional: bool,
+    ) -> TokenStream {
+        let puts = fields.iter().map(|f| {
+            let field = ident(&f.name);
+            let wire = &f.wire;
+            if f.required {
+                quote!(o.field(#wire, &self.#field)?;)
+            } else {
+                quote!(o.optional(#wire, &self.#field)?;)
+            }
+        });
+        let rest = additional.then(|| quote!(o.rest(&self.additional_properties)?;));
+        quote! {
+            impl __tg::serde::Serialize for #name {
+                fn serialize<S: __tg::serde::Serializer>(
+                    &self,
+                    s: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    let mut o = __tg::ser::Object::start(s)?;
+                    #(#puts)*
+                    #rest
+                    o.end()
+                }
+            }
+        }
+    }
+
     /// `Deserialize` for a struct through the runtime's [`Object`] (see
     /// `tollgate::__codegen::de`): a few lines per type instead of the derive's visitors.
     fn struct_deserialize(
@@ -124,7 +168,10 @@ impl Emitter<'_> {
                 additional,
                 tag,
             } => {
-                let derives = self.derives(quote!(Debug, Clone, PartialEq), false);
+                // Serialize and Deserialize through the runtime's helpers, not serde's
+                // derives (see `struct_serialize`): the struct carries no serde attributes.
+                let derives = self.plain_derives(quote!(Debug, Clone, PartialEq));
+                let serialize = self.struct_serialize(&name, fields, additional.is_some());
                 let deserialize = self.deserialized(&def.name).then(|| {
                     self.struct_deserialize(&name, fields, additional.is_some(), tag.as_deref())
                 });
@@ -139,22 +186,20 @@ impl Emitter<'_> {
                     } else {
                         inner
                     };
-                    let rename = (f.name != f.wire).then(|| {
-                        let wire = &f.wire;
-                        quote!(#[serde(rename = #wire)])
-                    });
-                    let skip = (!f.required).then(|| {
-                        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-                    });
                     let docs = doc(f.doc.as_deref());
+                    let wire = (f.name != f.wire).then(|| {
+                        let gap = f.doc.is_some().then(|| quote!(#[doc = ""]));
+                        // Quoted and escaped: wire names may hold any character.
+                        let text = format!(" JSON property {:?}.", f.wire);
+                        quote!(#gap #[doc = #text])
+                    });
                     let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
-                    quote! { #docs #deprecated #rename #skip pub #fname: #ty, }
+                    quote! { #docs #wire #deprecated pub #fname: #ty, }
                 });
                 let extra = additional.as_ref().map(|t| {
                     let t = self.ty(t, &here);
                     quote! {
                         /// Properties not named in the schema (`additionalProperties`).
-                        #[serde(flatten)]
                         pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #t>,
                     }
                 });
@@ -174,8 +219,8 @@ impl Emitter<'_> {
                     #docs
                     #note
                     #derives
-                    #[serde(crate = #serde_crate)]
                     pub struct #name { #(#fields)* #extra }
+                    #serialize
                     #deserialize
                     #validate_method
                 }

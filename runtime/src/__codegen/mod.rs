@@ -25,6 +25,7 @@ mod mock;
 mod multipart;
 mod response;
 mod routing;
+pub mod ser;
 pub mod validate;
 
 pub use accept::{media_choices, MediaChoices};
