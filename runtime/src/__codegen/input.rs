@@ -93,7 +93,8 @@ pub struct Input {
 
 impl Input {
     /// Input from the request's parts. `path` holds the percent-decoded path parameters.
-    pub(crate) fn new(
+    /// (Public for the extraction benchmark in `tests/benches/extract.rs`.)
+    pub fn new(
         path: Vec<(String, String)>,
         query: Option<&str>,
         headers: http::HeaderMap,
