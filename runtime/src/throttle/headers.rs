@@ -14,7 +14,7 @@ static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy"
 static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// The `RateLimit-Policy` and `RateLimit` fields of one answer (none when no scope
-/// applied, or on admitted answers with `headers_on_success = false`).
+/// applied, or on admitted answers unless `headers_on_success = true`).
 ///
 /// Two values rather than a `HeaderMap`: they are added to every admitted answer, and a
 /// map of their own (allocated, hashed, then merged into the response's map and dropped)

@@ -100,7 +100,7 @@ impl Throttle {
             headers_on_success: config
                 .throttle
                 .as_ref()
-                .is_none_or(|t| t.headers_on_success),
+                .is_some_and(|t| t.headers_on_success),
             store: Arc::new(store_of(config)),
             clock,
             failing: AtomicBool::new(false),
@@ -108,7 +108,7 @@ impl Throttle {
     }
 
     /// Decides one request: `Ok` with the RateLimit headers to add (empty when no scope
-    /// applies or `headers_on_success = false`), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
+    /// applies or unless `headers_on_success = true`), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
     // `Problem` is the contract's error type; the error path is the cold one.
     #[allow(clippy::result_large_err)]
     pub(crate) async fn check(

@@ -28,7 +28,7 @@
 //!
 //! # Headers
 //!
-//! Refused answers — and admitted ones, unless `[throttle] headers_on_success = false` —
+//! Refused answers — and admitted ones with `[throttle] headers_on_success = true` —
 //! carry the fields of the IETF draft *RateLimit header fields for HTTP*
 //! (draft-ietf-httpapi-ratelimit-headers), one list member per scope that applied, named
 //! as in the table above:
