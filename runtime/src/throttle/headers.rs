@@ -144,10 +144,7 @@ fn build_policy(scopes: &[Scope<'_>], now: Nanos) -> Option<HeaderValue> {
         if i > 0 {
             policy.push(b", ");
         }
-        policy.member(
-            scope.name().as_bytes(),
-            [(b";q=", quota), (b";w=", window)],
-        );
+        policy.member(scope.name().as_bytes(), [(b";q=", quota), (b";w=", window)]);
     }
     HeaderValue::from_bytes(policy.as_bytes()).ok()
 }

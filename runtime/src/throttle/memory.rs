@@ -13,8 +13,8 @@ use foldhash::fast::RandomState;
 
 use super::clock::{floor_secs, to_nanos};
 use super::gcra::{decide_quota, Decision, QuotaState};
-use super::{BoxError, Limit, Nanos, Outcome, Scope, ScopeId, ScopeStatus, ThrottleStore};
 use super::MAX_SCOPES;
+use super::{BoxError, Limit, Nanos, Outcome, Scope, ScopeId, ScopeStatus, ThrottleStore};
 
 /// Shards of the in-memory store (a power of two well above the core count).
 const SHARDS: usize = 64;
@@ -128,6 +128,26 @@ impl MemoryStore {
             }
         }
         let groups = &mut groups[..count];
+        let mut outcome = Outcome {
+            len: scopes.len(),
+            now,
+            ..Outcome::default()
+        };
+        // One state entry (the gateway bucket alone, or a key's bucket and quota): one
+        // lock, nothing to order.
+        if let [group] = groups {
+            let mut shard = self.shards[group.shard]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let pending = decide_group(&shard, scopes, group, &mut outcome, now);
+            if !outcome.admitted() {
+                drop(shard);
+                outcome.report_uncommitted(scopes, |bucket| bucket.interval);
+                return outcome;
+            }
+            commit_group(&mut shard, scopes[group.start].id, pending, now);
+            return outcome;
+        }
         // The distinct shards, ascending: the lock order. At most MAX_SCOPES entries: an
         // insertion sort (the generic sort cost more than the decision).
         let mut order = [0usize; MAX_SCOPES];
@@ -160,83 +180,19 @@ impl MemoryStore {
         }
 
         // Decide every scope against the stored state.
-        let mut outcome = Outcome {
-            len: scopes.len(),
-            now,
-            ..Outcome::default()
-        };
-        // Per group: the state to store if every scope admits (only what was decided).
         let mut pending = [KeyState::default(); MAX_SCOPES];
         for (group, pending) in groups.iter().zip(&mut pending) {
-            let Some(shard) = guards[group.slot].as_deref() else {
-                continue;
-            };
-            let stored = match scopes[group.start].id {
-                ScopeId::Gateway => KeyState {
-                    tat: shard.gateway,
-                    quota: None,
-                },
-                ScopeId::Operation(op) => KeyState {
-                    tat: shard.operations.get(op).copied(),
-                    quota: None,
-                },
-                ScopeId::Key(key) => shard.keys.get(key).copied().unwrap_or_default(),
-            };
-            for (scope, status) in scopes[group.start..group.end]
-                .iter()
-                .zip(&mut outcome.statuses[group.start..group.end])
-            {
-                *status = match scope.limit {
-                    Limit::Bucket(bucket) => {
-                        let d = bucket.decide(stored.tat, now);
-                        pending.tat = Some(d.state);
-                        status_of(&d)
-                    }
-                    Limit::Quota(quota) => {
-                        // Only a key has a stored quota (`None` for other ids).
-                        let d = decide_quota(quota, stored.quota, now);
-                        pending.quota = Some(d.state);
-                        status_of(&d)
-                    }
-                };
+            if let Some(shard) = guards[group.slot].as_deref() {
+                *pending = decide_group(shard, scopes, group, &mut outcome, now);
             }
         }
         if !outcome.admitted() {
             outcome.report_uncommitted(scopes, |bucket| bucket.interval);
             return outcome;
         }
-
-        // Commit.
         for (group, pending) in groups.iter().zip(pending) {
-            let Some(shard) = guards[group.slot].as_deref_mut() else {
-                continue;
-            };
-            match scopes[group.start].id {
-                ScopeId::Gateway => {
-                    if pending.tat.is_some() {
-                        shard.gateway = pending.tat;
-                    }
-                }
-                ScopeId::Operation(op) => {
-                    if let Some(tat) = pending.tat {
-                        shard.operations.insert(op, tat);
-                    }
-                }
-                ScopeId::Key(key) => {
-                    let state = match shard.keys.get_mut(key) {
-                        Some(state) => state,
-                        None => {
-                            shard.sweep(now);
-                            shard.keys.entry(Box::from(key)).or_default()
-                        }
-                    };
-                    if pending.tat.is_some() {
-                        state.tat = pending.tat;
-                    }
-                    if pending.quota.is_some() {
-                        state.quota = pending.quota;
-                    }
-                }
+            if let Some(shard) = guards[group.slot].as_deref_mut() {
+                commit_group(shard, scopes[group.start].id, pending, now);
             }
         }
         outcome
@@ -249,6 +205,80 @@ impl MemoryStore {
             .iter()
             .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).keys.len())
             .sum()
+    }
+}
+
+/// Decides the scopes of `group` against the state stored in `shard`, writing their
+/// statuses into `outcome`; returns the state to store if the request is admitted (only
+/// what was decided).
+fn decide_group(
+    shard: &Shard,
+    scopes: &[Scope<'_>],
+    group: &Group,
+    outcome: &mut Outcome,
+    now: Nanos,
+) -> KeyState {
+    let stored = match scopes[group.start].id {
+        ScopeId::Gateway => KeyState {
+            tat: shard.gateway,
+            quota: None,
+        },
+        ScopeId::Operation(op) => KeyState {
+            tat: shard.operations.get(op).copied(),
+            quota: None,
+        },
+        ScopeId::Key(key) => shard.keys.get(key).copied().unwrap_or_default(),
+    };
+    let mut pending = KeyState::default();
+    for (scope, status) in scopes[group.start..group.end]
+        .iter()
+        .zip(&mut outcome.statuses[group.start..group.end])
+    {
+        *status = match scope.limit {
+            Limit::Bucket(bucket) => {
+                let d = bucket.decide(stored.tat, now);
+                pending.tat = Some(d.state);
+                status_of(&d)
+            }
+            Limit::Quota(quota) => {
+                // Only a key has a stored quota (`None` for other ids).
+                let d = decide_quota(quota, stored.quota, now);
+                pending.quota = Some(d.state);
+                status_of(&d)
+            }
+        };
+    }
+    pending
+}
+
+/// Stores what [`decide_group`] decided for `id`.
+fn commit_group(shard: &mut Shard, id: ScopeId<'_>, pending: KeyState, now: Nanos) {
+    match id {
+        ScopeId::Gateway => {
+            if pending.tat.is_some() {
+                shard.gateway = pending.tat;
+            }
+        }
+        ScopeId::Operation(op) => {
+            if let Some(tat) = pending.tat {
+                shard.operations.insert(op, tat);
+            }
+        }
+        ScopeId::Key(key) => {
+            let state = match shard.keys.get_mut(key) {
+                Some(state) => state,
+                None => {
+                    shard.sweep(now);
+                    shard.keys.entry(Box::from(key)).or_default()
+                }
+            };
+            if pending.tat.is_some() {
+                state.tat = pending.tat;
+            }
+            if pending.quota.is_some() {
+                state.quota = pending.quota;
+            }
+        }
     }
 }
 
