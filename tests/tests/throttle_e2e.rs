@@ -96,7 +96,8 @@ plan = "gold"
 async fn a_refusal_is_a_problem_with_retry_after_and_ratelimit_headers() {
     // The document's gateway bucket (1/s, burst 6) restated, to turn on the fields on
     // admitted answers.
-    let config = format!("[throttle]\nrate = 1.0\nburst = 6\nheaders_on_success = true\n{GOLD_PLAN}");
+    let config =
+        format!("[throttle]\nrate = 1.0\nburst = 6\nheaders_on_success = true\n{GOLD_PLAN}");
     let served = Served::start(&config).await;
     let key = Some("partner-key");
     // Scopes: the key's plan bucket (1/s, burst 2) and the document's gateway bucket
@@ -195,10 +196,16 @@ async fn ratelimit_headers_on_admitted_answers_are_opt_in() {
         let admitted = served.get("/open", None).await;
         assert_eq!(admitted.status(), 200);
         assert!(!admitted.headers().contains_key("ratelimit"), "{config}");
-        assert!(!admitted.headers().contains_key("ratelimit-policy"), "{config}");
+        assert!(
+            !admitted.headers().contains_key("ratelimit-policy"),
+            "{config}"
+        );
         let refused = served.get("/open", None).await;
         assert_eq!(refused.status(), 429);
-        assert!(header(&refused, "ratelimit").contains("r=0;t=1"), "{config}");
+        assert!(
+            header(&refused, "ratelimit").contains("r=0;t=1"),
+            "{config}"
+        );
     }
     let served =
         Served::start("[throttle]\nrate = 1.0\nburst = 1\nheaders_on_success = true\n").await;
