@@ -720,11 +720,13 @@ mod tests {
     #[tokio::test]
     async fn gateway_bucket_with_manual_clock() {
         let clock = Arc::new(ManualClock::default());
-        let mut config = Config::default();
-        config.throttle = Some(ThrottleConfig {
-            headers_on_success: true,
-            ..ThrottleConfig::new(2.0, 4)
-        });
+        let config = Config {
+            throttle: Some(ThrottleConfig {
+                headers_on_success: true,
+                ..ThrottleConfig::new(2.0, 4)
+            }),
+            ..Config::default()
+        };
         let gateway = Gateway::builder()
             .config(config)
             .clock(clock.clone())
