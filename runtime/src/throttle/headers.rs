@@ -61,7 +61,7 @@ pub(super) fn rate_limit_headers(
         if i > 0 {
             current.push(b", ");
         }
-        let reset = ceil_secs(status.reset);
+        let reset = ceil_secs(Nanos::from(status.reset));
         current.member(
             scope.name().as_bytes(),
             [(b";r=", status.remaining), (b";t=", reset)],

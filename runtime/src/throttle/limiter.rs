@@ -207,7 +207,7 @@ impl Throttle {
         }
         let mut headers = rate_limit_headers(scopes, &outcome, outcome.now).into_header_map();
         let wait = outcome.statuses().iter().map(|s| s.wait).max().unwrap_or(0);
-        let retry_after = ceil_secs(wait).max(1);
+        let retry_after = ceil_secs(Nanos::from(wait)).max(1);
         let refused: Vec<&str> = scopes
             .iter()
             .zip(outcome.statuses())
