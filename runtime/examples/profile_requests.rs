@@ -28,8 +28,9 @@ fn main() {
         args.remove(0);
     }
     let mut args = args.into_iter();
-    // off | on (plan bucket + quota + gateway bucket, RateLimit headers on 200s) |
-    // quiet (the same without headers on 200s) | gateway (the gateway bucket alone)
+    // off | quiet (plan bucket + quota + gateway bucket: the default configuration, no
+    // RateLimit headers on 200s) | on (the same with `headers_on_success = true`) |
+    // gateway (the gateway bucket alone)
     let mode = args.next().unwrap_or_else(|| "on".to_owned());
     let number: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(20_000);
     let gateway_bucket = "[throttle]\nrate = 1e12\nburst = 1000000000\n";
@@ -38,8 +39,8 @@ fn main() {
     let throttle = match mode.as_str() {
         "off" => String::new(),
         "gateway" => gateway_bucket.to_owned(),
-        "quiet" => format!("{gateway_bucket}headers_on_success = false\n{plan}"),
-        _ => format!("{gateway_bucket}{plan}"),
+        "quiet" => format!("{gateway_bucket}{plan}"),
+        _ => format!("{gateway_bucket}headers_on_success = true\n{plan}"),
     };
     let with_plan = matches!(mode.as_str(), "on" | "quiet");
     let text = format!(

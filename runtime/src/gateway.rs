@@ -284,7 +284,7 @@ impl Gateway {
 
     /// Applies every throttle and quota scope to one request. `Ok` carries the
     /// `RateLimit-Policy`/`RateLimit` headers to add to the answer (empty when no scope
-    /// applies or `[throttle] headers_on_success = false`); `Err` is a 429 with `Retry-After` (or a 503 when the throttle store
+    /// applies, and on admitted requests unless `[throttle] headers_on_success = true`); `Err` is a 429 with `Retry-After` (or a 503 when the throttle store
     /// fails and `on_store_error = "deny"`).
     #[doc(hidden)]
     pub async fn throttle(
@@ -720,8 +720,15 @@ mod tests {
     #[tokio::test]
     async fn gateway_bucket_with_manual_clock() {
         let clock = Arc::new(ManualClock::default());
+        let config = Config {
+            throttle: Some(ThrottleConfig {
+                headers_on_success: true,
+                ..ThrottleConfig::new(2.0, 4)
+            }),
+            ..Config::default()
+        };
         let gateway = Gateway::builder()
-            .throttle(2.0, 4)
+            .config(config)
             .clock(clock.clone())
             .build()
             .unwrap();

@@ -94,7 +94,11 @@ plan = "gold"
 /// nothing from the gateway bucket.
 #[tokio::test]
 async fn a_refusal_is_a_problem_with_retry_after_and_ratelimit_headers() {
-    let served = Served::start(GOLD_PLAN).await;
+    // The document's gateway bucket (1/s, burst 6) restated, to turn on the fields on
+    // admitted answers.
+    let config =
+        format!("[throttle]\nrate = 1.0\nburst = 6\nheaders_on_success = true\n{GOLD_PLAN}");
+    let served = Served::start(&config).await;
     let key = Some("partner-key");
     // Scopes: the key's plan bucket (1/s, burst 2) and the document's gateway bucket
     // (1/s, burst 6).
@@ -170,7 +174,8 @@ async fn spec_throttles_apply_and_the_configuration_overrides_them() {
 
     // The configuration overrides the operation's bucket and the document's.
     let served = Served::start(
-        "[throttle]\nrate = 1.0\nburst = 5\n[operations.slow]\nthrottle = { rate = 1.0, burst = 3 }\n",
+        "[throttle]\nrate = 1.0\nburst = 5\nheaders_on_success = true\n\
+         [operations.slow]\nthrottle = { rate = 1.0, burst = 3 }\n",
     )
     .await;
     assert_eq!(served.admitted("/slow", None, 10).await, 3);
@@ -180,19 +185,34 @@ async fn spec_throttles_apply_and_the_configuration_overrides_them() {
     assert_eq!(header(&open, "ratelimit-policy"), "\"gateway\";q=5;w=5");
 }
 
-/// `headers_on_success = false`: admitted answers carry no RateLimit fields, refusals
-/// still do.
+/// By default (`headers_on_success = false`, as in Amazon API Gateway) admitted answers
+/// carry no RateLimit fields and refusals do; `headers_on_success = true` adds them to
+/// admitted answers.
 #[tokio::test]
-async fn ratelimit_headers_on_admitted_answers_can_be_turned_off() {
+async fn ratelimit_headers_on_admitted_answers_are_opt_in() {
+    for config in ["", "[throttle]\nrate = 1.0\nburst = 1\n"] {
+        let config = format!("{config}[operations.open]\nthrottle = {{ rate = 1.0, burst = 1 }}\n");
+        let served = Served::start(&config).await;
+        let admitted = served.get("/open", None).await;
+        assert_eq!(admitted.status(), 200);
+        assert!(!admitted.headers().contains_key("ratelimit"), "{config}");
+        assert!(
+            !admitted.headers().contains_key("ratelimit-policy"),
+            "{config}"
+        );
+        let refused = served.get("/open", None).await;
+        assert_eq!(refused.status(), 429);
+        assert!(
+            header(&refused, "ratelimit").contains("r=0;t=1"),
+            "{config}"
+        );
+    }
     let served =
-        Served::start("[throttle]\nrate = 1.0\nburst = 1\nheaders_on_success = false\n").await;
+        Served::start("[throttle]\nrate = 1.0\nburst = 1\nheaders_on_success = true\n").await;
     let admitted = served.get("/open", None).await;
     assert_eq!(admitted.status(), 200);
-    assert!(!admitted.headers().contains_key("ratelimit"));
-    assert!(!admitted.headers().contains_key("ratelimit-policy"));
-    let refused = served.get("/open", None).await;
-    assert_eq!(refused.status(), 429);
-    assert_eq!(header(&refused, "ratelimit"), "\"gateway\";r=0;t=1");
+    assert_eq!(header(&admitted, "ratelimit-policy"), "\"gateway\";q=1;w=1");
+    assert_eq!(header(&admitted, "ratelimit"), "\"gateway\";r=0;t=1");
 }
 
 /// A weekly quota: refused with `Retry-After` until Monday 00:00 UTC, admitted again then.

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::config::{Quota, QuotaPeriod};
 
-use super::clock::{to_nanos, Clock, SystemClock};
+use super::clock::{Clock, SystemClock};
 use super::gcra::Bucket;
 use super::memory::MemoryStore;
 use super::redis::{RedisStore, Target};
@@ -58,9 +58,9 @@ impl MemoryDecider {
             .admitted()
     }
 
-    /// One read of the clock the deciders use (`SystemClock`), for comparison.
-    pub fn read_clock(&self) -> SystemTime {
-        self.clock.now()
+    /// One read of the clock the deciders use (`SystemClock::now_nanos`), for comparison.
+    pub fn read_clock(&self) -> u64 {
+        self.clock.now_nanos()
     }
 
     /// One decision for key number `key` (modulo the key count) against a plan bucket,
@@ -95,8 +95,8 @@ impl MemoryDecider {
     }
 
     fn decide(&self, scopes: &[Scope<'_>]) -> bool {
-        let now: SystemTime = self.clock.now();
-        self.store.acquire_now(scopes, to_nanos(now)).admitted()
+        let now = self.clock.now_nanos();
+        self.store.acquire_now(scopes, u128::from(now)).admitted()
     }
 }
 

@@ -13,6 +13,14 @@ use super::{Nanos, NANOS_PER_SEC};
 pub trait Clock: Send + Sync + 'static {
     /// The current time.
     fn now(&self) -> SystemTime;
+
+    /// The current time in nanoseconds since the Unix epoch (0 before 1970, saturating
+    /// after 2554): what every throttle decision reads. The default converts
+    /// [`now`](Self::now); [`SystemClock`] and [`ManualClock`] read it directly, without
+    /// the round trip through `SystemTime`.
+    fn now_nanos(&self) -> u64 {
+        to_u64_nanos(self.now())
+    }
 }
 
 /// The system's wall clock, made monotonic and cheap to read.
@@ -70,12 +78,20 @@ impl Default for SystemClock {
 
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
-        let mono = saturating_u64(self.start.elapsed().as_nanos());
+        UNIX_EPOCH + Duration::from_nanos(self.now_nanos())
+    }
+
+    fn now_nanos(&self) -> u64 {
+        let elapsed = self.start.elapsed();
+        // In u64 (584 years from start): `as_nanos` is a u128.
+        let mono = elapsed
+            .as_secs()
+            .saturating_mul(NANOS_PER_SEC as u64)
+            .saturating_add(u64::from(elapsed.subsec_nanos()));
         if mono.saturating_sub(self.checked_at.load(Ordering::Relaxed)) >= RESYNC_NANOS {
             self.resync(mono);
         }
-        let offset = self.offset.load(Ordering::Relaxed);
-        UNIX_EPOCH + Duration::from_nanos(offset.saturating_add(mono))
+        self.offset.load(Ordering::Relaxed).saturating_add(mono)
     }
 }
 
@@ -140,7 +156,11 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_nanos(self.nanos.load(Ordering::SeqCst))
+        UNIX_EPOCH + Duration::from_nanos(self.now_nanos())
+    }
+
+    fn now_nanos(&self) -> u64 {
+        self.nanos.load(Ordering::SeqCst)
     }
 }
 
@@ -154,12 +174,31 @@ fn to_u64_nanos(t: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
+/// `nanos` since the Unix epoch as a `SystemTime`.
+pub(super) fn from_nanos(nanos: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_nanos(nanos)
+}
+
 pub(super) fn to_nanos(t: SystemTime) -> Nanos {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
+/// Seconds in `nanos`, rounded up.
 pub(super) fn ceil_secs(nanos: Nanos) -> u64 {
-    u64::try_from(nanos.div_ceil(NANOS_PER_SEC)).unwrap_or(u64::MAX)
+    // In u64 when it fits (it does until the year 2554): a division of a u128 is a call
+    // to a slow library routine, a u64 division by a constant a multiplication.
+    match u64::try_from(nanos) {
+        Ok(n) => n.div_ceil(NANOS_PER_SEC as u64),
+        Err(_) => u64::try_from(nanos.div_ceil(NANOS_PER_SEC)).unwrap_or(u64::MAX),
+    }
+}
+
+/// Whole seconds in `nanos`, rounded down (see [`ceil_secs`] for the u64 arithmetic).
+pub(super) fn floor_secs(nanos: Nanos) -> u64 {
+    match u64::try_from(nanos) {
+        Ok(n) => n / NANOS_PER_SEC as u64,
+        Err(_) => saturating_u64(nanos / NANOS_PER_SEC),
+    }
 }
 #[cfg(test)]
 mod tests {
@@ -196,6 +235,16 @@ mod tests {
             "{now:?} > {after:?}"
         );
         assert!(now.duration_since(before).unwrap_or_default() >= Duration::from_millis(19));
+    }
+
+    #[test]
+    fn now_nanos_is_now() {
+        let manual = ManualClock::default();
+        assert_eq!(Nanos::from(manual.now_nanos()), to_nanos(manual.now()));
+        let system = SystemClock::new();
+        let nanos = Nanos::from(system.now_nanos());
+        let now = to_nanos(system.now());
+        assert!(nanos <= now && now - nanos < NANOS_PER_SEC, "{nanos} {now}");
     }
 
     #[test]

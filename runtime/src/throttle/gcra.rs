@@ -4,7 +4,7 @@
 use crate::config::{Quota, QuotaPeriod};
 use crate::meta::ThrottleSpec;
 
-use super::clock::{ceil_secs, saturating_u64};
+use super::clock::{ceil_secs, floor_secs, saturating_u64};
 use super::{Nanos, NANOS_PER_SEC};
 
 pub(super) const SECS_PER_DAY: u64 = 86_400;
@@ -62,7 +62,7 @@ impl Bucket {
             Decision {
                 admitted: true,
                 state: next,
-                remaining: saturating_u64((limit - next) / self.interval),
+                remaining: saturating_u64(div(limit - next, self.interval)),
                 reset: next - now,
                 wait: 0,
             }
@@ -70,11 +70,20 @@ impl Bucket {
             Decision {
                 admitted: false,
                 state: tat,
-                remaining: saturating_u64(limit.saturating_sub(tat) / self.interval),
+                remaining: saturating_u64(div(limit.saturating_sub(tat), self.interval)),
                 reset: tat - now,
                 wait: next - limit,
             }
         }
+    }
+}
+
+/// `a / b` (`b > 0`), in u64 when both fit: a u128 division is a call to a slow library
+/// routine.
+fn div(a: Nanos, b: Nanos) -> Nanos {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => Nanos::from(a / b),
+        _ => a / b,
     }
 }
 
@@ -150,7 +159,7 @@ pub(super) fn decide_quota(
     state: Option<QuotaState>,
     now: Nanos,
 ) -> Decision<QuotaState> {
-    let secs = saturating_u64(now / NANOS_PER_SEC);
+    let secs = floor_secs(now);
     // Within the stored period, its bounds are known: no calendar arithmetic.
     let (start, end, count) = match state {
         Some(s) if s.start <= secs && secs < s.end => (s.start, s.end, s.count),

@@ -1,10 +1,12 @@
 //! The IETF `RateLimit-Policy` and `RateLimit` header fields of an answer.
 
+use std::cell::RefCell;
+
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use super::clock::{ceil_secs, saturating_u64};
-use super::gcra::period_bounds;
-use super::{Limit, Nanos, Outcome, Scope, MAX_SCOPES, NANOS_PER_SEC};
+use super::clock::{ceil_secs, floor_secs};
+use super::gcra::{period_bounds, SECS_PER_DAY};
+use super::{Limit, Nanos, Outcome, Scope, MAX_SCOPES};
 
 /// `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers).
 static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
@@ -12,7 +14,7 @@ static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy"
 static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// The `RateLimit-Policy` and `RateLimit` fields of one answer (none when no scope
-/// applied, or on admitted answers with `headers_on_success = false`).
+/// applied, or on admitted answers unless `headers_on_success = true`).
 ///
 /// Two values rather than a `HeaderMap`: they are added to every admitted answer, and a
 /// map of their own (allocated, hashed, then merged into the response's map and dropped)
@@ -44,41 +46,107 @@ impl RateLimitHeaders {
 
 /// `RateLimit-Policy` and `RateLimit` for the scopes of one request.
 ///
-/// On every admitted request when enabled, so it is built byte by byte on the stack
-/// (`itoa` for the numbers) and each field costs one allocation, its value's: formatting
-/// through `std::fmt` cost more than the decision itself.
+/// `RateLimit` changes with every request, so it is built byte by byte on the stack
+/// (`itoa` for the numbers) and costs one allocation, its value's: formatting through
+/// `std::fmt` cost more than the decision itself. `RateLimit-Policy` only changes with the
+/// limits (and, for a monthly quota, the month), so it comes from a per-thread cache of
+/// built values (see [`policy`]).
 pub(super) fn rate_limit_headers(
     scopes: &[Scope<'_>],
     outcome: &Outcome,
     now: Nanos,
 ) -> RateLimitHeaders {
-    let mut policy = FieldBuf::new();
     let mut current = FieldBuf::new();
     for (i, (scope, status)) in scopes.iter().zip(outcome.statuses()).enumerate() {
+        if i > 0 {
+            current.push(b", ");
+        }
+        let reset = ceil_secs(Nanos::from(status.reset));
+        current.member(
+            scope.name().as_bytes(),
+            [(b";r=", status.remaining), (b";t=", reset)],
+        );
+    }
+    // Always valid (quoted ASCII names, digits and separators); checked all the same.
+    match (
+        policy(scopes, now),
+        HeaderValue::from_bytes(current.as_bytes()),
+    ) {
+        (Some(policy), Ok(current)) => RateLimitHeaders(Some((policy, current))),
+        _ => RateLimitHeaders::none(),
+    }
+}
+
+/// What a `RateLimit-Policy` value depends on: each scope's name and limit, and the day
+/// (a monthly quota's window is the length of the month; 0 without a quota).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PolicyKey {
+    scopes: [Option<(&'static str, Limit)>; MAX_SCOPES],
+    day: u64,
+}
+
+/// Built policies per thread, by key: most requests share a handful of scope sets (one
+/// per plan and throttled operation). Per thread rather than shared, so reading it
+/// takes no lock and writes no shared cache line.
+const POLICY_CACHE: usize = 16;
+
+thread_local! {
+    static POLICIES: RefCell<Vec<(PolicyKey, HeaderValue)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// The `RateLimit-Policy` value of `scopes` at `now`, from this thread's cache or built.
+fn policy(scopes: &[Scope<'_>], now: Nanos) -> Option<HeaderValue> {
+    let mut key = PolicyKey {
+        scopes: [None; MAX_SCOPES],
+        day: 0,
+    };
+    for (slot, scope) in key.scopes.iter_mut().zip(scopes) {
+        *slot = Some((scope.name(), scope.limit));
+        if matches!(scope.limit, Limit::Quota(_)) {
+            key.day = floor_secs(now) / SECS_PER_DAY;
+        }
+    }
+    let cached = POLICIES.try_with(|cache| {
+        let cache = cache.try_borrow().ok()?;
+        cache
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, value)| value.clone())
+    });
+    if let Ok(Some(value)) = cached {
+        return Some(value);
+    }
+    let value = build_policy(scopes, now)?;
+    // A thread being torn down, or a re-entrant call, just skips the cache.
+    let _ = POLICIES.try_with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            if cache.len() >= POLICY_CACHE {
+                // Oldest first out: stale entries (yesterday's) leave first.
+                cache.remove(0);
+            }
+            cache.push((key, value.clone()));
+        }
+    });
+    Some(value)
+}
+
+fn build_policy(scopes: &[Scope<'_>], now: Nanos) -> Option<HeaderValue> {
+    let mut policy = FieldBuf::new();
+    for (i, scope) in scopes.iter().enumerate() {
         let (quota, window) = match scope.limit {
             Limit::Bucket(bucket) => (u64::from(bucket.burst), bucket.window_secs()),
             Limit::Quota(quota) => {
-                let (start, end) = period_bounds(quota.period, saturating_u64(now / NANOS_PER_SEC));
+                let (start, end) = period_bounds(quota.period, floor_secs(now));
                 (quota.limit, end - start)
             }
         };
         if i > 0 {
             policy.push(b", ");
-            current.push(b", ");
         }
-        let name = scope.name().as_bytes();
-        policy.member(name, [(b";q=", quota), (b";w=", window)]);
-        let reset = ceil_secs(status.reset);
-        current.member(name, [(b";r=", status.remaining), (b";t=", reset)]);
+        policy.member(scope.name().as_bytes(), [(b";q=", quota), (b";w=", window)]);
     }
-    // Always valid (quoted ASCII names, digits and separators); checked all the same.
-    match (
-        HeaderValue::from_bytes(policy.as_bytes()),
-        HeaderValue::from_bytes(current.as_bytes()),
-    ) {
-        (Ok(policy), Ok(current)) => RateLimitHeaders(Some((policy, current))),
-        _ => RateLimitHeaders::none(),
-    }
+    HeaderValue::from_bytes(policy.as_bytes()).ok()
 }
 
 /// The longest field: `MAX_SCOPES` members of at most 59 bytes each (`, ` + a quoted

@@ -13,12 +13,12 @@ use crate::context::Principal;
 use crate::meta::{ApiMeta, OperationMeta};
 use crate::problem::{Problem, ProblemKind};
 
-use super::clock::ceil_secs;
+use super::clock::{ceil_secs, from_nanos};
 use super::gcra::Bucket;
 use super::headers::{rate_limit_headers, RateLimitHeaders};
 use super::memory::MemoryStore;
 use super::redis::{is_redis_url, RedisStore, Target};
-use super::{Clock, Limit, Scope, ScopeId, Store, MAX_SCOPES};
+use super::{Clock, Limit, Nanos, Scope, ScopeId, Store, MAX_SCOPES};
 
 /// A usage plan, resolved.
 #[derive(Debug, Clone, Copy)]
@@ -100,7 +100,7 @@ impl Throttle {
             headers_on_success: config
                 .throttle
                 .as_ref()
-                .is_none_or(|t| t.headers_on_success),
+                .is_some_and(|t| t.headers_on_success),
             store: Arc::new(store_of(config)),
             clock,
             failing: AtomicBool::new(false),
@@ -108,7 +108,7 @@ impl Throttle {
     }
 
     /// Decides one request: `Ok` with the RateLimit headers to add (empty when no scope
-    /// applies or `headers_on_success = false`), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
+    /// applies or unless `headers_on_success = true`), or a 429 (or 503 when the store fails and `on_store_error = "deny"`).
     // `Problem` is the contract's error type; the error path is the cold one.
     #[allow(clippy::result_large_err)]
     pub(crate) async fn check(
@@ -180,19 +180,24 @@ impl Throttle {
         }
         let scopes = &scopes[..len];
 
-        let now = self.clock.now();
-        let outcome = match self.store.acquire(scopes, now).await {
-            Ok(outcome) => {
-                // Read first: a swap on every request would bounce the cache line
-                // between cores.
-                if self.failing.load(Ordering::Relaxed)
-                    && self.failing.swap(false, Ordering::Relaxed)
-                {
-                    tracing::info!("the throttle store answers again; limits apply again");
+        let now = self.clock.now_nanos();
+        let outcome = match &*self.store {
+            // Synchronous: the in-memory decision needs no future (building, polling and
+            // moving one cost more than the decision).
+            Store::Memory(store) => store.acquire_now(scopes, Nanos::from(now)),
+            Store::Redis(_) => match self.store.acquire(scopes, from_nanos(now)).await {
+                Ok(outcome) => {
+                    // Read first: a swap on every request would bounce the cache line
+                    // between cores.
+                    if self.failing.load(Ordering::Relaxed)
+                        && self.failing.swap(false, Ordering::Relaxed)
+                    {
+                        tracing::info!("the throttle store answers again; limits apply again");
+                    }
+                    outcome
                 }
-                outcome
-            }
-            Err(err) => return self.store_failed(&*err),
+                Err(err) => return self.store_failed(&*err),
+            },
         };
         if outcome.admitted() {
             return Ok(match self.headers_on_success {
@@ -202,7 +207,7 @@ impl Throttle {
         }
         let mut headers = rate_limit_headers(scopes, &outcome, outcome.now).into_header_map();
         let wait = outcome.statuses().iter().map(|s| s.wait).max().unwrap_or(0);
-        let retry_after = ceil_secs(wait).max(1);
+        let retry_after = ceil_secs(Nanos::from(wait)).max(1);
         let refused: Vec<&str> = scopes
             .iter()
             .zip(outcome.statuses())

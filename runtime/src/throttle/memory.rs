@@ -11,10 +11,10 @@ use std::time::SystemTime;
 // are API key ids from the configuration and operation ids, not attacker-chosen strings.
 use foldhash::fast::RandomState;
 
-use super::clock::{saturating_u64, to_nanos};
+use super::clock::{floor_secs, saturating_u64, to_nanos};
 use super::gcra::{decide_quota, Decision, QuotaState};
+use super::MAX_SCOPES;
 use super::{BoxError, Limit, Nanos, Outcome, Scope, ScopeId, ScopeStatus, ThrottleStore};
-use super::{MAX_SCOPES, NANOS_PER_SEC};
 
 /// Shards of the in-memory store (a power of two well above the core count).
 const SHARDS: usize = 64;
@@ -27,9 +27,18 @@ const MIN_SWEEP: usize = 1024;
 /// commits only if all admit it. No lock is held across an `.await` (there is none).
 #[derive(Debug)]
 pub(crate) struct MemoryStore {
-    shards: Box<[Mutex<Shard>]>,
+    shards: Box<[Padded]>,
     hasher: RandomState,
+    /// The shard of the gateway bucket: the same for every request, so hashed once.
+    gateway_shard: usize,
 }
+
+/// A shard on cache lines of its own: two threads locking neighbouring shards (distinct
+/// keys) would otherwise write to the same line. 128: adjacent-line prefetching pairs
+/// 64-byte lines on x86.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Padded(Mutex<Shard>);
 
 #[derive(Debug, Default)]
 struct Shard {
@@ -49,163 +58,151 @@ struct KeyState {
 impl KeyState {
     /// Whether forgetting this state changes no future decision.
     fn idle(&self, now: Nanos) -> bool {
-        let secs = saturating_u64(now / NANOS_PER_SEC);
+        let secs = floor_secs(now);
         self.tat.is_none_or(|tat| tat <= now)
             && self.quota.is_none_or(|q| q.count == 0 || secs >= q.end)
     }
 }
 
-/// A decided scope waiting to be committed.
-#[derive(Debug, Clone, Copy)]
-enum Pending {
-    Tat(Nanos),
-    Quota(QuotaState),
+/// Consecutive scopes of one request with the same id (a key's bucket and quota): one
+/// shard, one state entry, one lookup.
+#[derive(Debug, Clone, Copy, Default)]
+struct Group {
+    /// The group's scopes are `start..end`.
+    start: usize,
+    end: usize,
+    shard: usize,
+    /// Index of the shard's guard in the lock order.
+    slot: usize,
 }
 
 impl Default for MemoryStore {
     fn default() -> Self {
+        let hasher = RandomState::default();
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::default(),
+            shards: (0..SHARDS).map(|_| Padded::default()).collect(),
+            gateway_shard: shard_of_hash(hasher.hash_one(ScopeId::Gateway)),
+            hasher,
         }
+    }
+}
+
+fn shard_of_hash(hash: u64) -> usize {
+    // SHARDS is a power of two: a mask, not a division.
+    (hash as usize) % SHARDS
+}
+
+/// Whether two scopes read the same state. Comparing the pointers first: a request's
+/// scopes of one key borrow the same string.
+fn same_id(a: ScopeId<'_>, b: ScopeId<'_>) -> bool {
+    match (a, b) {
+        (ScopeId::Key(a), ScopeId::Key(b)) => std::ptr::eq(a, b) || a == b,
+        (ScopeId::Operation(a), ScopeId::Operation(b)) => std::ptr::eq(a, b) || a == b,
+        (ScopeId::Gateway, ScopeId::Gateway) => true,
+        _ => false,
     }
 }
 
 impl MemoryStore {
     fn shard_of(&self, id: ScopeId<'_>) -> usize {
-        // The hash picks the shard; the maps inside hash again with their own keys.
-        let hash = self.hasher.hash_one(id);
-        (hash as usize) % self.shards.len()
+        match id {
+            ScopeId::Gateway => self.gateway_shard,
+            // The hash picks the shard; the maps inside hash again with their own keys.
+            _ => shard_of_hash(self.hasher.hash_one(id)),
+        }
     }
 
     /// Decides and (when admitted) commits one request. Synchronous: locks are held only
     /// for the computation.
     pub(crate) fn acquire_now(&self, scopes: &[Scope<'_>], now: Nanos) -> Outcome {
         let scopes = &scopes[..scopes.len().min(MAX_SCOPES)];
-        // A key's bucket and quota are neighbours with the same id: hash it once.
-        let mut shard_of = [0usize; MAX_SCOPES];
+        let mut groups = [Group::default(); MAX_SCOPES];
+        let mut count = 0usize;
         for (i, scope) in scopes.iter().enumerate() {
-            shard_of[i] = match i.checked_sub(1) {
-                Some(prev) if scopes[prev].id == scope.id => shard_of[prev],
-                _ => self.shard_of(scope.id),
-            };
+            match count.checked_sub(1) {
+                Some(last) if same_id(scopes[groups[last].start].id, scope.id) => {
+                    groups[last].end = i + 1;
+                }
+                _ => {
+                    groups[count] = Group {
+                        start: i,
+                        end: i + 1,
+                        shard: self.shard_of(scope.id),
+                        slot: 0,
+                    };
+                    count += 1;
+                }
+            }
         }
-        // The distinct shards, ascending: the lock order.
+        let groups = &mut groups[..count];
+        let mut outcome = Outcome {
+            len: scopes.len(),
+            now,
+            ..Outcome::default()
+        };
+        // One state entry (the gateway bucket alone, or a key's bucket and quota): one
+        // lock, nothing to order.
+        if let [group] = groups {
+            let mut shard = self.shards[group.shard]
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let pending = decide_group(&shard, scopes, group, &mut outcome, now);
+            if !outcome.admitted() {
+                drop(shard);
+                outcome.report_uncommitted(scopes, |bucket| bucket.interval);
+                return outcome;
+            }
+            commit_group(&mut shard, scopes[group.start].id, pending, now);
+            return outcome;
+        }
+        // The distinct shards, ascending: the lock order. At most MAX_SCOPES entries: an
+        // insertion sort (the generic sort cost more than the decision).
         let mut order = [0usize; MAX_SCOPES];
         let mut distinct = 0;
-        for &shard in &shard_of[..scopes.len()] {
-            if !order[..distinct].contains(&shard) {
-                order[distinct] = shard;
-                distinct += 1;
+        for group in groups.iter() {
+            let mut j = distinct;
+            if order[..distinct].contains(&group.shard) {
+                continue;
             }
-        }
-        let order = &mut order[..distinct];
-        // At most MAX_SCOPES entries: an insertion sort (the generic sort cost more than
-        // the decision).
-        for i in 1..order.len() {
-            let mut j = i;
-            while j > 0 && order[j - 1] > order[j] {
-                order.swap(j - 1, j);
+            while j > 0 && order[j - 1] > group.shard {
+                order[j] = order[j - 1];
                 j -= 1;
             }
+            order[j] = group.shard;
+            distinct += 1;
         }
-        let order = &*order;
+        let order = &order[..distinct];
+        for group in groups.iter_mut() {
+            group.slot = order.iter().position(|&s| s == group.shard).unwrap_or(0);
+        }
         let mut guards: [Option<MutexGuard<'_, Shard>>; MAX_SCOPES] = Default::default();
         for (guard, &index) in guards.iter_mut().zip(order) {
             // A panic while a shard was locked cannot leave it half-written (every
             // write is a plain store after all decisions), so poisoning is ignored.
             *guard = Some(
                 self.shards[index]
+                    .0
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner),
             );
         }
-        let slot_of = |shard: usize| order.iter().position(|&s| s == shard).unwrap_or(0);
 
-        // Decide every scope against the current state.
-        let mut outcome = Outcome {
-            len: scopes.len(),
-            now,
-            ..Outcome::default()
-        };
-        let mut pending = [Pending::Tat(0); MAX_SCOPES];
-        // The state of the last key looked up (a key's bucket and quota share it).
-        let mut last_key: Option<(&str, Option<KeyState>)> = None;
-        let mut key_state = |shard: &Shard, key| match last_key {
-            Some((last, state)) if last == key => state,
-            _ => {
-                let state = shard.keys.get(key).copied();
-                last_key = Some((key, state));
-                state
+        // Decide every scope against the stored state.
+        let mut pending = [KeyState::default(); MAX_SCOPES];
+        for (group, pending) in groups.iter().zip(&mut pending) {
+            if let Some(shard) = guards[group.slot].as_deref() {
+                *pending = decide_group(shard, scopes, group, &mut outcome, now);
             }
-        };
-        for (i, scope) in scopes.iter().enumerate() {
-            let Some(shard) = guards[slot_of(shard_of[i])].as_deref() else {
-                continue;
-            };
-            let (status, change) = match (scope.id, scope.limit) {
-                (id, Limit::Bucket(bucket)) => {
-                    let tat = match id {
-                        ScopeId::Gateway => shard.gateway,
-                        ScopeId::Operation(op) => shard.operations.get(op).copied(),
-                        ScopeId::Key(key) => key_state(shard, key).and_then(|s| s.tat),
-                    };
-                    let d = bucket.decide(tat, now);
-                    (status_of(&d), Pending::Tat(d.state))
-                }
-                (id, Limit::Quota(quota)) => {
-                    let state = match id {
-                        ScopeId::Key(key) => key_state(shard, key).and_then(|s| s.quota),
-                        _ => None,
-                    };
-                    let d = decide_quota(quota, state, now);
-                    (status_of(&d), Pending::Quota(d.state))
-                }
-            };
-            outcome.statuses[i] = status;
-            pending[i] = change;
         }
         if !outcome.admitted() {
             outcome.report_uncommitted(scopes, |bucket| bucket.interval);
             return outcome;
         }
-
-        // Commit.
-        let mut i = 0;
-        while i < scopes.len() {
-            let Some(shard) = guards[slot_of(shard_of[i])].as_deref_mut() else {
-                i += 1;
-                continue;
-            };
-            match (scopes[i].id, pending[i]) {
-                (ScopeId::Gateway, Pending::Tat(tat)) => shard.gateway = Some(tat),
-                (ScopeId::Operation(op), Pending::Tat(tat)) => {
-                    shard.operations.insert(op, tat);
-                }
-                (ScopeId::Key(key), _) => {
-                    let state = match shard.keys.get_mut(key) {
-                        Some(state) => state,
-                        None => {
-                            shard.sweep(now);
-                            shard.keys.entry(Box::from(key)).or_default()
-                        }
-                    };
-                    // This scope and the next ones of the same key: one lookup.
-                    while let Some(change) = pending[i..scopes.len()]
-                        .first()
-                        .filter(|_| scopes[i].id == ScopeId::Key(key))
-                    {
-                        match *change {
-                            Pending::Tat(tat) => state.tat = Some(tat),
-                            Pending::Quota(quota) => state.quota = Some(quota),
-                        }
-                        i += 1;
-                    }
-                    continue;
-                }
-                (_, Pending::Quota(_)) => {}
+        for (group, pending) in groups.iter().zip(pending) {
+            if let Some(shard) = guards[group.slot].as_deref_mut() {
+                commit_group(shard, scopes[group.start].id, pending, now);
             }
-            i += 1;
         }
         outcome
     }
@@ -215,8 +212,87 @@ impl MemoryStore {
     fn key_entries(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).keys.len())
+            .map(|s| {
+                s.0.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .keys
+                    .len()
+            })
             .sum()
+    }
+}
+
+/// Decides the scopes of `group` against the state stored in `shard`, writing their
+/// statuses into `outcome`; returns the state to store if the request is admitted (only
+/// what was decided).
+fn decide_group(
+    shard: &Shard,
+    scopes: &[Scope<'_>],
+    group: &Group,
+    outcome: &mut Outcome,
+    now: Nanos,
+) -> KeyState {
+    let stored = match scopes[group.start].id {
+        ScopeId::Gateway => KeyState {
+            tat: shard.gateway,
+            quota: None,
+        },
+        ScopeId::Operation(op) => KeyState {
+            tat: shard.operations.get(op).copied(),
+            quota: None,
+        },
+        ScopeId::Key(key) => shard.keys.get(key).copied().unwrap_or_default(),
+    };
+    let mut pending = KeyState::default();
+    for (scope, status) in scopes[group.start..group.end]
+        .iter()
+        .zip(&mut outcome.statuses[group.start..group.end])
+    {
+        *status = match scope.limit {
+            Limit::Bucket(bucket) => {
+                let d = bucket.decide(stored.tat, now);
+                pending.tat = Some(d.state);
+                status_of(&d)
+            }
+            Limit::Quota(quota) => {
+                // Only a key has a stored quota (`None` for other ids).
+                let d = decide_quota(quota, stored.quota, now);
+                pending.quota = Some(d.state);
+                status_of(&d)
+            }
+        };
+    }
+    pending
+}
+
+/// Stores what [`decide_group`] decided for `id`.
+fn commit_group(shard: &mut Shard, id: ScopeId<'_>, pending: KeyState, now: Nanos) {
+    match id {
+        ScopeId::Gateway => {
+            if pending.tat.is_some() {
+                shard.gateway = pending.tat;
+            }
+        }
+        ScopeId::Operation(op) => {
+            if let Some(tat) = pending.tat {
+                shard.operations.insert(op, tat);
+            }
+        }
+        ScopeId::Key(key) => {
+            let state = match shard.keys.get_mut(key) {
+                Some(state) => state,
+                None => {
+                    shard.sweep(now);
+                    shard.keys.entry(Box::from(key)).or_default()
+                }
+            };
+            if pending.tat.is_some() {
+                state.tat = pending.tat;
+            }
+            if pending.quota.is_some() {
+                state.quota = pending.quota;
+            }
+        }
     }
 }
 
@@ -236,8 +312,8 @@ fn status_of<S>(d: &Decision<S>) -> ScopeStatus {
     ScopeStatus {
         admitted: d.admitted,
         remaining: d.remaining,
-        reset: d.reset,
-        wait: d.wait,
+        reset: saturating_u64(d.reset),
+        wait: saturating_u64(d.wait),
     }
 }
 
@@ -364,7 +440,7 @@ mod tests {
         assert!(!refused.admitted());
         assert_eq!(refused.statuses()[1].remaining, 98);
         assert_eq!(refused.statuses()[2].remaining, 98);
-        assert_eq!(refused.statuses()[2].reset, secs(2));
+        assert_eq!(Nanos::from(refused.statuses()[2].reset), secs(2));
         assert_eq!(refused.statuses()[3].remaining, 98);
         // The 9 refusals took nothing from the quota, the operation or the gateway.
         let gateway_only = [bucket_scope(ScopeId::Gateway, 1.0, 100)];
@@ -396,7 +472,7 @@ mod tests {
         }
         let refused = store.acquire_now(&[quota], before_midnight);
         assert!(!refused.admitted());
-        assert_eq!(ceil_secs(refused.statuses()[0].wait), 2);
+        assert_eq!(ceil_secs(Nanos::from(refused.statuses()[0].wait)), 2);
         assert!(store
             .acquire_now(&[quota], secs(T0 + SECS_PER_DAY))
             .admitted());

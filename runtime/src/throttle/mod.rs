@@ -28,7 +28,7 @@
 //!
 //! # Headers
 //!
-//! Refused answers — and admitted ones, unless `[throttle] headers_on_success = false` —
+//! Refused answers — and admitted ones with `[throttle] headers_on_success = true` —
 //! carry the fields of the IETF draft *RateLimit header fields for HTTP*
 //! (draft-ietf-httpapi-ratelimit-headers), one list member per scope that applied, named
 //! as in the table above:
@@ -126,15 +126,19 @@ impl Scope<'_> {
 }
 
 /// What a store reports for one scope.
+///
+/// Durations in u64 nanoseconds (saturating at 584 years, which only a bucket that never
+/// refills reaches): an [`Outcome`] is returned and moved on every request, and u128
+/// fields made it twice the size.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ScopeStatus {
     pub(crate) admitted: bool,
     /// Requests that could still be made now (after this one, when admitted).
     pub(crate) remaining: u64,
-    /// Until the bucket is full again / the quota period ends.
-    pub(crate) reset: Nanos,
-    /// Until this scope would admit the request (0 when it does).
-    pub(crate) wait: Nanos,
+    /// Nanoseconds until the bucket is full again / the quota period ends.
+    pub(crate) reset: u64,
+    /// Nanoseconds until this scope would admit the request (0 when it does).
+    pub(crate) wait: u64,
 }
 
 /// A store's answer for one request: one status per scope, in the order given.
@@ -173,7 +177,9 @@ impl Outcome {
             }
             status.remaining = status.remaining.saturating_add(1);
             if let Limit::Bucket(bucket) = scope.limit {
-                status.reset = status.reset.saturating_sub(interval(bucket));
+                status.reset = status
+                    .reset
+                    .saturating_sub(clock::saturating_u64(interval(bucket)));
             }
         }
     }

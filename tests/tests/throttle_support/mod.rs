@@ -342,6 +342,7 @@ burst = 100000
 store = "{store}"
 on_store_error = "{on_store_error}"
 store_timeout_ms = {STORE_TIMEOUT_MS}
+headers_on_success = true
 
 [plans.fleet]
 rate = {rate:?}

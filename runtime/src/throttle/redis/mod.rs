@@ -37,6 +37,7 @@ use std::time::{Duration, SystemTime};
 
 use redis::Script;
 
+use super::clock::saturating_u64;
 use super::gcra::{Bucket, NEVER};
 use super::MAX_SCOPES;
 use super::{BoxError, Limit, Nanos, Outcome, Scope, ScopeId, ScopeStatus, ThrottleStore};
@@ -326,8 +327,8 @@ fn apply_reply(outcome: &mut Outcome, call: &Call, reply: &[i64]) -> Result<bool
             *slot = ScopeStatus {
                 admitted,
                 remaining: status[1].max(0).unsigned_abs(),
-                reset: micros(status[2]),
-                wait: micros(status[3]),
+                reset: saturating_u64(micros(status[2])),
+                wait: saturating_u64(micros(status[3])),
             };
         }
     }
