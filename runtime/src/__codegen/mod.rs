@@ -20,6 +20,7 @@ mod accept;
 mod dispatch;
 mod formats;
 mod input;
+mod json;
 mod mock;
 mod multipart;
 mod response;
@@ -30,6 +31,7 @@ pub use accept::{media_choices, MediaChoices};
 pub use bytes::Bytes;
 pub use dispatch::dispatch;
 pub use input::{Input, Scalar, Shape, Style, ValidateFn};
+pub use json::Json;
 pub use mock::mock_value;
 pub use multipart::{FilePart, Files, Part};
 pub use response::{
