@@ -5,10 +5,8 @@
 //! into a `serde_json::Value` (the input its API takes) and calls `is_valid`; tollgate
 //! parses them into its borrowed tree (`__codegen::Json`, what the gateway's body path
 //! parses into) and runs the generated validator, collecting every violation with its
-//! JSON pointer. Two extra tollgate rows: `tollgate+typed` is the gateway's whole body
-//! path (`Input::json_body`: parse, validate, deserialize into the generated type), and
-//! `via Value` is the previous design (parse into a `Value`, validate a view of it), kept
-//! to show where the gain comes from.
+//! JSON pointer. An extra row, `tollgate+typed`, is the gateway's whole body path
+//! (`Input::json_body`: parse, validate, deserialize into the generated type).
 //!
 //! Schemas come from `fixtures/bench.yaml` (`Item`, `Batch`, `Node`); `jsonschema` gets the
 //! same document (its `$ref`s resolve inside it) with draft 4 semantics, as OpenAPI 3.0
@@ -79,16 +77,6 @@ fn generated(bytes: &[u8], validator: Validator) -> usize {
     };
     let mut errors = Errors::new(Location::Body);
     validator(&value, &Ptr::new(), &mut errors);
-    errors.len()
-}
-
-/// The previous design: an owned `Value`, then the validator (on a view of it).
-fn via_value(bytes: &[u8], validator: Validator) -> usize {
-    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
-        return usize::MAX;
-    };
-    let mut errors = Errors::new(Location::Body);
-    validator(&Json::from_value(&value), &Ptr::new(), &mut errors);
     errors.len()
 }
 
@@ -166,7 +154,6 @@ fn validators(c: &mut Criterion) {
         let bytes = Bytes::from(serde_json::to_vec(&case.payload).expect("payload serialises"));
         let other = jsonschema_for(case.component);
         assert_eq!(generated(&bytes, validator), case.violations, "{name}: tollgate");
-        assert_eq!(via_value(&bytes, validator), case.violations, "{name}: via Value");
         assert_eq!((case.typed)(&bytes, validator), case.violations, "{name}: typed");
         assert_eq!(
             external(&bytes, &other),
@@ -184,11 +171,6 @@ fn validators(c: &mut Criterion) {
             BenchmarkId::new("tollgate+typed", name),
             &bytes,
             |b, bytes| b.iter(|| (case.typed)(bytes, validator)),
-        );
-        group.bench_with_input(
-            BenchmarkId::new("tollgate via Value", name),
-            &bytes,
-            |b, bytes| b.iter(|| via_value(bytes, validator)),
         );
     }
     group.finish();
