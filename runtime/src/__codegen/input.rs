@@ -492,7 +492,12 @@ fn validated<T: DeserializeOwned>(
     if e.len() > before {
         return None;
     }
-    deserialized(serde_path_to_error::deserialize::<_, T>(value), e)
+    // Without tracking the path first (it costs on every value); a failure is deserialized
+    // again with tracking, for its pointer.
+    match T::deserialize(value) {
+        Ok(t) => Some(t),
+        Err(_) => deserialized(serde_path_to_error::deserialize::<_, T>(value), e),
+    }
 }
 
 /// The deserialized value, or a `type` violation at the pointer where it failed.

@@ -26,6 +26,9 @@ use serde::de::{
 use serde::Deserialize;
 use serde_json::{Number, Value};
 
+/// The members of an object, in document order.
+pub(super) type Members<'a> = Vec<(Cow<'a, str>, Json<'a>)>;
+
 /// A JSON value whose strings borrow from the text it was parsed from (or from the
 /// `serde_json::Value` it views) where they can.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,16 +44,20 @@ pub enum Json<'a> {
     /// An array.
     Array(Vec<Json<'a>>),
     /// An object: its members in document order, keys unique.
-    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    Object(Members<'a>),
 }
 
 impl<'a> Json<'a> {
     /// Parses JSON text (the `serde_json` parser: its syntax errors, with line and column).
     pub fn parse(bytes: &'a [u8]) -> Result<Self, serde_json::Error> {
-        // Text checked as UTF-8 once, in bulk, spares the parser a check per string; text
-        // that is not goes through the byte parser, which reports where it breaks.
+        // Text checked as UTF-8 once, in bulk, is read by the scanner; what it leaves
+        // (errors among it) goes through `serde_json` (the text parser spares a UTF-8 check
+        // per string; the byte parser reports where invalid UTF-8 breaks).
         match std::str::from_utf8(bytes) {
-            Ok(text) => serde_json::from_str(text),
+            Ok(text) => match super::scan::scan(text) {
+                Some(json) => Ok(json),
+                None => serde_json::from_str(text),
+            },
             Err(_) => serde_json::from_slice(bytes),
         }
     }
@@ -134,7 +141,7 @@ impl<'de> Deserialize<'de> for Json<'de> {
 #[derive(Default)]
 struct Scratch<'de> {
     items: Vec<Json<'de>>,
-    members: Vec<(Cow<'de, str>, Json<'de>)>,
+    members: Members<'de>,
 }
 
 struct Seed<'s, 'de>(&'s mut Scratch<'de>);
@@ -147,8 +154,8 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, 'de> {
     }
 }
 
-/// Objects up to this many members find duplicate keys by a scan, larger ones by a map
-/// (a linear scan per key would make a huge object quadratic).
+/// Objects up to this many members find duplicate keys by a filtered scan, larger ones by
+/// a map (see [`Keys`]).
 const SCAN_MEMBERS: usize = 16;
 
 impl<'de> Visitor<'de> for Seed<'_, 'de> {
@@ -211,38 +218,80 @@ impl<'de> Visitor<'de> for Seed<'_, 'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let scratch = self.0;
         let start = scratch.members.len();
-        let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
+        let mut keys = Keys::default();
         while let Some(Key(key)) = map.next_key()? {
             let value = map.next_value_seed(Seed(scratch))?;
-            let members = &mut scratch.members;
-            let earlier = match &index {
-                Some(index) => index.get(&key).copied(),
-                None => members[start..]
-                    .iter()
-                    .position(|(k, _)| *k == key)
-                    .map(|at| start + at),
-            };
-            match earlier {
-                Some(at) => members[at].1 = value,
-                None => {
-                    if let Some(index) = &mut index {
-                        index.insert(key.clone(), members.len());
-                    }
-                    members.push((key, value));
-                    if index.is_none() && members.len() - start > SCAN_MEMBERS {
-                        index = Some(
-                            members
-                                .iter()
-                                .enumerate()
-                                .skip(start)
-                                .map(|(i, (k, _))| (k.clone(), i))
-                                .collect(),
-                        );
-                    }
-                }
-            }
+            push_member(&mut scratch.members, start, &mut keys, key, value);
         }
         Ok(Json::Object(scratch.members.drain(start..).collect()))
+    }
+}
+
+/// What an object being parsed knows of its keys, to find duplicates cheaply: a 64-bit
+/// filter of (length, first and last byte) that only sends a key to a scan of the earlier
+/// ones when another key may be equal, and past [`SCAN_MEMBERS`] members a key map (a
+/// scan per key would make a huge object quadratic).
+#[derive(Default)]
+pub(super) struct Keys<'a> {
+    filter: u64,
+    index: Option<HashMap<Cow<'a, str>, usize>>,
+}
+
+fn filter_bit(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let (first, last) = match bytes {
+        [] => (0, 0),
+        [first, .., last] => (*first, *last),
+        [only] => (*only, *only),
+    };
+    let hash = bytes.len()
+        .wrapping_mul(31)
+        .wrapping_add(usize::from(first).wrapping_mul(7))
+        .wrapping_add(usize::from(last));
+    1 << (hash % 64)
+}
+
+/// Adds a member to the object whose members start at `start` of the stack `members`: a
+/// key seen before keeps its place and takes the new value (as `serde_json::Map` does).
+pub(super) fn push_member<'a>(
+    members: &mut Members<'a>,
+    start: usize,
+    keys: &mut Keys<'a>,
+    key: Cow<'a, str>,
+    value: Json<'a>,
+) {
+    let earlier = match &keys.index {
+        Some(index) => index.get(&key).copied(),
+        None => {
+            let bit = filter_bit(&key);
+            let seen = keys.filter & bit != 0;
+            keys.filter |= bit;
+            seen.then(|| {
+                members[start..]
+                    .iter()
+                    .position(|(k, _)| *k == key)
+                    .map(|at| start + at)
+            })
+            .flatten()
+        }
+    };
+    if let Some(at) = earlier {
+        members[at].1 = value;
+        return;
+    }
+    if let Some(index) = &mut keys.index {
+        index.insert(key.clone(), members.len());
+    }
+    members.push((key, value));
+    if keys.index.is_none() && members.len() - start > SCAN_MEMBERS {
+        keys.index = Some(
+            members
+                .iter()
+                .enumerate()
+                .skip(start)
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect(),
+        );
     }
 }
 
@@ -514,6 +563,7 @@ mod tests {
     fn strings_without_escapes_borrow_from_the_text() {
         let text = br#"{"name": "Rex", "say": "a\"b", "n": [1, -2, 2.5, null, true]}"#;
         let json = Json::parse(text).unwrap();
+        assert_eq!(json, serde_json::from_slice::<Json>(text).unwrap());
         let members = json.as_object().unwrap();
         assert!(matches!(members[0].0, Cow::Borrowed("name")));
         assert!(matches!(members[0].1, Json::String(Cow::Borrowed("Rex"))));
@@ -524,7 +574,7 @@ mod tests {
 
     #[test]
     fn duplicate_keys_keep_first_place_and_last_value_as_value_does() {
-        for n in [3, SCAN_MEMBERS + 5] {
+        for n in [3, 12, SCAN_MEMBERS + 5] {
             let mut text = String::from("{");
             for i in 0..n {
                 text.push_str(&format!("\"k{i}\": {i}, "));
@@ -533,6 +583,8 @@ mod tests {
             let json = Json::parse(text.as_bytes()).unwrap();
             let value: Value = serde_json::from_str(&text).unwrap();
             assert_eq!(json, Json::from_value(&value), "{n} members");
+            let by_serde: Json = serde_json::from_str(&text).unwrap();
+            assert_eq!(by_serde, json, "{n} members");
             assert_eq!(json.as_object().unwrap().len(), n);
         }
     }

@@ -25,6 +25,7 @@ mod mock;
 mod multipart;
 mod response;
 mod routing;
+mod scan;
 pub mod validate;
 
 pub use accept::{media_choices, MediaChoices};
