@@ -26,8 +26,6 @@ pub(super) fn scan(text: &str) -> Option<Json<'_>> {
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
-        items: Vec::new(),
-        members: Vec::new(),
     };
     let value = s.value()?;
     s.skip_ws();
@@ -39,10 +37,6 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
-    /// Items of the arrays being read (moved out when an array closes).
-    items: Vec<Json<'a>>,
-    /// Members of the objects being read.
-    members: Vec<(Cow<'a, str>, Json<'a>)>,
 }
 
 impl<'a> Scanner<'a> {
@@ -92,14 +86,15 @@ impl<'a> Scanner<'a> {
         if self.depth > MAX_DEPTH {
             return None;
         }
-        let start = self.items.len();
+        let mut items = Vec::new();
         self.skip_ws();
         if self.peek()? == b']' {
             self.pos += 1;
         } else {
+            items.reserve(4);
             loop {
                 let item = self.value()?;
-                self.items.push(item);
+                items.push(item);
                 self.skip_ws();
                 match self.peek()? {
                     b',' => self.pos += 1,
@@ -112,7 +107,7 @@ impl<'a> Scanner<'a> {
             }
         }
         self.depth -= 1;
-        Some(Json::Array(self.items.drain(start..).collect()))
+        Some(Json::Array(items))
     }
 
     fn object(&mut self) -> Option<Json<'a>> {
@@ -121,18 +116,19 @@ impl<'a> Scanner<'a> {
         if self.depth > MAX_DEPTH {
             return None;
         }
-        let start = self.members.len();
+        let mut members = Members::new();
         let mut keys = Keys::default();
         self.skip_ws();
         if self.peek()? == b'}' {
             self.pos += 1;
         } else {
+            members.reserve(8);
             loop {
                 self.eat(b'"')?;
                 let key = self.string()?;
                 self.eat(b':')?;
                 let value = self.value()?;
-                push_member(&mut self.members, start, &mut keys, key, value);
+                push_member(&mut members, 0, &mut keys, key, value);
                 self.skip_ws();
                 match self.peek()? {
                     b',' => self.pos += 1,
@@ -145,7 +141,6 @@ impl<'a> Scanner<'a> {
             }
         }
         self.depth -= 1;
-        let members: Members<'a> = self.members.drain(start..).collect();
         Some(Json::Object(members))
     }
 
