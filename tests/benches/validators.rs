@@ -32,8 +32,16 @@ fn validators(c: &mut Criterion) {
         } = case;
         let bytes = Bytes::from(serde_json::to_vec(&case.payload).expect("payload serialises"));
         let other = jsonschema_for(case.component);
-        assert_eq!(generated(&bytes, validator), case.violations, "{name}: tollgate");
-        assert_eq!((case.typed)(&bytes, validator), case.violations, "{name}: typed");
+        assert_eq!(
+            generated(&bytes, validator),
+            case.violations,
+            "{name}: tollgate"
+        );
+        assert_eq!(
+            (case.typed)(&bytes, validator),
+            case.violations,
+            "{name}: typed"
+        );
         assert_eq!(
             external(&bytes, &other),
             case.violations == 0,

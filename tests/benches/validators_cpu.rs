@@ -24,7 +24,8 @@ fn cpu_time() -> Duration {
     let fields: Vec<&str> = stat[stat.rfind(')').expect("stat format") + 2..]
         .split(' ')
         .collect();
-    let ticks: u64 = fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
     Duration::from_millis(ticks * 10)
 }
 
@@ -77,7 +78,12 @@ fn main() {
             }));
         }
         let ratio = |a: &[Duration], b: &[Duration]| {
-            median(a.iter().zip(b).map(|(a, b)| a.as_secs_f64() / b.as_secs_f64()).collect())
+            median(
+                a.iter()
+                    .zip(b)
+                    .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+                    .collect(),
+            )
         };
         let mid = |v: &[Duration]| median(v.iter().map(Duration::as_secs_f64).collect());
         println!(

@@ -244,7 +244,8 @@ fn filter_bit(key: &str) -> u64 {
         [first, .., last] => (*first, *last),
         [only] => (*only, *only),
     };
-    let hash = bytes.len()
+    let hash = bytes
+        .len()
         .wrapping_mul(31)
         .wrapping_add(usize::from(first).wrapping_mul(7))
         .wrapping_add(usize::from(last));
@@ -464,7 +465,10 @@ struct Map<'de, 'a> {
 impl<'de, 'a: 'de> MapAccess<'de> for Map<'de, 'a> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         let Some((key, value)) = self.members.next() else {
             return Ok(None);
         };
@@ -528,7 +532,10 @@ impl<'de, 'a: 'de> VariantAccess<'de> for Variant<'de, 'a> {
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Some(value @ Json::Array(_)) => value.deserialize_any(visitor),
-            Some(other) => Err(de::Error::invalid_type(other.unexpected(), &"tuple variant")),
+            Some(other) => Err(de::Error::invalid_type(
+                other.unexpected(),
+                &"tuple variant",
+            )),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"tuple variant",

@@ -63,11 +63,7 @@ fn status_code(status: u16) -> StatusCode {
 }
 
 /// Validates a response body with a generated validator (development setting).
-pub fn validate_body<T: Serialize>(
-    body: &T,
-    validate: Validator,
-    errors: &mut Errors,
-) {
+pub fn validate_body<T: Serialize>(body: &T, validate: Validator, errors: &mut Errors) {
     match serde_json::to_value(body) {
         Ok(value) => validate(&Json::from_value(&value), &Ptr::new(), errors),
         Err(err) => errors.push(

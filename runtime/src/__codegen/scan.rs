@@ -268,7 +268,9 @@ impl<'a> Scanner<'a> {
         }
         if float {
             let f: f64 = self.text[start..self.pos].parse().ok()?;
-            return Number::from_f64(f).filter(|_| f.is_finite()).map(Json::Number);
+            return Number::from_f64(f)
+                .filter(|_| f.is_finite())
+                .map(Json::Number);
         }
         let magnitude: u64 = self.text[int_start..int_end].parse().ok()?;
         if !negative {

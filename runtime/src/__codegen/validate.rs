@@ -693,12 +693,11 @@ pub fn json_equal(a: &Json<'_>, b: &Json<'_>) -> bool {
         }
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| {
-                        y.iter()
-                            .find(|(l, _)| l == k)
-                            .is_some_and(|(_, w)| json_equal(v, w))
-                    })
+                && x.iter().all(|(k, v)| {
+                    y.iter()
+                        .find(|(l, _)| l == k)
+                        .is_some_and(|(_, w)| json_equal(v, w))
+                })
         }
         _ => a == b,
     }
@@ -771,10 +770,7 @@ pub fn one_of_error(matched: usize, p: &Ptr<'_>, e: &mut Errors) {
 }
 
 /// Validates a typed value by its JSON form (the `validate()` method of generated types).
-pub fn value<T: serde::Serialize>(
-    value: &T,
-    validate: Validator,
-) -> Result<(), Vec<Violation>> {
+pub fn value<T: serde::Serialize>(value: &T, validate: Validator) -> Result<(), Vec<Violation>> {
     let mut errors = Errors::new(Location::Body).with_direction(Direction::Either);
     match serde_json::to_value(value) {
         Ok(json) => validate(&Json::from_value(&json), &Ptr::new(), &mut errors),
