@@ -1,93 +1,51 @@
 //! Generated validators against the `jsonschema` crate, on the same schemas and the same
-//! request bytes: each side parses the bytes into a `serde_json::Value` and validates it.
+//! request bytes.
+//!
+//! Each side does what it needs to reach a verdict from the bytes: `jsonschema` parses them
+//! into a `serde_json::Value` (the input its API takes) and calls `is_valid`; tollgate
+//! parses them into its borrowed tree (`__codegen::Json`, what the gateway's body path
+//! parses into) and runs the generated validator, collecting every violation with its
+//! JSON pointer. An extra row, `tollgate+typed`, is the gateway's whole body path
+//! (`Input::json_body`: parse, validate, deserialize into the generated type).
 //!
 //! Schemas come from `fixtures/bench.yaml` (`Item`, `Batch`, `Node`); `jsonschema` gets the
 //! same document (its `$ref`s resolve inside it) with draft 4 semantics, as OpenAPI 3.0
-//! defines them. Payloads: one small object, a batch of 1,000 objects, and a chain of nodes
-//! 50 levels deep (100 levels of JSON nesting: serde_json refuses more than 128). Run
-//! with `cargo bench -p tollgate-tests --bench validators`; the README's validation
-//! section reports the ratios.
+//! defines them. Payloads: one small object, a batch of 1,000 objects, a chain of nodes
+//! 50 levels deep (100 levels of JSON nesting: serde_json refuses more than 128), and an
+//! invalid small object with four violations (the 400 path: tollgate reports all four,
+//! `jsonschema::is_valid` stops at the first). Run with
+//! `cargo bench -p tollgate-tests --bench validators`; the README's validation section
+//! reports the ratios.
 
+mod common;
+
+use common::{external, generated, jsonschema_for, Case};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use serde_json::{json, Value};
-use tollgate::__codegen::{Errors, Ptr, Validator};
-use tollgate::Location;
-use tollgate_tests::bench_api;
-
-fn item(i: u64) -> Value {
-    json!({
-        "id": i + 1,
-        "name": format!("item {i}"),
-        "price": 19.99,
-        "status": "available",
-        "tags": ["red", "large"],
-        "created": "2026-11-30T08:00:00Z"
-    })
-}
-
-fn chain(depth: usize) -> Value {
-    let mut node = json!({"name": "leaf", "value": 0});
-    for level in 1..depth {
-        node = json!({"name": format!("n{level}"), "value": level, "children": [node]});
-    }
-    node
-}
-
-/// The document `jsonschema` validates against: the fixture's components, with `$ref` to
-/// the schema under test at the root.
-fn jsonschema_for(component: &str) -> jsonschema::Validator {
-    // The generated module carries the same document as JSON.
-    let spec: Value = serde_json::from_str(bench_api::SPEC).expect("SPEC is JSON");
-    let schema = json!({
-        "$ref": format!("#/components/schemas/{component}"),
-        "components": { "schemas": spec["components"]["schemas"].clone() },
-    });
-    jsonschema::draft4::new(&schema).expect("the fixture's schemas compile")
-}
-
-fn generated(bytes: &[u8], validator: Validator) -> bool {
-    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
-        return false;
-    };
-    let mut errors = Errors::new(Location::Body);
-    validator(&value, &mut Ptr::new(), &mut errors);
-    errors.is_empty()
-}
-
-fn external(bytes: &[u8], validator: &jsonschema::Validator) -> bool {
-    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
-        return false;
-    };
-    validator.is_valid(&value)
-}
+use tollgate::__codegen::Bytes;
 
 fn validators(c: &mut Criterion) {
-    let cases: [(&str, &str, Value, Validator); 3] = [
-        ("small object", "Item", item(0), bench_api::validate::item),
-        (
-            "1000-item array",
-            "Batch",
-            json!({"items": (0..1000).map(item).collect::<Vec<_>>()}),
-            bench_api::validate::batch,
-        ),
-        (
-            "nested 50 deep",
-            "Node",
-            chain(50),
-            bench_api::validate::node,
-        ),
-    ];
+    let cases = common::cases();
     let mut group = c.benchmark_group("validate");
-    for (name, component, payload, validator) in cases {
-        let bytes = serde_json::to_vec(&payload).expect("payload serialises");
-        let other = jsonschema_for(component);
-        assert!(
+    for case in cases {
+        let Case {
+            name, validator, ..
+        } = case;
+        let bytes = Bytes::from(serde_json::to_vec(&case.payload).expect("payload serialises"));
+        let other = jsonschema_for(case.component);
+        assert_eq!(
             generated(&bytes, validator),
-            "{name}: generated validator refuses the payload"
+            case.violations,
+            "{name}: tollgate"
         );
-        assert!(
+        assert_eq!(
+            (case.typed)(&bytes, validator),
+            case.violations,
+            "{name}: typed"
+        );
+        assert_eq!(
             external(&bytes, &other),
-            "{name}: jsonschema refuses the payload"
+            case.violations == 0,
+            "{name}: jsonschema"
         );
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_with_input(BenchmarkId::new("tollgate", name), &bytes, |b, bytes| {
@@ -96,6 +54,11 @@ fn validators(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("jsonschema", name), &bytes, |b, bytes| {
             b.iter(|| external(bytes, &other))
         });
+        group.bench_with_input(
+            BenchmarkId::new("tollgate+typed", name),
+            &bytes,
+            |b, bytes| b.iter(|| (case.typed)(bytes, validator)),
+        );
     }
     group.finish();
 }

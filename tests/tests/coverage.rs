@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 use tollgate::__codegen::serde::{de::DeserializeOwned, Serialize};
-use tollgate::__codegen::{Errors, Ptr, Validator};
+use tollgate::__codegen::{Errors, Json, Ptr, Validator};
 use tollgate::Location;
 
 macro_rules! fixture {
@@ -71,7 +71,7 @@ fn violations(f: Validator, v: Value) -> Vec<(String, &'static str)> {
 
 fn violations_in(f: Validator, v: Value, location: Location) -> Vec<(String, &'static str)> {
     let mut errors = Errors::new(location);
-    f(&v, &mut Ptr::new(), &mut errors);
+    f(&Json::from_value(&v), &Ptr::new(), &mut errors);
     errors
         .into_vec()
         .into_iter()

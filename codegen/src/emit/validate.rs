@@ -1,6 +1,8 @@
 //! The `validate` module: one function per validator of the IR, walking a JSON value.
 //!
-//! Every function has the signature `fn(&Value, &mut Ptr, &mut Errors)`. Type checks and
+//! Every function has the signature `fn(&Json, &Ptr, &mut Errors)`: it walks the request's
+//! JSON tree (borrowed from the request bytes) and carries a lazy JSON pointer (see the
+//! runtime's `__codegen::json` and `validate`). Type checks and
 //! keyword groups are calls to runtime helpers; sub-schemas are passed to the helpers as
 //! function pointers: a named validator, a runtime type check, or a shared function for an
 //! inline schema. Inline schemas are hoisted into one private function per distinct body
@@ -29,7 +31,7 @@ impl Emitter<'_> {
             let body = node_body(node, &mut shared);
             if body.is_empty() {
                 fns.push(quote! {
-                    pub fn #name(_v: &__tg::serde_json::Value, _p: &mut __tg::Ptr, _e: &mut __tg::Errors) {}
+                    pub fn #name(_v: &__tg::Json<'_>, _p: &__tg::Ptr<'_>, _e: &mut __tg::Errors) {}
                 });
                 continue;
             }
@@ -42,7 +44,7 @@ impl Emitter<'_> {
                 }
             };
             fns.push(quote! {
-                pub fn #name(v: &__tg::serde_json::Value, p: &mut __tg::Ptr, e: &mut __tg::Errors) {
+                pub fn #name(v: &__tg::Json<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
                     #body
                 }
             });
@@ -100,7 +102,7 @@ impl Shared {
             hash = hash.wrapping_add(1);
         };
         self.fns.push(quote! {
-            fn #name(v: &__tg::serde_json::Value, p: &mut __tg::Ptr, e: &mut __tg::Errors) {
+            fn #name(v: &__tg::Json<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
                 #body
             }
         });

@@ -21,10 +21,12 @@ pub mod de;
 mod dispatch;
 mod formats;
 mod input;
+mod json;
 mod mock;
 mod multipart;
 mod response;
 mod routing;
+mod scan;
 pub mod ser;
 pub mod validate;
 
@@ -32,6 +34,7 @@ pub use accept::{media_choices, MediaChoices};
 pub use bytes::Bytes;
 pub use dispatch::dispatch;
 pub use input::{Input, Scalar, Shape, Style, ValidateFn};
+pub use json::Json;
 pub use mock::mock_value;
 pub use multipart::{FilePart, Files, Part};
 pub use response::{

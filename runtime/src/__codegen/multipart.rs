@@ -140,13 +140,13 @@ impl Input {
         };
         let mut object = serde_json::Map::new();
         let mut files = Files::default();
-        let mut p = Ptr::new();
+        let root = Ptr::new();
         for (name, part) in fields {
             let mut named = parts.iter().filter(|raw| raw.name == *name).peekable();
             if named.peek().is_none() {
                 continue;
             }
-            let at = p.push_key(name);
+            let p = root.key(name);
             let value = match part {
                 Part::File | Part::Files => {
                     let mut placeholders = Vec::new();
@@ -173,7 +173,6 @@ impl Input {
                     .map(Value::Array),
                 Part::Json { repeated: false } => named.next().and_then(|raw| json(raw, &p, e)),
             };
-            p.truncate(at);
             if let Some(value) = value {
                 object.insert((*name).to_owned(), value);
             }

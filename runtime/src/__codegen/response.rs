@@ -4,7 +4,8 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 
-use super::validate::{Errors, Ptr};
+use super::json::Json;
+use super::validate::{Errors, Ptr, Validator};
 use crate::problem::{Problem, ProblemKind};
 
 /// Implemented by every generated response enum.
@@ -62,13 +63,9 @@ fn status_code(status: u16) -> StatusCode {
 }
 
 /// Validates a response body with a generated validator (development setting).
-pub fn validate_body<T: Serialize>(
-    body: &T,
-    validate: fn(&serde_json::Value, &mut Ptr, &mut Errors),
-    errors: &mut Errors,
-) {
+pub fn validate_body<T: Serialize>(body: &T, validate: Validator, errors: &mut Errors) {
     match serde_json::to_value(body) {
-        Ok(value) => validate(&value, &mut Ptr::new(), errors),
+        Ok(value) => validate(&Json::from_value(&value), &Ptr::new(), errors),
         Err(err) => errors.push(
             &Ptr::new(),
             "type",

@@ -1,6 +1,6 @@
 //! Building blocks of generated validators.
 //!
-//! Generated code walks a `serde_json::Value` with plain Rust control flow and calls these
+//! Generated code walks a [`Json`] tree with plain Rust control flow and calls these
 //! helpers for the keyword groups, so the per-schema code stays small (compile time matters:
 //! a large spec has thousands of schemas). Every failure is pushed onto [`Errors`] with the
 //! JSON pointer of the failing value; nothing stops at the first error.
@@ -11,53 +11,93 @@ use super::formats;
 
 use serde_json::{Number, Value};
 
+use super::json::Json;
+
 use crate::problem::{Location, Violation};
 
-/// A JSON pointer under construction (RFC 6901), grown and shrunk as validation descends.
-#[derive(Debug, Default, Clone)]
-pub struct Ptr(String);
+/// Where validation is, as a JSON pointer (RFC 6901) kept lazily: each descent adds a
+/// segment on the stack that links to its parent, and the pointer text is only written
+/// when a violation is recorded (valid input never pays for it).
+#[derive(Debug, Clone, Copy)]
+pub struct Ptr<'a> {
+    parent: Option<&'a Ptr<'a>>,
+    segment: Segment<'a>,
+}
 
-impl Ptr {
+#[derive(Debug, Clone, Copy)]
+enum Segment<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Default for Ptr<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> Ptr<'a> {
     /// The empty pointer (the whole value).
-    pub fn new() -> Self {
-        Self(String::new())
+    pub const fn new() -> Self {
+        Self {
+            parent: None,
+            segment: Segment::Root,
+        }
     }
 
-    /// Appends an object key; returns the previous length for [`Ptr::truncate`].
-    pub fn push_key(&mut self, key: &str) -> usize {
-        let len = self.0.len();
-        self.0.push('/');
-        if !key.contains(['~', '/']) {
-            self.0.push_str(key);
-            return len;
+    /// The pointer to member `key` of the value here.
+    pub fn key<'b>(&'b self, key: &'b str) -> Ptr<'b> {
+        Ptr {
+            parent: Some(self),
+            segment: Segment::Key(key),
         }
-        for c in key.chars() {
-            match c {
-                '~' => self.0.push_str("~0"),
-                '/' => self.0.push_str("~1"),
-                c => self.0.push(c),
+    }
+
+    /// The pointer to item `index` of the value here.
+    pub fn index(&self, index: usize) -> Ptr<'_> {
+        Ptr {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+
+    /// The pointer as text (`/items/3/name`).
+    pub fn to_text(&self) -> String {
+        let mut segments = Vec::new();
+        let mut at = Some(self);
+        while let Some(ptr) = at {
+            segments.push(ptr.segment);
+            at = ptr.parent;
+        }
+        let mut text = String::new();
+        for segment in segments.iter().rev() {
+            match segment {
+                Segment::Root => {}
+                Segment::Key(key) => push_key(&mut text, key),
+                Segment::Index(index) => {
+                    text.push('/');
+                    text.push_str(itoa::Buffer::new().format(*index));
+                }
             }
         }
-        len
+        text
     }
+}
 
-    /// Appends an array index; returns the previous length for [`Ptr::truncate`].
-    pub fn push_index(&mut self, index: usize) -> usize {
-        let len = self.0.len();
-        self.0.push('/');
-        // No allocation per array item (this runs for every item validated).
-        self.0.push_str(itoa::Buffer::new().format(index));
-        len
+/// Appends `/key` to a pointer's text, escaping `~` and `/` (RFC 6901).
+pub fn push_key(text: &mut String, key: &str) {
+    text.push('/');
+    if !key.contains(['~', '/']) {
+        text.push_str(key);
+        return;
     }
-
-    /// Goes back to a length returned by a push.
-    pub fn truncate(&mut self, len: usize) {
-        self.0.truncate(len);
-    }
-
-    /// The pointer as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    for c in key.chars() {
+        match c {
+            '~' => text.push_str("~0"),
+            '/' => text.push_str("~1"),
+            c => text.push(c),
+        }
     }
 }
 
@@ -116,11 +156,16 @@ impl Errors {
     }
 
     /// Records a violation at `ptr`.
-    pub fn push(&mut self, ptr: &Ptr, keyword: &'static str, message: impl Into<String>) {
+    pub fn push(&mut self, ptr: &Ptr<'_>, keyword: &'static str, message: impl Into<String>) {
+        self.push_at(ptr.to_text(), keyword, message);
+    }
+
+    /// Records a violation at the JSON pointer `pointer` (text already written).
+    pub fn push_at(&mut self, pointer: String, keyword: &'static str, message: impl Into<String>) {
         self.list.push(Violation {
             location: self.location,
             name: self.name.clone(),
-            pointer: ptr.as_str().to_owned(),
+            pointer,
             keyword,
             message: message.into(),
         });
@@ -187,15 +232,15 @@ impl Pattern {
 }
 
 /// The JSON type names of JSON Schema, for `type` errors.
-fn type_name(v: &Value) -> &'static str {
+fn type_name(v: &Json<'_>) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if is_integral(n) => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(n) if is_integral(n) => "integer",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
     }
 }
 
@@ -207,7 +252,7 @@ fn is_integral(n: &Number) -> bool {
 }
 
 /// Records a `type` violation: `v` is not of the `expected` type.
-pub fn type_error(v: &Value, expected: &'static str, p: &Ptr, e: &mut Errors) {
+pub fn type_error(v: &Json<'_>, expected: &'static str, p: &Ptr<'_>, e: &mut Errors) {
     e.push(
         p,
         "type",
@@ -221,53 +266,53 @@ pub fn type_error(v: &Value, expected: &'static str, p: &Ptr, e: &mut Errors) {
 // keywords are defined), so a generated validator is a flat list of one-line calls.
 
 /// The signature of a generated validator (and of the type checks below).
-pub type Validator = fn(&Value, &mut Ptr, &mut Errors);
+pub type Validator = fn(&Json<'_>, &Ptr<'_>, &mut Errors);
 
 /// `type: string`.
-pub fn type_string(v: &Value, p: &mut Ptr, e: &mut Errors) {
-    if !v.is_string() {
+pub fn type_string(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    if !matches!(v, Json::String(_)) {
         type_error(v, "string", p, e);
     }
 }
 
 /// `type: integer`.
-pub fn type_integer(v: &Value, p: &mut Ptr, e: &mut Errors) {
+pub fn type_integer(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
     if !is_integer(v) {
         type_error(v, "integer", p, e);
     }
 }
 
 /// `type: number`.
-pub fn type_number(v: &Value, p: &mut Ptr, e: &mut Errors) {
-    if !v.is_number() {
+pub fn type_number(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    if !matches!(v, Json::Number(_)) {
         type_error(v, "number", p, e);
     }
 }
 
 /// `type: boolean`.
-pub fn type_boolean(v: &Value, p: &mut Ptr, e: &mut Errors) {
-    if !v.is_boolean() {
+pub fn type_boolean(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    if !matches!(v, Json::Bool(_)) {
         type_error(v, "boolean", p, e);
     }
 }
 
 /// `type: array`.
-pub fn type_array(v: &Value, p: &mut Ptr, e: &mut Errors) {
-    if !v.is_array() {
+pub fn type_array(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    if !matches!(v, Json::Array(_)) {
         type_error(v, "array", p, e);
     }
 }
 
 /// `type: object`.
-pub fn type_object(v: &Value, p: &mut Ptr, e: &mut Errors) {
-    if !v.is_object() {
+pub fn type_object(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    if !matches!(v, Json::Object(_)) {
         type_error(v, "object", p, e);
     }
 }
 
 /// `minLength`, in Unicode code points.
-pub fn min_length(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
-    if let Value::String(s) = v {
+pub fn min_length(v: &Json<'_>, min: u64, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::String(s) = v {
         let len = s.chars().count() as u64;
         if len < min {
             e.push(
@@ -280,8 +325,8 @@ pub fn min_length(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
 }
 
 /// `maxLength`, in Unicode code points.
-pub fn max_length(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
-    if let Value::String(s) = v {
+pub fn max_length(v: &Json<'_>, max: u64, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::String(s) = v {
         // Byte length bounds the code-point count: most strings need no counting.
         if s.len() as u64 <= max {
             return;
@@ -298,8 +343,8 @@ pub fn max_length(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
 }
 
 /// `pattern`.
-pub fn pattern(v: &Value, pattern: &Pattern, p: &Ptr, e: &mut Errors) {
-    if let Value::String(s) = v {
+pub fn pattern(v: &Json<'_>, pattern: &Pattern, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::String(s) = v {
         if !pattern.is_match(s) {
             e.push(
                 p,
@@ -311,8 +356,8 @@ pub fn pattern(v: &Value, pattern: &Pattern, p: &Ptr, e: &mut Errors) {
 }
 
 /// `format` on strings.
-pub fn format(v: &Value, format: StrFormat, p: &Ptr, e: &mut Errors) {
-    if let Value::String(s) = v {
+pub fn format(v: &Json<'_>, format: StrFormat, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::String(s) = v {
         if !formats::matches(format, s) {
             e.push(
                 p,
@@ -324,8 +369,8 @@ pub fn format(v: &Value, format: StrFormat, p: &Ptr, e: &mut Errors) {
 }
 
 /// `format: int32` / `int64` on numbers.
-pub fn int_format(v: &Value, format: NumFormat, p: &Ptr, e: &mut Errors) {
-    if let Value::Number(n) = v {
+pub fn int_format(v: &Json<'_>, format: NumFormat, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Number(n) = v {
         let fits = match format {
             NumFormat::None => true,
             NumFormat::Int32 => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
@@ -350,15 +395,15 @@ pub fn int_format(v: &Value, format: NumFormat, p: &Ptr, e: &mut Errors) {
     }
 }
 
-fn as_f64(v: &Value) -> Option<f64> {
+fn as_f64(v: &Json<'_>) -> Option<f64> {
     match v {
-        Value::Number(n) => n.as_f64(),
+        Json::Number(n) => n.as_f64(),
         _ => None,
     }
 }
 
 /// `minimum` (`exclusive`: the boolean `exclusiveMinimum` of OpenAPI 3.0).
-pub fn minimum(v: &Value, min: f64, exclusive: bool, p: &Ptr, e: &mut Errors) {
+pub fn minimum(v: &Json<'_>, min: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
     if let Some(x) = as_f64(v) {
         if exclusive && x <= min {
             e.push(p, "exclusiveMinimum", format!("must be greater than {min}"));
@@ -369,7 +414,7 @@ pub fn minimum(v: &Value, min: f64, exclusive: bool, p: &Ptr, e: &mut Errors) {
 }
 
 /// `maximum` (`exclusive`: the boolean `exclusiveMaximum` of OpenAPI 3.0).
-pub fn maximum(v: &Value, max: f64, exclusive: bool, p: &Ptr, e: &mut Errors) {
+pub fn maximum(v: &Json<'_>, max: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
     if let Some(x) = as_f64(v) {
         if exclusive && x >= max {
             e.push(p, "exclusiveMaximum", format!("must be less than {max}"));
@@ -380,8 +425,8 @@ pub fn maximum(v: &Value, max: f64, exclusive: bool, p: &Ptr, e: &mut Errors) {
 }
 
 /// `multipleOf`.
-pub fn multiple_of(v: &Value, m: f64, p: &Ptr, e: &mut Errors) {
-    if let Value::Number(n) = v {
+pub fn multiple_of(v: &Json<'_>, m: f64, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Number(n) = v {
         if !is_multiple_of(n, m) {
             e.push(p, "multipleOf", format!("must be a multiple of {m}"));
         }
@@ -389,8 +434,8 @@ pub fn multiple_of(v: &Value, m: f64, p: &Ptr, e: &mut Errors) {
 }
 
 /// `minItems`.
-pub fn min_items(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
-    if let Value::Array(items) = v {
+pub fn min_items(v: &Json<'_>, min: u64, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Array(items) = v {
         let len = items.len() as u64;
         if len < min {
             e.push(
@@ -403,8 +448,8 @@ pub fn min_items(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
 }
 
 /// `maxItems`.
-pub fn max_items(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
-    if let Value::Array(items) = v {
+pub fn max_items(v: &Json<'_>, max: u64, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Array(items) = v {
         let len = items.len() as u64;
         if len > max {
             e.push(
@@ -417,8 +462,8 @@ pub fn max_items(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
 }
 
 /// `uniqueItems: true`.
-pub fn unique_items(v: &Value, p: &Ptr, e: &mut Errors) {
-    if let Value::Array(items) = v {
+pub fn unique_items(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Array(items) = v {
         for (i, a) in items.iter().enumerate() {
             if items[i + 1..].iter().any(|b| json_equal(a, b)) {
                 e.push(p, "uniqueItems", "items must be unique");
@@ -429,21 +474,19 @@ pub fn unique_items(v: &Value, p: &Ptr, e: &mut Errors) {
 }
 
 /// `items`: validates each item with `f`.
-pub fn items(v: &Value, p: &mut Ptr, e: &mut Errors, f: Validator) {
-    if let Value::Array(items) = v {
+pub fn items(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, f: Validator) {
+    if let Json::Array(items) = v {
         for (i, item) in items.iter().enumerate() {
-            let mark = p.push_index(i);
-            f(item, p, e);
-            p.truncate(mark);
+            f(item, &p.index(i), e);
         }
     }
 }
 
 /// `required`.
-pub fn required(v: &Value, names: &[&str], p: &Ptr, e: &mut Errors) {
-    if let Value::Object(o) = v {
+pub fn required(v: &Json<'_>, names: &[&str], p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Object(o) = v {
         for name in names {
-            if !o.contains_key(*name) {
+            if !o.iter().any(|(k, _)| k == name) {
                 e.push(p, "required", format!("missing required property `{name}`"));
             }
         }
@@ -452,7 +495,7 @@ pub fn required(v: &Value, names: &[&str], p: &Ptr, e: &mut Errors) {
 
 /// `required` for `readOnly` (`only` = [`Direction::Response`]) or `writeOnly` (`only` =
 /// [`Direction::Request`]) properties: checked only when the value travels that way.
-pub fn required_in(v: &Value, names: &[&str], only: Direction, p: &Ptr, e: &mut Errors) {
+pub fn required_in(v: &Json<'_>, names: &[&str], only: Direction, p: &Ptr<'_>, e: &mut Errors) {
     if e.direction == only {
         required(v, names, p, e);
     }
@@ -461,16 +504,16 @@ pub fn required_in(v: &Value, names: &[&str], only: Direction, p: &Ptr, e: &mut 
 /// `oneOf`/`anyOf` with a `discriminator`: the tag property picks the branch from
 /// `mapping` (`(tag value, validator)`), whose violations are reported as they are.
 pub fn discriminator(
-    v: &Value,
-    p: &mut Ptr,
+    v: &Json<'_>,
+    p: &Ptr<'_>,
     e: &mut Errors,
     property: &str,
     mapping: &[(&str, Validator)],
 ) {
-    let Value::Object(o) = v else {
+    let Json::Object(o) = v else {
         return type_error(v, "object", p, e);
     };
-    let Some(tag) = o.get(property) else {
+    let Some((_, tag)) = o.iter().find(|(k, _)| k == property) else {
         return e.push(
             p,
             "discriminator",
@@ -482,24 +525,20 @@ pub fn discriminator(
         .and_then(|t| mapping.iter().find(|(value, _)| *value == t));
     match branch {
         Some((_, f)) => f(v, p, e),
-        None => {
-            let mark = p.push_key(property);
-            e.push(
-                p,
-                "discriminator",
-                format!(
-                    "must be one of {}",
-                    list(mapping.iter().map(|(value, _)| value))
-                ),
-            );
-            p.truncate(mark);
-        }
+        None => e.push(
+            &p.key(property),
+            "discriminator",
+            format!(
+                "must be one of {}",
+                list(mapping.iter().map(|(value, _)| value))
+            ),
+        ),
     }
 }
 
 /// `minProperties`.
-pub fn min_properties(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
-    if let Value::Object(o) = v {
+pub fn min_properties(v: &Json<'_>, min: u64, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Object(o) = v {
         let len = o.len() as u64;
         if len < min {
             e.push(
@@ -512,8 +551,8 @@ pub fn min_properties(v: &Value, min: u64, p: &Ptr, e: &mut Errors) {
 }
 
 /// `maxProperties`.
-pub fn max_properties(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
-    if let Value::Object(o) = v {
+pub fn max_properties(v: &Json<'_>, max: u64, p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Object(o) = v {
         let len = o.len() as u64;
         if len > max {
             e.push(
@@ -526,46 +565,40 @@ pub fn max_properties(v: &Value, max: u64, p: &Ptr, e: &mut Errors) {
 }
 
 /// One entry of `properties`: validates member `key` with `f`, if present.
-pub fn property(v: &Value, key: &str, p: &mut Ptr, e: &mut Errors, f: Validator) {
-    if let Some(member) = v.as_object().and_then(|o| o.get(key)) {
-        let mark = p.push_key(key);
-        f(member, p, e);
-        p.truncate(mark);
+pub fn property(v: &Json<'_>, key: &str, p: &Ptr<'_>, e: &mut Errors, f: Validator) {
+    if let Some(member) = v.get(key) {
+        f(member, &p.key(key), e);
     }
 }
 
 /// `additionalProperties: false`: every key must be one of `known`.
-pub fn no_additional(v: &Value, known: &[&str], p: &mut Ptr, e: &mut Errors) {
-    if let Value::Object(o) = v {
-        for key in o.keys() {
-            if !known.contains(&key.as_str()) {
-                let mark = p.push_key(key);
+pub fn no_additional(v: &Json<'_>, known: &[&str], p: &Ptr<'_>, e: &mut Errors) {
+    if let Json::Object(o) = v {
+        for (key, _) in o {
+            if !known.contains(&&**key) {
                 e.push(
-                    p,
+                    &p.key(key),
                     "additionalProperties",
                     format!("unknown property `{key}`"),
                 );
-                p.truncate(mark);
             }
         }
     }
 }
 
 /// `additionalProperties: {schema}`: every key not in `known` is validated with `f`.
-pub fn additional(v: &Value, known: &[&str], p: &mut Ptr, e: &mut Errors, f: Validator) {
-    if let Value::Object(o) = v {
+pub fn additional(v: &Json<'_>, known: &[&str], p: &Ptr<'_>, e: &mut Errors, f: Validator) {
+    if let Json::Object(o) = v {
         for (key, member) in o {
-            if !known.contains(&key.as_str()) {
-                let mark = p.push_key(key);
-                f(member, p, e);
-                p.truncate(mark);
+            if !known.contains(&&**key) {
+                f(member, &p.key(key), e);
             }
         }
     }
 }
 
 /// Whether `f` accepts `v` (violations discarded).
-fn passes(v: &Value, p: &mut Ptr, e: &mut Errors, f: Validator) -> bool {
+fn passes(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, f: Validator) -> bool {
     let mark = e.len();
     f(v, p, e);
     let ok = e.len() == mark;
@@ -574,14 +607,14 @@ fn passes(v: &Value, p: &mut Ptr, e: &mut Errors, f: Validator) -> bool {
 }
 
 /// `anyOf`.
-pub fn any_of(v: &Value, p: &mut Ptr, e: &mut Errors, branches: &[Validator]) {
+pub fn any_of(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, branches: &[Validator]) {
     if !branches.iter().any(|f| passes(v, p, e, *f)) {
         e.push(p, "anyOf", "does not match any of the allowed schemas");
     }
 }
 
 /// `oneOf`: exactly one branch.
-pub fn one_of(v: &Value, p: &mut Ptr, e: &mut Errors, branches: &[Validator]) {
+pub fn one_of(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, branches: &[Validator]) {
     let matched = branches.iter().filter(|f| passes(v, p, e, **f)).count();
     if matched != 1 {
         one_of_error(matched, p, e);
@@ -589,15 +622,15 @@ pub fn one_of(v: &Value, p: &mut Ptr, e: &mut Errors, branches: &[Validator]) {
 }
 
 /// `not`.
-pub fn not(v: &Value, p: &mut Ptr, e: &mut Errors, f: Validator) {
+pub fn not(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, f: Validator) {
     if passes(v, p, e, f) {
         e.push(p, "not", "must not match the excluded schema");
     }
 }
 
 /// `type: integer` (a number with no fractional part).
-pub fn is_integer(v: &Value) -> bool {
-    matches!(v, Value::Number(n) if is_integral(n))
+pub fn is_integer(v: &Json<'_>) -> bool {
+    matches!(v, Json::Number(n) if is_integral(n))
 }
 
 /// String formats OpenAPI names, checked by [`check_string`]. Unknown formats pass.
@@ -649,27 +682,30 @@ fn is_multiple_of(n: &Number, m: f64) -> bool {
 }
 
 /// JSON equality as JSON Schema defines it (`1` equals `1.0`).
-pub fn json_equal(a: &Value, b: &Value) -> bool {
+pub fn json_equal(a: &Json<'_>, b: &Json<'_>) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+        (Json::Number(x), Json::Number(y)) => match (x.as_i64(), y.as_i64()) {
             (Some(x), Some(y)) => x == y,
             _ => x.as_f64() == y.as_f64(),
         },
-        (Value::Array(x), Value::Array(y)) => {
+        (Json::Array(x), Json::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
         }
-        (Value::Object(x), Value::Object(y)) => {
+        (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+                && x.iter().all(|(k, v)| {
+                    y.iter()
+                        .find(|(l, _)| l == k)
+                        .is_some_and(|(_, w)| json_equal(v, w))
+                })
         }
         _ => a == b,
     }
 }
 
 /// `enum` of strings.
-pub fn check_enum_str(v: &Value, allowed: &[&str], p: &Ptr, e: &mut Errors) {
-    let ok = matches!(v, Value::String(s) if allowed.contains(&s.as_str()));
+pub fn check_enum_str(v: &Json<'_>, allowed: &[&str], p: &Ptr<'_>, e: &mut Errors) {
+    let ok = matches!(v, Json::String(s) if allowed.contains(&&**s));
     if !ok {
         e.push(
             p,
@@ -680,8 +716,8 @@ pub fn check_enum_str(v: &Value, allowed: &[&str], p: &Ptr, e: &mut Errors) {
 }
 
 /// `enum` of arbitrary JSON values.
-pub fn check_enum(v: &Value, allowed: &[Value], p: &Ptr, e: &mut Errors) {
-    if !allowed.iter().any(|a| json_equal(a, v)) {
+pub fn check_enum(v: &Json<'_>, allowed: &[Value], p: &Ptr<'_>, e: &mut Errors) {
+    if !allowed.iter().any(|a| json_equal(&Json::from_value(a), v)) {
         e.push(
             p,
             "enum",
@@ -706,7 +742,7 @@ pub fn enum_from_value<T: Copy>(
 ) -> Result<T, String> {
     all.iter()
         .copied()
-        .find(|v| json_equal(&to_value(*v), value))
+        .find(|v| json_equal(&Json::from_value(&to_value(*v)), &Json::from_value(value)))
         .ok_or_else(|| {
             format!(
                 "unknown value `{value}`, expected one of {}",
@@ -721,7 +757,7 @@ pub fn enum_values(json: &str) -> Vec<Value> {
 }
 
 /// Records a `oneOf` failure (`matched` branches instead of exactly one).
-pub fn one_of_error(matched: usize, p: &Ptr, e: &mut Errors) {
+pub fn one_of_error(matched: usize, p: &Ptr<'_>, e: &mut Errors) {
     if matched == 0 {
         e.push(p, "oneOf", "does not match any of the allowed schemas");
     } else {
@@ -734,13 +770,10 @@ pub fn one_of_error(matched: usize, p: &Ptr, e: &mut Errors) {
 }
 
 /// Validates a typed value by its JSON form (the `validate()` method of generated types).
-pub fn value<T: serde::Serialize>(
-    value: &T,
-    validate: fn(&Value, &mut Ptr, &mut Errors),
-) -> Result<(), Vec<Violation>> {
+pub fn value<T: serde::Serialize>(value: &T, validate: Validator) -> Result<(), Vec<Violation>> {
     let mut errors = Errors::new(Location::Body).with_direction(Direction::Either);
     match serde_json::to_value(value) {
-        Ok(json) => validate(&json, &mut Ptr::new(), &mut errors),
+        Ok(json) => validate(&Json::from_value(&json), &Ptr::new(), &mut errors),
         Err(err) => errors.push(
             &Ptr::new(),
             "type",
@@ -770,12 +803,11 @@ mod tests {
 
     #[test]
     fn pointers_escape() {
-        let mut p = Ptr::new();
-        let a = p.push_key("a/b");
-        p.push_key("c~d");
-        assert_eq!(p.as_str(), "/a~1b/c~0d");
-        p.truncate(a);
-        p.push_index(3);
-        assert_eq!(p.as_str(), "/3");
+        let root = Ptr::new();
+        assert_eq!(root.to_text(), "");
+        let a = root.key("a/b");
+        assert_eq!(a.key("c~d").to_text(), "/a~1b/c~0d");
+        assert_eq!(root.index(3).to_text(), "/3");
+        assert_eq!(a.index(12).key("x").to_text(), "/a~1b/12/x");
     }
 }
