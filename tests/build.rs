@@ -16,9 +16,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tollgate_codegen::Builder::new("../fixtures/auth.yaml").generate()?;
     tollgate_codegen::Builder::new("../fixtures/v1.yaml").generate()?; // multi_version.rs
     tollgate_codegen::Builder::new("../fixtures/v2.yaml").generate()?; // multi_version.rs
-    // benches; their typed rows deserialize schemas that only responses carry.
     tollgate_codegen::Builder::new("../fixtures/bench.yaml")
-        .serde_both_ways(true)
+        .serde_both_ways(true) // benches: their typed rows read response-only schemas
         .generate()?;
     content_fixtures(std::path::Path::new(&out))?; // content_e2e.rs, snapshot.rs
     conformance_spec::generate(
