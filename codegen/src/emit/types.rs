@@ -64,15 +64,8 @@ impl Emitter<'_> {
     /// The derives of a type: `base`, `Serialize`, `Deserialize` when `deserialize`, and
     /// the extra derives.
     fn derives(&self, base: TokenStream, deserialize: bool) -> TokenStream {
-        let extra = self
-            .settings
-            .extra_derives
-            .iter()
-            .filter_map(|d| d.parse::<TokenStream>().ok());
         let deserialize = deserialize.then(|| quote!(, __tg::serde::Deserialize));
-        quote! {
-            #[derive(#base, __tg::serde::Serialize #deserialize #(, #extra)*)]
-        }
+        self.plain_derives(quote!(#base, __tg::serde::Serialize #deserialize))
     }
 
     /// The derives of a type serialized by hand: `base` and the extra derives.

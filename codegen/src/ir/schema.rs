@@ -1487,7 +1487,8 @@ fn direct_named(ty: &RustType) -> Option<&str> {
     }
 }
 
-fn any_named(ty: &RustType) -> Option<&str> {
+/// The named type inside a position (`Vec<Option<Pet>>` → `Pet`).
+pub(super) fn any_named(ty: &RustType) -> Option<&str> {
     match ty {
         RustType::Named(n) => Some(n),
         RustType::Option(inner) | RustType::Vec(inner) | RustType::Map(inner) => any_named(inner),

@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use super::mock_plan::MockExpr;
+use super::schema::any_named as named;
 use super::{Api, RustType, TypeKind};
 
 /// The named types that must derive `Deserialize`, closed over what they contain.
@@ -84,15 +85,6 @@ fn mock_fallbacks<'a>(plan: &'a MockExpr, roots: &mut Vec<&'a RustType>) {
         | MockExpr::F64(_)
         | MockExpr::None
         | MockExpr::Unit { .. } => {}
-    }
-}
-
-/// The named type inside a position (`Vec<Option<Pet>>` → `Pet`).
-fn named(ty: &RustType) -> Option<&str> {
-    match ty {
-        RustType::Named(name) => Some(name),
-        RustType::Vec(inner) | RustType::Map(inner) | RustType::Option(inner) => named(inner),
-        _ => None,
     }
 }
 
