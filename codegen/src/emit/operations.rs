@@ -2,7 +2,7 @@
 //! trait, `Mock`, the static metadata, `router()` and `SPEC`.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::types::ident;
 use super::{doc, Emitter};
@@ -715,22 +715,10 @@ fn mock_expr(plan: &MockExpr, c: &TokenStream) -> TokenStream {
         }
         MockExpr::String(s) => quote!(::std::string::String::from(#s)),
         MockExpr::Bool(b) => quote!(#b),
-        MockExpr::I32(n) => {
-            let n = Literal::i32_suffixed(*n);
-            quote!(#n)
-        }
-        MockExpr::I64(n) => {
-            let n = Literal::i64_suffixed(*n);
-            quote!(#n)
-        }
-        MockExpr::F32(n) => {
-            let n = Literal::f32_suffixed(*n);
-            quote!(#n)
-        }
-        MockExpr::F64(n) => {
-            let n = Literal::f64_suffixed(*n);
-            quote!(#n)
-        }
+        MockExpr::I32(n) => Literal::i32_suffixed(*n).into_token_stream(),
+        MockExpr::I64(n) => Literal::i64_suffixed(*n).into_token_stream(),
+        MockExpr::F32(n) => Literal::f32_suffixed(*n).into_token_stream(),
+        MockExpr::F64(n) => Literal::f64_suffixed(*n).into_token_stream(),
         MockExpr::Vec(items) => {
             let items = items.iter().map(|e| mock_expr(e, c));
             quote!(::std::vec![#(#items),*])
