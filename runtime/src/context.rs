@@ -1,6 +1,7 @@
 //! What a handler learns about the request besides its typed input.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Per-request context handed to every handler method of the generated `Api` trait.
 #[derive(Debug, Clone, Default)]
@@ -26,10 +27,11 @@ pub struct Principal {
     pub scopes: BTreeSet<String>,
     /// Verified token claims, when a JWT authenticated the caller.
     pub claims: Option<serde_json::Value>,
-    /// The id of the API key that matched, if an API key was presented.
-    pub api_key_id: Option<String>,
-    /// The usage plan of that API key.
-    pub plan: Option<String>,
+    /// The id of the API key that matched, if an API key was presented. Shared with the
+    /// gateway's key table (`Arc<str>`: no copy per request); `as_deref()` gives a `&str`.
+    pub api_key_id: Option<Arc<str>>,
+    /// The usage plan of that API key (shared like `api_key_id`).
+    pub plan: Option<Arc<str>>,
     /// Extra facts about the caller: what a custom authorizer returned as context, the
     /// access key id of a SigV4 signature (`accessKeyId`).
     pub context: serde_json::Map<String, serde_json::Value>,

@@ -280,8 +280,8 @@ fn whoami(context: &Context) -> Whoami {
             subject: p.subject.clone(),
             schemes: p.schemes.iter().map(|s| s.to_string()).collect(),
             scopes: p.scopes.iter().cloned().collect(),
-            api_key_id: p.api_key_id.clone(),
-            plan: p.plan.clone(),
+            api_key_id: p.api_key_id.as_deref().map(str::to_owned),
+            plan: p.plan.as_deref().map(str::to_owned),
             context: (!p.context.is_empty()).then(|| p.context.clone().into_iter().collect()),
         },
     }

@@ -7,7 +7,6 @@
 //! on the operation's types live in non-generic functions, so a spec with thousands of
 //! operations does not monomorphise the pipeline thousands of times.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -15,7 +14,7 @@ use std::time::Duration;
 use axum::extract::{FromRequestParts, RawPathParams, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http::{header, HeaderMap, HeaderValue};
+use http::{header, HeaderMap, HeaderName, HeaderValue};
 use http_body_util::{BodyExt, Limited};
 use sha2::Digest;
 
@@ -289,10 +288,13 @@ fn is_multipart(content_type: &str) -> bool {
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
+/// The incoming `x-request-id` (when present, non-empty and at most 128 bytes), or a new
+/// id: `tg-<pid>-<counter>` in hex.
 fn request_id(headers: &HeaderMap) -> String {
+    static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
     static NEXT: AtomicU64 = AtomicU64::new(1);
     if let Some(id) = headers
-        .get("x-request-id")
+        .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128)
     {
@@ -303,14 +305,42 @@ fn request_id(headers: &HeaderMap) -> String {
     let prefix = PREFIX.get_or_init(|| format!("tg-{:x}-", std::process::id()));
     let mut id = String::with_capacity(prefix.len() + 16);
     id.push_str(prefix);
-    // Writing to a String cannot fail.
-    let _ = write!(id, "{:x}", NEXT.fetch_add(1, Ordering::Relaxed));
+    push_hex(&mut id, NEXT.fetch_add(1, Ordering::Relaxed));
     id
+}
+
+/// Appends `n` in lower-case hex without leading zeros (by hand: `write!` through
+/// `std::fmt` cost more than the rest of the request id).
+fn push_hex(out: &mut String, n: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 16];
+    let mut at = buf.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        buf[at] = DIGITS[(rest & 0xf) as usize];
+        rest >>= 4;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &buf[at..] {
+        out.push(char::from(digit));
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::media_type_matches;
+    use super::{media_type_matches, push_hex};
+
+    #[test]
+    fn hex() {
+        for n in [0u64, 1, 0xf, 0x10, 0xdead_beef, u64::MAX] {
+            let mut out = String::from("x");
+            push_hex(&mut out, n);
+            assert_eq!(out, format!("x{n:x}"));
+        }
+    }
 
     #[test]
     fn media_types() {

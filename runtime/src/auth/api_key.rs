@@ -5,6 +5,7 @@
 //! a key was right.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use http::request::Parts;
 use sha2::{Digest, Sha256};
@@ -34,10 +35,10 @@ pub(crate) fn parse_sha256_hex(text: &str) -> Option<[u8; 32]> {
 
 /// One configured key, by digest.
 pub(crate) struct StoredKey {
-    /// The key's id.
-    pub(crate) id: String,
-    /// The key's usage plan.
-    pub(crate) plan: Option<String>,
+    /// The key's id (shared with every principal it authenticates).
+    pub(crate) id: Arc<str>,
+    /// The key's usage plan (shared likewise).
+    pub(crate) plan: Option<Arc<str>>,
     digest: [u8; 32],
 }
 
@@ -66,8 +67,8 @@ impl KeyStore {
                     (None, None) => return None,
                 };
                 Some(StoredKey {
-                    id: k.id.clone(),
-                    plan: k.plan.clone(),
+                    id: Arc::from(k.id.as_str()),
+                    plan: k.plan.as_deref().map(Arc::from),
                     digest,
                 })
             })
@@ -118,7 +119,7 @@ impl KeyStore {
 impl StoredKey {
     /// The principal of a caller presenting this key.
     pub(crate) fn principal(&self, scheme: &'static str) -> Principal {
-        let mut principal = Principal::new(self.id.clone(), scheme);
+        let mut principal = Principal::new(&*self.id, scheme);
         principal.api_key_id = Some(self.id.clone());
         principal.plan = self.plan.clone();
         principal

@@ -258,8 +258,11 @@ impl Authenticator {
         let Some(scheme) = scheme else {
             return Verdict::Invalid;
         };
+        // The schemes that wait on something else (an authorizer, a key set) verify in a
+        // boxed future: held inline, their state would make every request's pipeline
+        // future larger, and moving it cost more than the allocation does on their path.
         if let Some(custom) = self.custom.get(scheme.name) {
-            return self.verify_custom(api, custom, scheme, op, parts).await;
+            return Box::pin(self.verify_custom(api, custom, scheme, op, parts)).await;
         }
         if is_lambda(scheme) {
             // A Lambda authorizer in the document and none registered in code.
@@ -267,7 +270,7 @@ impl Authenticator {
         }
         if jwt_authorizer(scheme).is_some() {
             return match self.jwt.get(scheme.name) {
-                Some(jwt) => verify_jwt(jwt, scheme, parts).await,
+                Some(jwt) => Box::pin(verify_jwt(jwt, scheme, parts)).await,
                 None => Verdict::Missing,
             };
         }
@@ -290,7 +293,7 @@ impl Authenticator {
                 None => Verdict::Missing,
             },
             _ if is_bearer(scheme) => match self.jwt.get(scheme.name) {
-                Some(jwt) => verify_jwt(jwt, scheme, parts).await,
+                Some(jwt) => Box::pin(verify_jwt(jwt, scheme, parts)).await,
                 None => Verdict::Missing,
             },
             _ => Verdict::Missing,

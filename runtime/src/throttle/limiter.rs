@@ -185,7 +185,9 @@ impl Throttle {
             // Synchronous: the in-memory decision needs no future (building, polling and
             // moving one cost more than the decision).
             Store::Memory(store) => store.acquire_now(scopes, Nanos::from(now)),
-            Store::Redis(_) => match self.store.acquire(scopes, from_nanos(now)).await {
+            // Boxed: the Redis round trip's state would otherwise enlarge every request's
+            // pipeline future, in-memory ones included.
+            Store::Redis(_) => match Box::pin(self.store.acquire(scopes, from_nanos(now))).await {
                 Ok(outcome) => {
                     // Read first: a swap on every request would bounce the cache line
                     // between cores.
