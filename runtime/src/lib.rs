@@ -12,6 +12,7 @@ mod config;
 mod context;
 mod error;
 mod gateway;
+mod json_bytes;
 pub mod meta;
 pub mod problem;
 mod serve;

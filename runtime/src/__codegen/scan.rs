@@ -148,7 +148,7 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos;
         loop {
-            self.pos = skip_plain(self.bytes, self.pos);
+            self.pos = crate::json_bytes::skip_plain(self.bytes, self.pos);
             match *self.bytes.get(self.pos)? {
                 b'"' => {
                     let s = &self.text[start..self.pos];
@@ -163,7 +163,7 @@ impl<'a> Scanner<'a> {
         let mut owned = String::from(&self.text[start..self.pos]);
         loop {
             let from = self.pos;
-            self.pos = skip_plain(self.bytes, self.pos);
+            self.pos = crate::json_bytes::skip_plain(self.bytes, self.pos);
             owned.push_str(&self.text[from..self.pos]);
             match *self.bytes.get(self.pos)? {
                 b'"' => {
@@ -280,43 +280,9 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The index of the first byte at or after `at` that ends a run of plain string content:
-/// `"`, `\\` or a control character (`bytes.len()` when there is none). Eight bytes at a
-/// time (SWAR): most strings in a request body have nothing to unescape, and a byte at a
-/// time was the scanner's largest cost.
-fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(chunk);
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        // The lowest flagged byte of each term is exact (a borrow only flags bytes above
-        // a true hit), so the lowest flagged byte overall is the first stop.
-        let flagged = ((quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(ONES * 0x20) & !word))
-            & HIGHS;
-        if flagged != 0 {
-            return at + (flagged.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while let Some(&b) = bytes.get(at) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        at += 1;
-    }
-    at
-}
-
 #[cfg(test)]
 mod tests {
-    use super::skip_plain;
+    use crate::json_bytes::skip_plain;
 
     #[test]
     fn skip_plain_stops_where_a_byte_loop_stops() {

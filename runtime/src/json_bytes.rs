@@ -1,0 +1,98 @@
+//! JSON strings at the byte level, shared by the request body scanner
+//! (`__codegen::scan`) and the problem+json writer (`problem`).
+
+/// The index of the first byte at or after `at` that ends a run of plain string content:
+/// `"`, `\` or a control character (`bytes.len()` when there is none). Eight bytes at a
+/// time (SWAR): most strings in a request body have nothing to unescape, and a byte at a
+/// time was the scanner's largest cost.
+pub(crate) fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(chunk);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // The lowest flagged byte of each term is exact (a borrow only flags bytes above
+        // a true hit), so the lowest flagged byte overall is the first stop.
+        let flagged = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word))
+            & HIGHS;
+        if flagged != 0 {
+            return at + (flagged.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// Appends `text` to `out` as a JSON string literal, quotes included, escaped exactly as
+/// `serde_json` escapes it (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other control
+/// characters as `\u00xx`; nothing else), so the bytes are the same as its output.
+pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    let mut at = 0;
+    loop {
+        let stop = skip_plain(bytes, at);
+        out.extend_from_slice(&bytes[at..stop]);
+        let Some(&byte) = bytes.get(stop) else {
+            break;
+        };
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]),
+        }
+        at = stop + 1;
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_string;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut samples: Vec<String> = vec![
+            String::new(),
+            "plain text, longer than eight bytes".into(),
+            "quote \" backslash \\ slash / tab \t newline \n cr \r".into(),
+            "é ü 日本 🦀 \u{7f} \u{2028}".into(),
+        ];
+        samples.push((0u8..0x20).map(char::from).collect());
+        samples.push((0u8..0x80).map(char::from).rev().collect());
+        for text in samples {
+            let mut out = Vec::new();
+            push_string(&mut out, &text);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&text).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+}
