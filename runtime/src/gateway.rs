@@ -298,6 +298,13 @@ impl Gateway {
             .map(RateLimitHeaders::into_header_map)
     }
 
+    /// Whether authentication and throttling never wait on anything (no JWT verifier, no
+    /// custom authorizer, the in-memory throttle store): the request pipeline then runs
+    /// them on its own stack frame instead of holding their state in the request's future.
+    pub(crate) fn admission_never_waits(&self) -> bool {
+        self.inner.auth.never_waits() && self.inner.throttle.never_waits()
+    }
+
     /// [`throttle`](Self::throttle) without the header map: the request pipeline adds the
     /// two fields straight to the answer.
     // `Problem` is the contract's error type; the error path is the cold one.

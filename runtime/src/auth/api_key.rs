@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use http::request::Parts;
 use sha2::{Digest, Sha256};
-use subtle::{ConditionallySelectable, ConstantTimeEq};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::source::{cookie, query};
 use super::Verdict;
@@ -24,6 +24,20 @@ pub(crate) const MAX_KEY_LEN: usize = 4096;
 /// The SHA-256 digest of `bytes`.
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+/// Whether two digests are equal, in constant time: the XOR of their four 64-bit words,
+/// OR-ed together, compared with zero once (`subtle` byte by byte cost about 250
+/// instructions per configured key, this about 20).
+fn digests_equal(a: &[u8; 32], b: &[u8; 32]) -> Choice {
+    let mut difference = 0u64;
+    for (a, b) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let (mut x, mut y) = ([0u8; 8], [0u8; 8]);
+        x.copy_from_slice(a);
+        y.copy_from_slice(b);
+        difference |= u64::from_ne_bytes(x) ^ u64::from_ne_bytes(y);
+    }
+    difference.ct_eq(&0)
 }
 
 /// Parses a hex SHA-256 digest (64 hex digits, either case).
@@ -92,7 +106,7 @@ impl KeyStore {
         let mut found = 0u64;
         for (i, key) in self.keys.iter().enumerate() {
             let candidate = i as u64 + 1;
-            found.conditional_assign(&candidate, digest[..].ct_eq(&key.digest[..]));
+            found.conditional_assign(&candidate, digests_equal(&digest, &key.digest));
         }
         let index = usize::try_from(found).ok()?.checked_sub(1)?;
         self.keys.get(index)
@@ -141,4 +155,22 @@ fn presented_key<'a>(
         ApiKeyLocation::Cookie => Cow::Borrowed(cookie(&parts.headers, name)?),
     };
     (!value.is_empty()).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{digests_equal, sha256};
+
+    #[test]
+    fn digests_compare_by_every_byte() {
+        let a = sha256(b"alpha");
+        assert!(bool::from(digests_equal(&a, &a)));
+        for byte in 0..32 {
+            for bit in 0..8 {
+                let mut b = a;
+                b[byte] ^= 1 << bit;
+                assert!(!bool::from(digests_equal(&a, &b)), "byte {byte} bit {bit}");
+            }
+        }
+    }
 }

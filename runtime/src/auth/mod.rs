@@ -108,6 +108,13 @@ impl std::fmt::Debug for Authenticator {
 }
 
 impl Authenticator {
+    /// Whether verification never waits: no JWT verifier (whose key set may have to be
+    /// fetched) and no custom authorizer. [`authenticate`](Self::authenticate) then
+    /// completes on its first poll.
+    pub(crate) fn never_waits(&self) -> bool {
+        self.jwt.is_empty() && self.custom.is_empty()
+    }
+
     /// The verifiers of a validated configuration plus the authorizers registered in
     /// code. Reads JWKS files and secrets from the environment; the error names what is
     /// wrong, never a secret.

@@ -57,6 +57,12 @@ impl std::fmt::Debug for Throttle {
 }
 
 impl Throttle {
+    /// Whether a decision never waits (the in-memory store): [`check`](Self::check) then
+    /// completes on its first poll.
+    pub(crate) fn never_waits(&self) -> bool {
+        matches!(*self.store, Store::Memory(_))
+    }
+
     /// Resolves the limits of a validated configuration.
     pub(crate) fn new(config: &Config, clock: Arc<dyn Clock>) -> Self {
         let plans = config
