@@ -21,17 +21,26 @@ const SHARDS: usize = 64;
 /// A shard is not swept below this many entries.
 const MIN_SWEEP: usize = 1024;
 
-/// The in-memory store: `SHARDS` mutex-protected maps; a scope lives in the shard its id
-/// hashes to. A request locks the (at most four) shards of its scopes in ascending index
-/// order — so two requests never wait on each other in a cycle — decides every scope, and
-/// commits only if all admit it. No lock is held across an `.await` (there is none).
+/// The in-memory store: `SHARDS` mutex-protected maps for keys and operations (a scope
+/// lives in the shard its id hashes to) and one for the gateway bucket. A request locks
+/// the (at most three) shards of its scopes in ascending index order, then the gateway
+/// bucket's — so two requests never wait on each other in a cycle — decides every scope,
+/// and commits only if all admit it. No lock is held across an `.await` (there is none).
 #[derive(Debug)]
 pub(crate) struct MemoryStore {
     shards: Box<[Padded]>,
     hasher: RandomState,
-    /// The shard of the gateway bucket: the same for every request, so hashed once.
-    gateway_shard: usize,
+    /// The gateway bucket's TAT (`None`: never used). Not in a shard: every request
+    /// takes this lock, always last (after the shards'), so its scope needs no ordering.
+    gateway: PaddedTat,
 }
+
+/// The gateway bucket's state, on cache lines of its own (see [`Padded`]). A mutex rather
+/// than an `AtomicU64` with compare-and-swap: a TAT does not always fit 64 bits (a rate
+/// of 0 makes it thousands of years ahead).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct PaddedTat(Mutex<Option<Nanos>>);
 
 /// A shard on cache lines of its own: two threads locking neighbouring shards (distinct
 /// keys) would otherwise write to the same line. 128: adjacent-line prefetching pairs
@@ -42,7 +51,6 @@ struct Padded(Mutex<Shard>);
 
 #[derive(Debug, Default)]
 struct Shard {
-    gateway: Option<Nanos>,
     operations: HashMap<&'static str, Nanos, RandomState>,
     keys: HashMap<Box<str>, KeyState, RandomState>,
     /// Sweep idle keys when `keys` reaches this size.
@@ -56,6 +64,16 @@ struct KeyState {
 }
 
 impl KeyState {
+    /// Writes what was decided (`Some` fields) into `state`.
+    fn store_into(self, state: &mut KeyState) {
+        if self.tat.is_some() {
+            state.tat = self.tat;
+        }
+        if self.quota.is_some() {
+            state.quota = self.quota;
+        }
+    }
+
     /// Whether forgetting this state changes no future decision.
     fn idle(&self, now: Nanos) -> bool {
         let secs = floor_secs(now);
@@ -81,7 +99,7 @@ impl Default for MemoryStore {
         let hasher = RandomState::default();
         Self {
             shards: (0..SHARDS).map(|_| Padded::default()).collect(),
-            gateway_shard: shard_of_hash(hasher.hash_one(ScopeId::Gateway)),
+            gateway: PaddedTat::default(),
             hasher,
         }
     }
@@ -104,30 +122,33 @@ fn same_id(a: ScopeId<'_>, b: ScopeId<'_>) -> bool {
 }
 
 impl MemoryStore {
-    fn shard_of(&self, id: ScopeId<'_>) -> usize {
-        match id {
-            ScopeId::Gateway => self.gateway_shard,
-            // The hash picks the shard; the maps inside hash again with their own keys.
-            _ => shard_of_hash(self.hasher.hash_one(id)),
-        }
-    }
-
     /// Decides and (when admitted) commits one request. Synchronous: locks are held only
     /// for the computation.
+    ///
+    /// Keys and operations are decided under their shards' locks; the gateway bucket, the
+    /// one state every request shares, is decided last under its own lock, while those
+    /// are held, and written only if every other scope admits the request. The other
+    /// scopes are then written only if it admitted the request too: all or nothing.
     pub(crate) fn acquire_now(&self, scopes: &[Scope<'_>], now: Nanos) -> Outcome {
         let scopes = &scopes[..scopes.len().min(MAX_SCOPES)];
         let mut groups = [Group::default(); MAX_SCOPES];
         let mut count = 0usize;
         for (i, scope) in scopes.iter().enumerate() {
+            if scope.id == ScopeId::Gateway {
+                continue;
+            }
             match count.checked_sub(1) {
-                Some(last) if same_id(scopes[groups[last].start].id, scope.id) => {
+                Some(last)
+                    if groups[last].end == i
+                        && same_id(scopes[groups[last].start].id, scope.id) =>
+                {
                     groups[last].end = i + 1;
                 }
                 _ => {
                     groups[count] = Group {
                         start: i,
                         end: i + 1,
-                        shard: self.shard_of(scope.id),
+                        shard: shard_of_hash(self.hasher.hash_one(scope.id)),
                         slot: 0,
                     };
                     count += 1;
@@ -140,71 +161,166 @@ impl MemoryStore {
             now,
             ..Outcome::default()
         };
-        // One state entry (the gateway bucket alone, or a key's bucket and quota): one
-        // lock, nothing to order.
-        if let [group] = groups {
-            let mut shard = self.shards[group.shard]
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let pending = decide_group(&shard, scopes, group, &mut outcome, now);
-            if !outcome.admitted() {
-                drop(shard);
-                outcome.report_uncommitted(scopes, |bucket| bucket.interval);
-                return outcome;
-            }
-            commit_group(&mut shard, scopes[group.start].id, pending, now);
-            return outcome;
-        }
-        // The distinct shards, ascending: the lock order. At most MAX_SCOPES entries: an
-        // insertion sort (the generic sort cost more than the decision).
-        let mut order = [0usize; MAX_SCOPES];
-        let mut distinct = 0;
-        for group in groups.iter() {
-            let mut j = distinct;
-            if order[..distinct].contains(&group.shard) {
-                continue;
-            }
-            while j > 0 && order[j - 1] > group.shard {
-                order[j] = order[j - 1];
-                j -= 1;
-            }
-            order[j] = group.shard;
-            distinct += 1;
-        }
-        let order = &order[..distinct];
-        for group in groups.iter_mut() {
-            group.slot = order.iter().position(|&s| s == group.shard).unwrap_or(0);
-        }
-        let mut guards: [Option<MutexGuard<'_, Shard>>; MAX_SCOPES] = Default::default();
-        for (guard, &index) in guards.iter_mut().zip(order) {
-            // A panic while a shard was locked cannot leave it half-written (every
-            // write is a plain store after all decisions), so poisoning is ignored.
-            *guard = Some(
-                self.shards[index]
+        match groups {
+            [] => self.decide_gateway(scopes, &mut outcome, now),
+            // One state entry (a key's bucket and quota, or an operation's bucket): one
+            // lock, nothing to order.
+            [group] => {
+                let mut shard = self.shards[group.shard]
                     .0
                     .lock()
-                    .unwrap_or_else(PoisonError::into_inner),
-            );
-        }
-
-        // Decide every scope against the stored state.
-        let mut pending = [KeyState::default(); MAX_SCOPES];
-        for (group, pending) in groups.iter().zip(&mut pending) {
-            if let Some(shard) = guards[group.slot].as_deref() {
-                *pending = decide_group(shard, scopes, group, &mut outcome, now);
+                    .unwrap_or_else(PoisonError::into_inner);
+                self.decide_locked(
+                    std::slice::from_mut(&mut Some(&mut *shard)),
+                    groups,
+                    scopes,
+                    &mut outcome,
+                    now,
+                );
+            }
+            _ => {
+                // The distinct shards, ascending: the lock order. At most MAX_SCOPES
+                // entries: an insertion sort (the generic sort cost more than the
+                // decision).
+                let mut order = [0usize; MAX_SCOPES];
+                let mut distinct = 0;
+                for group in groups.iter() {
+                    let mut j = distinct;
+                    if order[..distinct].contains(&group.shard) {
+                        continue;
+                    }
+                    while j > 0 && order[j - 1] > group.shard {
+                        order[j] = order[j - 1];
+                        j -= 1;
+                    }
+                    order[j] = group.shard;
+                    distinct += 1;
+                }
+                let order = &order[..distinct];
+                for group in groups.iter_mut() {
+                    group.slot = order.iter().position(|&s| s == group.shard).unwrap_or(0);
+                }
+                let mut guards: [Option<MutexGuard<'_, Shard>>; MAX_SCOPES] = Default::default();
+                for (guard, &index) in guards.iter_mut().zip(order) {
+                    // A panic while a shard was locked cannot leave it half-written
+                    // (every write is a plain store after all decisions), so poisoning is
+                    // ignored.
+                    *guard = Some(
+                        self.shards[index]
+                            .0
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner),
+                    );
+                }
+                let mut shards: [Option<&mut Shard>; MAX_SCOPES] = Default::default();
+                for (shard, guard) in shards.iter_mut().zip(guards.iter_mut()) {
+                    *shard = guard.as_deref_mut();
+                }
+                self.decide_locked(&mut shards[..distinct], groups, scopes, &mut outcome, now);
             }
         }
         if !outcome.admitted() {
             outcome.report_uncommitted(scopes, |bucket| bucket.interval);
-            return outcome;
-        }
-        for (group, pending) in groups.iter().zip(pending) {
-            if let Some(shard) = guards[group.slot].as_deref_mut() {
-                commit_group(shard, scopes[group.start].id, pending, now);
-            }
         }
         outcome
+    }
+
+    /// Decides every scope with the groups' shards locked (`shards[group.slot]`): the
+    /// operations' first, then the key's (a request has at most one key) in place when
+    /// the key is known, so one lookup serves reading and writing, then the gateway
+    /// bucket; commits everything if all admit.
+    fn decide_locked(
+        &self,
+        shards: &mut [Option<&mut Shard>],
+        groups: &[Group],
+        scopes: &[Scope<'_>],
+        outcome: &mut Outcome,
+        now: Nanos,
+    ) {
+        let mut pending = [KeyState::default(); MAX_SCOPES];
+        let key_group = groups
+            .iter()
+            .position(|g| matches!(scopes[g.start].id, ScopeId::Key(_)));
+        for (i, (group, pending)) in groups.iter().zip(&mut pending).enumerate() {
+            if Some(i) == key_group {
+                continue;
+            }
+            if let Some(Some(shard)) = shards.get(group.slot) {
+                *pending = decide_group(shard, scopes, group, outcome, now);
+            }
+        }
+        if let Some(i) = key_group {
+            let group = &groups[i];
+            if let Some(Some(shard)) = shards.get_mut(group.slot) {
+                if let ScopeId::Key(key) = scopes[group.start].id {
+                    if let Some(state) = shard.keys.get_mut(key) {
+                        let decided = decide_state(*state, scopes, group, outcome, now);
+                        self.decide_gateway(scopes, outcome, now);
+                        if !outcome.admitted() {
+                            return;
+                        }
+                        decided.store_into(state);
+                        self.commit_locked(shards, groups, scopes, &pending, Some(i), now);
+                        return;
+                    }
+                }
+                pending[i] = decide_group(shard, scopes, group, outcome, now);
+            }
+        }
+        self.decide_gateway(scopes, outcome, now);
+        if outcome.admitted() {
+            self.commit_locked(shards, groups, scopes, &pending, None, now);
+        }
+    }
+
+    /// Stores the decided states of every group but `done`.
+    fn commit_locked(
+        &self,
+        shards: &mut [Option<&mut Shard>],
+        groups: &[Group],
+        scopes: &[Scope<'_>],
+        pending: &[KeyState; MAX_SCOPES],
+        done: Option<usize>,
+        now: Nanos,
+    ) {
+        for (i, (group, pending)) in groups.iter().zip(pending).enumerate() {
+            if Some(i) == done {
+                continue;
+            }
+            if let Some(Some(shard)) = shards.get_mut(group.slot) {
+                commit_group(shard, scopes[group.start].id, *pending, now);
+            }
+        }
+    }
+
+    /// Decides the request's gateway scopes (normally one) against the gateway bucket,
+    /// and writes its new state only if every scope admits the request.
+    fn decide_gateway(&self, scopes: &[Scope<'_>], outcome: &mut Outcome, now: Nanos) {
+        if !scopes.iter().any(|s| s.id == ScopeId::Gateway) {
+            return;
+        }
+        let others_admit = scopes
+            .iter()
+            .zip(outcome.statuses())
+            .all(|(scope, status)| scope.id == ScopeId::Gateway || status.admitted);
+        let mut stored = self
+            .gateway
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut tat = *stored;
+        let mut admitted = true;
+        for (scope, status) in scopes.iter().zip(&mut outcome.statuses) {
+            if let (ScopeId::Gateway, Limit::Bucket(bucket)) = (scope.id, scope.limit) {
+                let d = bucket.decide(tat, now);
+                *status = status_of(&d);
+                admitted &= d.admitted;
+                tat = Some(d.state);
+            }
+        }
+        if admitted && others_admit {
+            *stored = tat;
+        }
     }
 
     /// How many keys the store currently remembers (for tests of eviction).
@@ -233,16 +349,25 @@ fn decide_group(
     now: Nanos,
 ) -> KeyState {
     let stored = match scopes[group.start].id {
-        ScopeId::Gateway => KeyState {
-            tat: shard.gateway,
-            quota: None,
-        },
+        // Not in a shard: see `MemoryStore::decide_gateway`.
+        ScopeId::Gateway => KeyState::default(),
         ScopeId::Operation(op) => KeyState {
             tat: shard.operations.get(op).copied(),
             quota: None,
         },
         ScopeId::Key(key) => shard.keys.get(key).copied().unwrap_or_default(),
     };
+    decide_state(stored, scopes, group, outcome, now)
+}
+
+/// Decides the scopes of `group` against `stored`, as [`decide_group`] does.
+fn decide_state(
+    stored: KeyState,
+    scopes: &[Scope<'_>],
+    group: &Group,
+    outcome: &mut Outcome,
+    now: Nanos,
+) -> KeyState {
     let mut pending = KeyState::default();
     for (scope, status) in scopes[group.start..group.end]
         .iter()
@@ -268,11 +393,7 @@ fn decide_group(
 /// Stores what [`decide_group`] decided for `id`.
 fn commit_group(shard: &mut Shard, id: ScopeId<'_>, pending: KeyState, now: Nanos) {
     match id {
-        ScopeId::Gateway => {
-            if pending.tat.is_some() {
-                shard.gateway = pending.tat;
-            }
-        }
+        ScopeId::Gateway => {}
         ScopeId::Operation(op) => {
             if let Some(tat) = pending.tat {
                 shard.operations.insert(op, tat);
@@ -286,12 +407,7 @@ fn commit_group(shard: &mut Shard, id: ScopeId<'_>, pending: KeyState, now: Nano
                     shard.keys.entry(Box::from(key)).or_default()
                 }
             };
-            if pending.tat.is_some() {
-                state.tat = pending.tat;
-            }
-            if pending.quota.is_some() {
-                state.quota = pending.quota;
-            }
+            pending.store_into(state);
         }
     }
 }
@@ -334,6 +450,42 @@ mod tests {
     use crate::throttle::gcra::{Bucket, NEVER, SECS_PER_DAY};
 
     use crate::throttle::test_support::{bucket_scope, secs, T0};
+
+    #[test]
+    fn concurrent_requests_are_exact_across_the_gateway_bucket_and_keys() {
+        // No refill (rate 0): exactly the bursts are admitted, however the 8 threads
+        // interleave; each key's bucket holds 40 and the gateway 100 (less than 4 × 40).
+        let store = MemoryStore::default();
+        let keys = ["k0", "k1", "k2", "k3"];
+        let now = secs(T0);
+        let admitted: Vec<usize> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|t| {
+                    let store = &store;
+                    let key = keys[t % keys.len()];
+                    s.spawn(move || {
+                        let scopes = [
+                            bucket_scope(ScopeId::Key(key), 0.0, 40),
+                            bucket_scope(ScopeId::Gateway, 0.0, 100),
+                        ];
+                        (0..500)
+                            .filter(|_| store.acquire_now(&scopes, now).admitted())
+                            .count()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(admitted.iter().sum::<usize>(), 100);
+        for (k, _) in keys.iter().enumerate() {
+            let per_key = admitted[k] + admitted[k + keys.len()];
+            assert!(per_key <= 40, "key {k} admitted {per_key}");
+        }
+        // A key refused by its own bucket took nothing from the gateway's: with the
+        // gateway bucket alone, nothing is left either way.
+        let gateway_only = [bucket_scope(ScopeId::Gateway, 0.0, 100)];
+        assert!(!store.acquire_now(&gateway_only, now).admitted());
+    }
 
     #[test]
     fn intervals_round_up() {
