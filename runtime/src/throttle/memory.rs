@@ -32,7 +32,7 @@ pub(crate) struct MemoryStore {
     hasher: RandomState,
     /// The gateway bucket's TAT (`None`: never used). Not in a shard: every request
     /// takes this lock, always last (after the shards'), so its scope needs no ordering.
-    gateway: PaddedTat,
+    gateway: Box<PaddedTat>,
 }
 
 /// The gateway bucket's state, on cache lines of its own (see [`Padded`]). A mutex rather
@@ -99,7 +99,7 @@ impl Default for MemoryStore {
         let hasher = RandomState::default();
         Self {
             shards: (0..SHARDS).map(|_| Padded::default()).collect(),
-            gateway: PaddedTat::default(),
+            gateway: Box::default(),
             hasher,
         }
     }
