@@ -9,91 +9,95 @@
 //! prints an item's inner items one after another, each ending its line, so chunks printed
 //! apart concatenate to the whole.
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;
 
 use super::format;
 
-/// About how many tokens one chunk holds: small enough that its syntax tree is a few MB and
-/// its memory is reused by the next chunk, large enough that the enclosing headers printed
-/// with every chunk cost nothing.
-const CHUNK_TOKENS: usize = 8 * 1024;
+/// How many items one chunk holds: few enough that its syntax tree is small and its memory
+/// is reused by the next chunk, enough that the enclosing headers printed with every chunk
+/// cost little. A `mod`/`impl`/`trait` with more than twice as many inner items is
+/// formatted a chunk at a time.
+pub(crate) const CHUNK_ITEMS: usize = 32;
 
 /// Indentation prettyplease gives one nesting level.
 const INDENT: usize = 4;
 
-/// One item's tokens and its size in tokens (groups count their contents).
-struct Item {
-    tokens: Vec<TokenTree>,
-    weight: usize,
-}
+/// One item's tokens.
+type Item = Vec<TokenTree>;
 
 /// Formats the items of `stream` as prettyplease prints them inside `ancestors` (the
 /// attribute-free headers of the enclosing items, outermost first, e.g. `mod outer`,
-/// `impl Foo`), and appends the text to `out`.
+/// `impl Foo`), `chunk` items at a time (see [`CHUNK_ITEMS`]), and appends the text to
+/// `out`.
 pub(crate) fn format_items(
     ancestors: &[TokenStream],
     stream: TokenStream,
+    chunk: usize,
+    out: &mut String,
+) -> Result<(), String> {
+    format_split(ancestors, split_items(stream), chunk, out)
+}
+
+/// [`format_items`] for items already split.
+fn format_split(
+    ancestors: &[TokenStream],
+    items: Vec<Item>,
+    limit: usize,
     out: &mut String,
 ) -> Result<(), String> {
     let mut chunk: Vec<TokenTree> = Vec::new();
-    let mut chunk_weight = 0;
-    for item in split_items(stream) {
-        if item.weight > CHUNK_TOKENS {
-            if let Some((attrs_and_header, body)) = container(&item.tokens) {
-                flush(ancestors, &mut chunk, &mut chunk_weight, out)?;
-                format_container(ancestors, attrs_and_header, body, out)?;
+    let mut count = 0;
+    for mut item in items {
+        if let Some(inner) = take_body(&mut item) {
+            if inner.len() > 2 * limit {
+                flush(ancestors, &mut chunk, &mut count, out)?;
+                format_container(ancestors, &item, inner, limit, out)?;
                 continue;
             }
+            let body = inner.into_iter().flatten().collect();
+            item.push(TokenTree::Group(Group::new(Delimiter::Brace, body)));
         }
-        if chunk_weight + item.weight > CHUNK_TOKENS {
-            flush(ancestors, &mut chunk, &mut chunk_weight, out)?;
+        chunk.extend(item);
+        count += 1;
+        if count >= limit {
+            flush(ancestors, &mut chunk, &mut count, out)?;
         }
-        chunk_weight += item.weight;
-        chunk.extend(item.tokens);
     }
-    flush(ancestors, &mut chunk, &mut chunk_weight, out)
+    flush(ancestors, &mut chunk, &mut count, out)
 }
 
 /// Formats the pending chunk, if any, and empties it.
 fn flush(
     ancestors: &[TokenStream],
     chunk: &mut Vec<TokenTree>,
-    weight: &mut usize,
+    count: &mut usize,
     out: &mut String,
 ) -> Result<(), String> {
     if chunk.is_empty() {
         return Ok(());
     }
-    *weight = 0;
+    *count = 0;
     let tokens: TokenStream = std::mem::take(chunk).into_iter().collect();
     out.push_str(&format_in(ancestors, tokens)?);
     Ok(())
 }
 
-/// Formats a large `mod`/`impl`/`trait` (its attributes and header, then the brace group
-/// of its items) piece by piece: the item with its first inner items (which prints its
-/// attributes and header), the other inner items inside its header, then its closing line.
+/// Formats a large `mod`/`impl`/`trait` (its attributes and header, then its inner items)
+/// piece by piece: the item with its first inner item (which prints its attributes and
+/// header), the other inner items inside its header, then its closing line.
 fn format_container(
     ancestors: &[TokenStream],
     attrs_and_header: &[TokenTree],
-    body: TokenStream,
+    inner: Vec<Item>,
+    limit: usize,
     out: &mut String,
 ) -> Result<(), String> {
-    let mut inner = split_items(body).into_iter();
-    let mut first: Vec<TokenTree> = Vec::new();
-    let mut first_weight = 0;
-    for item in inner.by_ref() {
-        first_weight += item.weight;
-        first.extend(item.tokens);
-        if first_weight >= CHUNK_TOKENS / 4 {
-            break;
-        }
-    }
-    let (opened, closing) = open_with(ancestors, attrs_and_header, first.into_iter().collect())?;
+    let mut inner = inner.into_iter();
+    let first: TokenStream = inner.next().unwrap_or_default().into_iter().collect();
+    let (opened, closing) = open_with(ancestors, attrs_and_header, first)?;
     out.push_str(&opened);
-    let rest: TokenStream = inner.flat_map(|item| item.tokens).collect();
-    format_items(&nested(ancestors, attrs_and_header), rest, out)?;
+    format_split(&nested(ancestors, attrs_and_header), inner.collect(), limit, out)?;
     out.push_str(&closing);
     Ok(())
 }
@@ -101,19 +105,28 @@ fn format_container(
 /// A `mod`/`impl`/`trait` item formatted inside `ancestors`, cut before its closing line:
 /// its lines up to its last inner item, and its closing line. Items formatted inside
 /// [`inside`]`(ancestors, item)` go between the two.
-pub(crate) fn open(ancestors: &[TokenStream], item: TokenStream) -> Result<(String, String), String> {
-    let tokens: Vec<TokenTree> = item.into_iter().collect();
-    let (attrs_and_header, body) = container(&tokens).ok_or("not a `mod`, `impl` or `trait`")?;
-    open_with(ancestors, attrs_and_header, body)
+pub(crate) fn open(
+    ancestors: &[TokenStream],
+    item: TokenStream,
+) -> Result<(String, String), String> {
+    let mut item: Item = item.into_iter().collect();
+    let inner = take_body(&mut item).ok_or(NOT_A_CONTAINER)?;
+    open_with(ancestors, &item, inner.into_iter().flatten().collect())
 }
 
 /// The enclosing items of the items inside the `mod`/`impl`/`trait` `item` (formatted
 /// inside `ancestors`): `ancestors`, then the item's header.
-pub(crate) fn inside(ancestors: &[TokenStream], item: TokenStream) -> Result<Vec<TokenStream>, String> {
-    let tokens: Vec<TokenTree> = item.into_iter().collect();
-    let (attrs_and_header, _) = container(&tokens).ok_or("not a `mod`, `impl` or `trait`")?;
-    Ok(nested(ancestors, attrs_and_header))
+pub(crate) fn inside(
+    ancestors: &[TokenStream],
+    item: TokenStream,
+) -> Result<Vec<TokenStream>, String> {
+    let mut item: Item = item.into_iter().collect();
+    take_body(&mut item).ok_or(NOT_A_CONTAINER)?;
+    Ok(nested(ancestors, &item))
 }
+
+/// The error of [`open`] and [`inside`] on another item.
+const NOT_A_CONTAINER: &str = "not a `mod`, `impl` or `trait` with a body";
 
 /// [`open`] for an item given as its attributes and header and its inner items.
 fn open_with(
@@ -183,10 +196,8 @@ fn strip_ancestors(text: &str, depth: usize) -> Option<&str> {
 fn split_items(stream: TokenStream) -> Vec<Item> {
     let mut items = Vec::new();
     let mut tokens = Vec::new();
-    let mut weight = 0;
     let mut trees = stream.into_iter().peekable();
     while let Some(tree) = trees.next() {
-        weight += tree_weight(&tree);
         let ends = match &tree {
             TokenTree::Punct(p) => p.as_char() == ';',
             TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
@@ -194,71 +205,67 @@ fn split_items(stream: TokenStream) -> Vec<Item> {
         };
         tokens.push(tree);
         if ends && trees.peek().is_none_or(starts_item) {
-            items.push(Item {
-                tokens: std::mem::take(&mut tokens),
-                weight: std::mem::take(&mut weight),
-            });
+            items.push(std::mem::take(&mut tokens));
         }
     }
     if !tokens.is_empty() {
-        items.push(Item { tokens, weight });
+        items.push(tokens);
     }
     items
 }
+
+/// Keywords that begin an item (or an associated item).
+const ITEM_KEYWORDS: [&str; 16] = [
+    "pub",
+    "fn",
+    "impl",
+    "struct",
+    "enum",
+    "union",
+    "type",
+    "const",
+    "static",
+    "use",
+    "mod",
+    "trait",
+    "async",
+    "unsafe",
+    "extern",
+    "macro_rules",
+];
 
 /// Whether a token can begin an item (or an associated item).
 fn starts_item(tree: &TokenTree) -> bool {
     match tree {
         TokenTree::Punct(p) => p.as_char() == '#',
-        TokenTree::Ident(i) => {
-            let word = i.to_string();
-            matches!(
-                word.as_str(),
-                "pub"
-                    | "fn"
-                    | "impl"
-                    | "struct"
-                    | "enum"
-                    | "union"
-                    | "type"
-                    | "const"
-                    | "static"
-                    | "use"
-                    | "mod"
-                    | "trait"
-                    | "async"
-                    | "unsafe"
-                    | "extern"
-                    | "macro_rules"
-            )
-        }
+        TokenTree::Ident(i) => ITEM_KEYWORDS.iter().any(|word| i == word),
         _ => false,
     }
 }
 
-/// Number of tokens in a tree, a group counting its delimiters and contents.
-fn tree_weight(tree: &TokenTree) -> usize {
-    match tree {
-        TokenTree::Group(g) => 2 + g.stream().into_iter().map(|t| tree_weight(&t)).sum::<usize>(),
-        _ => 1,
-    }
-}
-
-/// If the item is a `mod`, `impl` or `trait` with a body, its attributes and header, and
-/// its body's items.
-fn container(tokens: &[TokenTree]) -> Option<(&[TokenTree], TokenStream)> {
-    let (TokenTree::Group(body), attrs_and_header) = tokens.split_last()? else {
+/// If the item is a `mod`, `impl` or `trait` with a body, takes the body off the item
+/// (leaving its attributes and header) and returns the body's items.
+fn take_body(item: &mut Item) -> Option<Vec<Item>> {
+    let Some(TokenTree::Group(body)) = item.last() else {
         return None;
     };
     if body.delimiter() != Delimiter::Brace {
         return None;
     }
-    let mut words = header(attrs_and_header).iter().filter_map(|t| match t {
-        TokenTree::Ident(i) => Some(i.to_string()),
+    let kind = header(item).iter().find_map(|tree| match tree {
+        TokenTree::Ident(i) if i != "pub" && i != "unsafe" => Some(i),
         _ => None,
-    });
-    let kind = words.find(|w| !matches!(w.as_str(), "pub" | "crate" | "unsafe"))?;
-    matches!(kind.as_str(), "mod" | "impl" | "trait").then(|| (attrs_and_header, body.stream()))
+    })?;
+    if !(kind == "mod" || kind == "impl" || kind == "trait") {
+        return None;
+    }
+    let Some(TokenTree::Group(body)) = item.pop() else {
+        return None;
+    };
+    let stream = body.stream();
+    // The item no longer holds the body: unless the emitter shares it, the trees move.
+    drop(body);
+    Some(split_items(stream))
 }
 
 /// An item's tokens without its outer attributes (`#` then a `[…]` group).

@@ -129,6 +129,16 @@ enum Unit {
 /// after another, each at its module's indentation). Tokens cannot move between threads
 /// (`proc_macro2`), so a unit's tokens are made where they are formatted.
 pub(crate) fn render(api: &Api, settings: &Settings, parallel: bool) -> Result<String, String> {
+    render_in_chunks(api, settings, parallel, chunks::CHUNK_ITEMS)
+}
+
+/// [`render`], formatting `chunk` items at a time.
+fn render_in_chunks(
+    api: &Api,
+    settings: &Settings,
+    parallel: bool,
+    chunk: usize,
+) -> Result<String, String> {
     let defs: Vec<&TypeDef> = api.types.values().collect();
     let mut units = vec![Unit::TypesOpen];
     units.extend(
@@ -161,10 +171,10 @@ pub(crate) fn render(api: &Api, settings: &Settings, parallel: bool) -> Result<S
                     .iter()
                     .map(|def| emitter.type_def(def))
                     .collect();
-                chunks::format_items(&inside, tokens, &mut out)?;
+                chunks::format_items(&inside, tokens, chunk, &mut out)?;
             }
-            Unit::Validate => chunks::format_items(&wrapper, emitter.validate_module(), &mut out)?,
-            Unit::Operations => chunks::format_items(&wrapper, emitter.operations(), &mut out)?,
+            Unit::Validate => chunks::format_items(&wrapper, emitter.validate_module(), chunk, &mut out)?,
+            Unit::Operations => chunks::format_items(&wrapper, emitter.operations(), chunk, &mut out)?,
         }
         Ok(out)
     };
@@ -224,9 +234,10 @@ mod tests {
 
     use super::*;
 
-    /// Formatting the parts apart gives the bytes formatting the whole file gives.
+    /// Formatting in units and chunks gives the bytes formatting the whole file gives: with
+    /// chunks of one or two items, every `impl` with more than two or four items is opened.
     #[test]
-    fn parts_formatted_apart_equal_the_whole_file_formatted() {
+    fn rendering_in_chunks_equals_formatting_the_whole_file() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         for spec in [
             "fixtures/petstore.yaml",
@@ -240,9 +251,12 @@ mod tests {
             let (api, _) = crate::ir::lower(&loaded.root);
             let settings = Settings::default();
             let whole = format(Emitter::new(&api, &settings).file()).expect(spec);
-            for parallel in [true, false] {
-                let parts = render(&api, &settings, parallel).expect(spec);
-                assert!(parts == whole, "{spec}: rendering in parts differs");
+            for (parallel, chunk) in [(true, chunks::CHUNK_ITEMS), (false, 1), (true, 2)] {
+                let parts = render_in_chunks(&api, &settings, parallel, chunk).expect(spec);
+                assert!(
+                    parts == whole,
+                    "{spec}: rendering in chunks of {chunk} items differs"
+                );
             }
         }
     }
