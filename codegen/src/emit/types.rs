@@ -43,6 +43,7 @@ impl Emitter<'_> {
     }
 
     /// The `types` module with every type of the API.
+    #[cfg(test)]
     pub(crate) fn types_module(&self) -> TokenStream {
         self.types_module_of(self.api.types.values())
     }
