@@ -90,8 +90,12 @@ impl Generator {
     /// resolve relative external `$ref`s.
     pub fn generate_str(&self, name: &Path, text: &str) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
-        let lowered =
-            load::load_then(name.to_path_buf(), text.to_owned(), self.parallel, Self::lower_timed)?;
+        let lowered = load::load_then(
+            name.to_path_buf(),
+            text.to_owned(),
+            self.parallel,
+            Self::lower_timed,
+        )?;
         self.generate_lowered(lowered, start)
     }
 

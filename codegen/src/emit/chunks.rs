@@ -97,7 +97,12 @@ fn format_container(
     let first: TokenStream = inner.next().unwrap_or_default().into_iter().collect();
     let (opened, closing) = open_with(ancestors, attrs_and_header, first)?;
     out.push_str(&opened);
-    format_split(&nested(ancestors, attrs_and_header), inner.collect(), limit, out)?;
+    format_split(
+        &nested(ancestors, attrs_and_header),
+        inner.collect(),
+        limit,
+        out,
+    )?;
     out.push_str(&closing);
     Ok(())
 }

@@ -162,7 +162,11 @@ fn render_in_chunks(
             Unit::TypesOpen | Unit::TypesClose => {
                 let frame = emitter.types_module_of(std::iter::empty());
                 let (opened, closing) = chunks::open(&wrapper, frame)?;
-                out = if unit == Unit::TypesOpen { opened } else { closing };
+                out = if unit == Unit::TypesOpen {
+                    opened
+                } else {
+                    closing
+                };
             }
             Unit::Types(start, end) => {
                 let frame = emitter.types_module_of(std::iter::empty());
@@ -173,8 +177,12 @@ fn render_in_chunks(
                     .collect();
                 chunks::format_items(&inside, tokens, chunk, &mut out)?;
             }
-            Unit::Validate => chunks::format_items(&wrapper, emitter.validate_module(), chunk, &mut out)?,
-            Unit::Operations => chunks::format_items(&wrapper, emitter.operations(), chunk, &mut out)?,
+            Unit::Validate => {
+                chunks::format_items(&wrapper, emitter.validate_module(), chunk, &mut out)?
+            }
+            Unit::Operations => {
+                chunks::format_items(&wrapper, emitter.operations(), chunk, &mut out)?
+            }
         }
         Ok(out)
     };
@@ -218,7 +226,8 @@ fn render_in_chunks(
         .into_iter()
         .map(|body| body.unwrap_or_else(|| Err("a unit of work was not done".to_owned())))
         .collect::<Result<Vec<String>, String>>()?;
-    let mut code = String::with_capacity(frame.len() + bodies.iter().map(String::len).sum::<usize>());
+    let mut code =
+        String::with_capacity(frame.len() + bodies.iter().map(String::len).sum::<usize>());
     code.push_str(&frame[..close]);
     for body in &bodies {
         code.push_str(body);
