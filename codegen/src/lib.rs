@@ -36,7 +36,8 @@ pub use settings::{BuildError, Builder, Settings};
 #[derive(Debug, Clone)]
 pub struct Generator {
     settings: Settings,
-    /// Whether the three parts of the file are formatted on threads of their own.
+    /// Whether generation uses threads: the `openapiv3` check beside lowering, and
+    /// emitting and formatting on every core.
     parallel: bool,
 }
 
