@@ -4,8 +4,8 @@
 //! time and its memory peak: one syntax tree for the part, and a token buffer grown by
 //! doubling to hundreds of MB. Here the items are split at their boundaries, a large
 //! `mod`/`impl`/`trait` is opened and its own items split in turn, and each chunk of a few
-//! thousand tokens is parsed and printed on its own, inside the (attribute-free) headers of
-//! the items that enclose it, so it gets the same indentation and line breaks. prettyplease
+//! dozen items is parsed and printed on its own, inside the (attribute-free) headers of the
+//! items that enclose it, so it gets the same indentation and line breaks. prettyplease
 //! prints an item's inner items one after another, each ending its line, so chunks printed
 //! apart concatenate to the whole.
 
