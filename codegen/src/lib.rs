@@ -36,7 +36,8 @@ pub use settings::{BuildError, Builder, Settings};
 #[derive(Debug, Clone)]
 pub struct Generator {
     settings: Settings,
-    /// Whether the three parts of the file are formatted on threads of their own.
+    /// Whether generation uses threads: the `openapiv3` check beside lowering, and
+    /// emitting and formatting on every core.
     parallel: bool,
 }
 
@@ -82,16 +83,21 @@ impl Generator {
     /// Loads the spec at `path` and generates its module.
     pub fn generate_file(&self, path: &Path) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
-        let loaded = load::load(path)?;
-        self.generate_loaded(loaded, start, start.elapsed())
+        let lowered = load::load_file_then(path, self.parallel, Self::lower_timed)?;
+        self.generate_lowered(lowered, start)
     }
 
     /// Generates the module of a spec given as text; `name` is used in diagnostics and to
     /// resolve relative external `$ref`s.
     pub fn generate_str(&self, name: &Path, text: &str) -> Result<Generated, Diagnostics> {
         let start = Instant::now();
-        let loaded = load::load_str(name, text)?;
-        self.generate_loaded(loaded, start, start.elapsed())
+        let lowered = load::load_then(
+            name.to_path_buf(),
+            text.to_owned(),
+            self.parallel,
+            Self::lower_timed,
+        )?;
+        self.generate_lowered(lowered, start)
     }
 
     /// The lowered IR of a spec, with its warnings (for tools such as `tollgate routes`).
@@ -103,12 +109,24 @@ impl Generator {
         Ok((api, warnings))
     }
 
-    fn generate_loaded(
+    /// Lowers the document, timing it.
+    fn lower_timed(root: &serde_json::Value) -> ((ir::Api, Duration), Vec<Diagnostic>) {
+        let start = Instant::now();
+        let (api, warnings) = ir::lower(root);
+        ((api, start.elapsed()), warnings)
+    }
+
+    fn generate_lowered(
         &self,
-        mut loaded: load::Loaded,
+        lowered: load::Worked<(ir::Api, Duration)>,
         start: Instant,
-        load: Duration,
     ) -> Result<Generated, Diagnostics> {
+        let load::Worked {
+            value: (api, lower),
+            files,
+            warnings,
+            load,
+        } = lowered;
         let mut stage = Instant::now();
         let mut lap = || {
             let now = Instant::now();
@@ -116,14 +134,6 @@ impl Generator {
             stage = now;
             elapsed
         };
-        let (api, lower_warnings) = ir::lower(&loaded.root);
-        let mut warnings = loaded.warnings.clone();
-        warnings.extend(lower_warnings);
-        loaded.locate_all(&mut warnings);
-        let lower = lap();
-        // Formatting is the memory peak: free the document first.
-        let files = std::mem::take(&mut loaded.files);
-        drop(loaded);
         let code = emit::render(&api, &self.settings, self.parallel).map_err(|err| {
             Diagnostics::new(vec![Diagnostic::error(
                 "#",
@@ -143,9 +153,9 @@ impl Generator {
             elapsed: start.elapsed(),
             stages: vec![
                 ("load (parse, $refs, source map)", load),
-                ("lower (IR)", lower),
+                ("lower (IR), the openapiv3 check beside it", lower),
                 (
-                    "emit + format (syn + prettyplease), three parts",
+                    "emit + format (syn + prettyplease), in units over the cores",
                     emit_and_format,
                 ),
             ],

@@ -5,14 +5,17 @@
 //! are re-exported with `pub use`. Every path is absolute (`::std::…`, the runtime path) or
 //! relative through `self::`/`super::`, so the file compiles inside any module.
 
+mod chunks;
 mod operations;
 mod types;
 mod validate;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::Api;
+use crate::ir::{Api, TypeDef};
 use crate::Settings;
 
 /// What the emitter needs besides the IR.
@@ -96,50 +99,122 @@ pub(crate) fn format(tokens: TokenStream) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// One part of the file: emits its tokens.
-type Part = for<'e, 'a> fn(&'e Emitter<'a>) -> TokenStream;
+/// How many types one unit of work emits and formats.
+const TYPES_PER_UNIT: usize = 64;
 
-/// The wrapper module's opening line, as prettyplease writes it.
-const WRAPPER_OPEN: &str = "mod __tollgate_generated {\n";
+/// One unit of the work of [`render`]: a run of the wrapper module's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// The `types` module's opening lines (its doc, header and `use`).
+    TypesOpen,
+    /// The types `start..end` of `Api::types`, inside the `types` module.
+    Types(usize, usize),
+    /// The `types` module's closing line.
+    TypesClose,
+    /// The `validate` module.
+    Validate,
+    /// The operations' types, the `Api` trait, the mock, the metadata and the router.
+    Operations,
+}
 
 /// The whole generated file, formatted.
 ///
-/// The three parts (types, validators, operations) are emitted and formatted apart — on
-/// threads of their own when `parallel`, since formatting (syn re-parses the tokens,
-/// prettyplease prints them) is most of a large spec's generation time — each inside the
-/// same wrapper module as in the whole file, so the result is byte for byte what
-/// formatting the whole file at once gives (prettyplease prints items one after another,
-/// each at its module's indentation).
+/// Formatting (syn re-parses the tokens, prettyplease prints them) is most of a large
+/// spec's generation time, so the wrapper module's contents are cut into units (the
+/// validators, the operations, the types a few dozen at a time), each emitted and
+/// formatted on its own — on as many threads as there are cores when `parallel`, the
+/// largest units first — and formatted in chunks of items (see [`chunks`]). Each unit is
+/// formatted inside the same enclosing items as in the whole file, so the result is byte
+/// for byte what formatting the whole file at once gives (prettyplease prints items one
+/// after another, each at its module's indentation). Tokens cannot move between threads
+/// (`proc_macro2`), so a unit's tokens are made where they are formatted.
 pub(crate) fn render(api: &Api, settings: &Settings, parallel: bool) -> Result<String, String> {
-    let parts: [Part; 3] = [
-        |e| e.types_module(),
-        |e| e.validate_module(),
-        |e| e.operations(),
-    ];
-    let render_part = |part: &Part| {
+    render_in_chunks(api, settings, parallel, chunks::CHUNK_ITEMS)
+}
+
+/// [`render`], formatting `chunk` items at a time.
+fn render_in_chunks(
+    api: &Api,
+    settings: &Settings,
+    parallel: bool,
+    chunk: usize,
+) -> Result<String, String> {
+    let defs: Vec<&TypeDef> = api.types.values().collect();
+    let mut units = vec![Unit::TypesOpen];
+    units.extend(
+        (0..defs.len())
+            .step_by(TYPES_PER_UNIT)
+            .map(|start| Unit::Types(start, (start + TYPES_PER_UNIT).min(defs.len()))),
+    );
+    units.extend([Unit::TypesClose, Unit::Validate, Unit::Operations]);
+    // The two large units first, so that the small ones even out the threads at the end.
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&i| match units[i] {
+        Unit::Operations => 0,
+        Unit::Validate => 1,
+        _ => 2,
+    });
+    let run = |unit: Unit| -> Result<String, String> {
         let emitter = Emitter::new(api, settings);
-        let tokens = part(&emitter);
-        let wrapped = format(quote!(mod __tollgate_generated { #tokens }))?;
-        wrapper_body(&wrapped).map(str::to_owned)
+        let wrapper = [quote!(mod __tollgate_generated)];
+        let mut out = String::new();
+        match unit {
+            Unit::TypesOpen | Unit::TypesClose => {
+                let frame = emitter.types_module_of(std::iter::empty());
+                let (opened, closing) = chunks::open(&wrapper, frame)?;
+                out = if unit == Unit::TypesOpen {
+                    opened
+                } else {
+                    closing
+                };
+            }
+            Unit::Types(start, end) => {
+                let frame = emitter.types_module_of(std::iter::empty());
+                let inside = chunks::inside(&wrapper, frame)?;
+                let tokens: TokenStream = defs[start..end]
+                    .iter()
+                    .map(|def| emitter.type_def(def))
+                    .collect();
+                chunks::format_items(&inside, tokens, chunk, &mut out)?;
+            }
+            Unit::Validate => {
+                chunks::format_items(&wrapper, emitter.validate_module(), chunk, &mut out)?
+            }
+            Unit::Operations => {
+                chunks::format_items(&wrapper, emitter.operations(), chunk, &mut out)?
+            }
+        }
+        Ok(out)
     };
-    let bodies: Vec<Result<String, String>> = if parallel {
-        std::thread::scope(|scope| {
-            let threads: Vec<_> = parts
-                .iter()
-                .map(|part| scope.spawn(move || render_part(part)))
-                .collect();
-            threads
-                .into_iter()
-                .map(|thread| {
-                    thread
-                        .join()
-                        .unwrap_or_else(|_| Err("a formatting thread panicked".to_owned()))
-                })
-                .collect()
-        })
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            done.push((i, run(units[i])));
+        }
+        done
+    };
+    let threads = if parallel {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     } else {
-        parts.iter().map(render_part).collect()
+        1
     };
+    let mut bodies: Vec<Option<Result<String, String>>> = vec![None; units.len()];
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = vec![work()];
+        for helper in helpers {
+            all.push(
+                helper
+                    .join()
+                    .map_err(|_| "a formatting thread panicked".to_owned())?,
+            );
+        }
+        for (i, body) in all.into_iter().flatten() {
+            bodies[i] = Some(body);
+        }
+        Ok::<(), String>(())
+    })?;
     let emitter = Emitter::new(api, settings);
     let frame =
         format(emitter.file_with(TokenStream::new(), TokenStream::new(), TokenStream::new()))?;
@@ -147,29 +222,19 @@ pub(crate) fn render(api: &Api, settings: &Settings, parallel: bool) -> Result<S
     let close = frame
         .rfind("}\npub use self::__tollgate_generated::*;")
         .ok_or("the file frame has no wrapper module")?;
-    let mut code = String::with_capacity(
-        frame.len()
-            + bodies
-                .iter()
-                .map(|b| b.as_ref().map_or(0, String::len))
-                .sum::<usize>(),
-    );
+    let bodies = bodies
+        .into_iter()
+        .map(|body| body.unwrap_or_else(|| Err("a unit of work was not done".to_owned())))
+        .collect::<Result<Vec<String>, String>>()?;
+    let mut code =
+        String::with_capacity(frame.len() + bodies.iter().map(String::len).sum::<usize>());
     code.push_str(&frame[..close]);
-    for body in bodies {
-        code.push_str(&body?);
+    for body in &bodies {
+        code.push_str(body);
     }
-
+    drop(bodies);
     code.push_str(&frame[close..]);
     Ok(code)
-}
-
-/// The inside of `mod __tollgate_generated { … }` as prettyplease printed it: the lines
-/// between the opening line and the closing `}`.
-fn wrapper_body(formatted: &str) -> Result<&str, String> {
-    formatted
-        .strip_prefix(WRAPPER_OPEN)
-        .and_then(|rest| rest.strip_suffix("}\n"))
-        .ok_or_else(|| "a formatted part is not inside the wrapper module".to_owned())
 }
 
 #[cfg(test)]
@@ -178,9 +243,10 @@ mod tests {
 
     use super::*;
 
-    /// Formatting the parts apart gives the bytes formatting the whole file gives.
+    /// Formatting in units and chunks gives the bytes formatting the whole file gives: with
+    /// chunks of one or two items, every `impl` with more than two or four items is opened.
     #[test]
-    fn parts_formatted_apart_equal_the_whole_file_formatted() {
+    fn rendering_in_chunks_equals_formatting_the_whole_file() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         for spec in [
             "fixtures/petstore.yaml",
@@ -194,9 +260,12 @@ mod tests {
             let (api, _) = crate::ir::lower(&loaded.root);
             let settings = Settings::default();
             let whole = format(Emitter::new(&api, &settings).file()).expect(spec);
-            for parallel in [true, false] {
-                let parts = render(&api, &settings, parallel).expect(spec);
-                assert!(parts == whole, "{spec}: rendering in parts differs");
+            for (parallel, chunk) in [(true, chunks::CHUNK_ITEMS), (false, 1), (true, 2)] {
+                let parts = render_in_chunks(&api, &settings, parallel, chunk).expect(spec);
+                assert!(
+                    parts == whole,
+                    "{spec}: rendering in chunks of {chunk} items differs"
+                );
             }
         }
     }

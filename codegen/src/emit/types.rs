@@ -42,9 +42,20 @@ impl Emitter<'_> {
         format!("{}::__codegen::serde", self.settings.runtime_path)
     }
 
+    /// The `types` module with every type of the API.
+    #[cfg(test)]
     pub(crate) fn types_module(&self) -> TokenStream {
+        self.types_module_of(self.api.types.values())
+    }
+
+    /// The `types` module with the types `defs` (formatting takes the module's frame from
+    /// it without types, and the types a slice at a time: see `emit::render`).
+    pub(crate) fn types_module_of<'d>(
+        &self,
+        defs: impl Iterator<Item = &'d TypeDef>,
+    ) -> TokenStream {
         let rt = &self.rt;
-        let defs = self.api.types.values().map(|def| self.type_def(def));
+        let defs = defs.map(|def| self.type_def(def));
         quote! {
             /// One Rust type per schema of the document.
             pub mod types {
@@ -194,7 +205,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn type_def(&self, def: &TypeDef) -> TokenStream {
+    pub(crate) fn type_def(&self, def: &TypeDef) -> TokenStream {
         let name = ident(&def.name);
         let docs = doc(def.doc.as_deref());
         let serde_crate = self.serde_crate();

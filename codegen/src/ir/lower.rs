@@ -97,12 +97,22 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         schema_stats: schemas.stats,
         deserialized: std::collections::BTreeSet::new(),
     };
-    api.spec_json = serde_json::to_string(&super::served::served_spec(root, &api.operations))
-        .unwrap_or_default();
-    fill_mocks(&mut api);
-    super::share::share_identical_types(&mut api);
-    plan_mocks(&mut api);
-    api.deserialized = super::serde_use::deserialized_types(&api);
+    // The served document (a copy of the whole spec, written out) is made on a thread of
+    // its own while the types are finished here.
+    let operations = api.operations.clone();
+    let served = || {
+        serde_json::to_string(&super::served::served_spec(root, &operations)).unwrap_or_default()
+    };
+    api.spec_json = std::thread::scope(|scope| {
+        let serving = scope.spawn(served);
+        fill_mocks(&mut api);
+        super::share::share_identical_types(&mut api);
+        plan_mocks(&mut api);
+        api.deserialized = super::serde_use::deserialized_types(&api);
+        serving
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     (api, diagnostics)
 }
 

@@ -15,38 +15,59 @@
 //! parents equal. Self-referential types never merge (their text names themselves), which
 //! is conservative, not wrong.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::{Api, TypeDef, TypeKind};
 
 /// Turns every type equal to an earlier one into an alias of it; returns how many did.
 pub(crate) fn share_identical_types(api: &mut Api) -> usize {
-    // The text of each type's shape and rules, computed once; names inside it are
-    // substituted by their canonical names on each round.
-    let texts: BTreeMap<&str, String> = api
+    // The text of each type's shape and rules, computed once and cut at the names it refers
+    // to, which are replaced by their canonical names whenever those change.
+    let texts: Vec<(&str, String)> = api
         .types
         .iter()
         .filter(|(_, def)| !matches!(def.kind, TypeKind::Alias(_)))
         .map(|(name, def)| (name.as_str(), shape_text(def, api)))
         .collect();
+    let pieces: Vec<Vec<Piece<'_>>> = texts.iter().map(|(_, text)| pieces(text)).collect();
     // Type → canonical type, and the same for their validators.
     let mut canonical_type: HashMap<String, String> = HashMap::new();
     let mut canonical_validator: HashMap<String, String> = HashMap::new();
+    // Each type not merged yet: its key (the text with canonical names), the canonical
+    // names it was made with, and the types with each key. After each round every key has
+    // one type, so only the types whose names changed need a new key and can merge.
+    let mut keys: Vec<Option<(String, Vec<String>)>> = vec![None; texts.len()];
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     loop {
-        let mut groups: HashMap<String, Vec<&str>> = HashMap::new();
-        for (name, text) in &texts {
+        let mut touched: Vec<String> = Vec::new();
+        for (i, (name, _)) in texts.iter().enumerate() {
             if canonical_type.contains_key(*name) {
                 continue;
             }
-            let key = substitute(
-                &substitute(text, "Named(\"", &canonical_type),
-                "Ref(\"",
-                &canonical_validator,
-            );
-            groups.entry(key).or_default().push(name);
+            let names = resolved(&pieces[i], &canonical_type, &canonical_validator);
+            if keys[i].as_ref().is_some_and(|(_, old)| *old == names) {
+                continue;
+            }
+            if let Some((old, _)) = keys[i].take() {
+                if let Some(group) = groups.get_mut(&old) {
+                    group.retain(|&j| j != i);
+                }
+            }
+            let key = key(&pieces[i], &names);
+            let group = groups.entry(key.clone()).or_default();
+            group.push(i);
+            if group.len() == 2 {
+                touched.push(key.clone());
+            }
+            keys[i] = Some((key, names));
         }
         let mut merged = false;
-        for names in groups.values().filter(|names| names.len() > 1) {
+        for key in &touched {
+            let Some(group) = groups.get_mut(key) else {
+                continue;
+            };
+            group.sort_unstable();
+            let names: Vec<&str> = group.iter().map(|&i| texts[i].0).collect();
             let Some(keep) = names
                 .iter()
                 .copied()
@@ -62,6 +83,7 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
                 );
                 merged = true;
             }
+            group.retain(|&i| texts[i].0 == keep);
         }
         if !merged {
             break;
@@ -74,6 +96,78 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
         }
     }
     canonical_type.len()
+}
+
+/// A piece of a type's text: text as is, or the name of a type or of a validator.
+#[derive(Debug, Clone, Copy)]
+enum Piece<'a> {
+    Text(&'a str),
+    Type(&'a str),
+    Validator(&'a str),
+}
+
+/// The markers before names in a type's text, and what the name is.
+const MARKERS: [(&str, bool); 2] = [("Named(\"", true), ("Ref(\"", false)];
+
+/// `text` cut at each `Named("name")` and `Ref("name")`. Debug output escapes quotes
+/// inside strings, so a marker never starts inside one.
+fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    loop {
+        let next = MARKERS
+            .iter()
+            .filter_map(|&(marker, is_type)| {
+                rest.find(marker).map(|at| (at + marker.len(), is_type))
+            })
+            .min();
+        let Some((start, is_type)) = next else {
+            break;
+        };
+        let (before, after) = rest.split_at(start);
+        pieces.push(Piece::Text(before));
+        let end = after.find('"').unwrap_or(after.len());
+        let name = &after[..end];
+        pieces.push(if is_type {
+            Piece::Type(name)
+        } else {
+            Piece::Validator(name)
+        });
+        rest = &after[end..];
+    }
+    pieces.push(Piece::Text(rest));
+    pieces
+}
+
+/// The canonical name of each name among `pieces`, in order.
+fn resolved(
+    pieces: &[Piece<'_>],
+    canonical_type: &HashMap<String, String>,
+    canonical_validator: &HashMap<String, String>,
+) -> Vec<String> {
+    pieces
+        .iter()
+        .filter_map(|piece| match piece {
+            Piece::Text(_) => None,
+            Piece::Type(name) => Some(resolve(canonical_type, name).to_owned()),
+            Piece::Validator(name) => Some(resolve(canonical_validator, name).to_owned()),
+        })
+        .collect()
+}
+
+/// The text of `pieces` with the names `names` (one per name piece, in order).
+fn key(pieces: &[Piece<'_>], names: &[String]) -> String {
+    let mut names = names.iter();
+    let mut key = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => key.push_str(text),
+            Piece::Type(_) | Piece::Validator(_) => {
+                key.push_str(names.next().map_or("", String::as_str));
+            }
+        }
+    }
+    key
 }
 
 /// Which of several equal types keeps the definition: a schema of `components` (its name
@@ -123,28 +217,10 @@ fn resolve<'a>(canonical: &'a HashMap<String, String>, mut name: &'a str) -> &'a
     name
 }
 
-/// `text` with each `<marker>name")` whose name has a canonical replacement rewritten.
-/// Debug output escapes quotes inside strings, so a marker never starts inside one.
-fn substitute(text: &str, marker: &str, canonical: &HashMap<String, String>) -> String {
-    if canonical.is_empty() {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(marker) {
-        let (before, after) = rest.split_at(at + marker.len());
-        out.push_str(before);
-        let end = after.find('"').unwrap_or(after.len());
-        let name = &after[..end];
-        out.push_str(resolve(canonical, name));
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use serde_json::{json, Value};
 
     use super::*;
@@ -225,10 +301,13 @@ mod tests {
 
     #[test]
     fn substitution_rewrites_only_marked_names() {
-        let canonical = HashMap::from([("B".to_owned(), "A".to_owned())]);
+        let types = HashMap::from([("B".to_owned(), "A".to_owned())]);
+        let validators = HashMap::from([("b".to_owned(), "a".to_owned())]);
+        let text = r#"Named("B") name: "B" Named("C") Ref("b") Ref("B")"#;
+        let pieces = pieces(text);
         assert_eq!(
-            substitute(r#"Named("B") name: "B" Named("C")"#, "Named(\"", &canonical),
-            r#"Named("A") name: "B" Named("C")"#
+            key(&pieces, &resolved(&pieces, &types, &validators)),
+            r#"Named("A") name: "B" Named("C") Ref("a") Ref("B")"#
         );
     }
 }

@@ -24,6 +24,7 @@ mod walk;
 mod yaml;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -123,6 +124,39 @@ pub fn load_str(name: &Path, text: &str) -> Result<Loaded, Diagnostics> {
 }
 
 fn load_text(path: PathBuf, text: String) -> Result<Loaded, Diagnostics> {
+    let Prepared {
+        root,
+        mut warnings,
+        map,
+    } = prepare(path, text)?;
+    let document = match deserialize::deserialize(&root) {
+        Ok(document) => document,
+        Err(error) => {
+            warnings.push(error);
+            return Err(map.fail(warnings));
+        }
+    };
+    map.locate_all(&mut warnings);
+    let warnings = Diagnostics::new(warnings).0;
+    Ok(Loaded {
+        root,
+        document,
+        files: map.sources.iter().map(|s| s.path.clone()).collect(),
+        warnings,
+        map,
+    })
+}
+
+/// A document read, bundled, normalised and repaired, not yet deserialized.
+struct Prepared {
+    root: Value,
+    /// Not yet located nor sorted.
+    warnings: Vec<Diagnostic>,
+    map: SourceMap,
+}
+
+/// Every step of [`load`] but the last (deserializing with `openapiv3`).
+fn prepare(path: PathBuf, text: String) -> Result<Prepared, Diagnostics> {
     let parsed = source::parse(path, text).map_err(Diagnostics::from)?;
     let mut warnings = parsed.warnings;
     let mut root = parsed.value;
@@ -147,22 +181,83 @@ fn load_text(path: PathBuf, text: String) -> Result<Loaded, Diagnostics> {
         return Err(map.fail(warnings));
     }
     fix(&mut root, version, &mut warnings);
-    let document = match deserialize::deserialize(&root) {
-        Ok(document) => document,
-        Err(error) => {
-            warnings.push(error);
-            return Err(map.fail(warnings));
-        }
-    };
-    map.locate_all(&mut warnings);
-    let warnings = Diagnostics::new(warnings).0;
-    Ok(Loaded {
+    Ok(Prepared {
         root,
-        document,
-        files: map.sources.iter().map(|s| s.path.clone()).collect(),
         warnings,
         map,
     })
+}
+
+/// What [`load_then`] gives: the result of the work on the document, every file read, and
+/// the warnings of loading then of the work, located.
+#[derive(Debug)]
+pub(crate) struct Worked<T> {
+    /// What the work returned.
+    pub(crate) value: T,
+    /// Every file read (root first).
+    pub(crate) files: Vec<PathBuf>,
+    /// The loading warnings (sorted by file and line), then the work's, all located.
+    pub(crate) warnings: Vec<Diagnostic>,
+    /// How long reading, bundling, normalising and repairing took.
+    pub(crate) load: Duration,
+}
+
+/// Loads a spec like [`load`] and runs `work` (which returns a value and warnings) on the
+/// bundled document. The `openapiv3` deserialization, which only checks the document here,
+/// runs on a thread of its own meanwhile when `parallel`, and its result is dropped at
+/// once: the same errors as [`load`], for less time and memory. The work's result is
+/// discarded when the document does not deserialize.
+pub(crate) fn load_then<T>(
+    path: PathBuf,
+    text: String,
+    parallel: bool,
+    work: impl FnOnce(&Value) -> (T, Vec<Diagnostic>),
+) -> Result<Worked<T>, Diagnostics> {
+    let start = Instant::now();
+    let Prepared {
+        root,
+        mut warnings,
+        map,
+    } = prepare(path, text)?;
+    let load = start.elapsed();
+    let check = || deserialize::deserialize(&root).map(drop);
+    let (checked, (value, mut work_warnings)) = if parallel {
+        std::thread::scope(|scope| {
+            let checking = scope.spawn(check);
+            let worked = work(&root);
+            let checked = checking
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (checked, worked)
+        })
+    } else {
+        (check(), work(&root))
+    };
+    drop(root);
+    if let Err(error) = checked {
+        warnings.push(error);
+        return Err(map.fail(warnings));
+    }
+    map.locate_all(&mut warnings);
+    let mut warnings = Diagnostics::new(warnings).0;
+    map.locate_all(&mut work_warnings);
+    warnings.append(&mut work_warnings);
+    Ok(Worked {
+        value,
+        files: map.sources.iter().map(|s| s.path.clone()).collect(),
+        warnings,
+        load,
+    })
+}
+
+/// [`load_then`] on the spec at `path`.
+pub(crate) fn load_file_then<T>(
+    path: &Path,
+    parallel: bool,
+    work: impl FnOnce(&Value) -> (T, Vec<Diagnostic>),
+) -> Result<Worked<T>, Diagnostics> {
+    let text = source::read(path).map_err(|e| Diagnostics::from(e.diagnostic(path, "#")))?;
+    load_then(path.to_path_buf(), text, parallel, work)
 }
 
 /// Normalisation and repairs, in one walk over the document.
