@@ -551,6 +551,7 @@ impl Emitter<'_> {
                 None => routes.push((&op.route, vec![(i, op)])),
             }
         }
+        let mutable = (!routes.is_empty()).then(|| quote!(mut));
         let adds = routes.iter().flat_map(|(route, list)| {
             let c = &c;
             list.iter().map(move |(i, op)| {
@@ -583,7 +584,7 @@ impl Emitter<'_> {
                 #c::try_finish_router(routes, &gateway, &self::API, self::SPEC)
             }
             fn __tollgate_router<A: self::Api>(api: A, gateway: &__tg::Gateway) -> #c::axum::Router {
-                let mut routes = #c::Routes::new(api, gateway, &self::API);
+                let #mutable routes = #c::Routes::new(api, gateway, &self::API);
                 #(#adds)*
                 routes.into_router()
             }
