@@ -1,7 +1,7 @@
 //! Extraction of path and query parameters: from the request's raw parts (percent-decoded
 //! path parameters, the query string) to typed, validated values, as the generated
-//! `__extract` functions do it — against a hand-written baseline doing the same work
-//! (`serde_urlencoded` into a struct, as axum's `Query` does, plus the same range and
+//! `Operation::extract` implementations do it — against a hand-written baseline doing the
+//! same work (`serde_urlencoded` into a struct, as axum's `Query` does, plus the same range and
 //! pattern checks by hand).
 //!
 //! Cases, on `fixtures/bench.yaml`'s validators where the fixture has the parameter:

@@ -138,15 +138,25 @@ impl Emitter<'_> {
         } else {
             (quote!(input), quote!(e))
         };
+        let resp = format_ident!("{}Response", op.type_stem);
+        let f = ident(&op.fn_name);
         quote! {
             #multipart_struct
             #[doc = #doc_text]
             #[derive(Debug, Clone, PartialEq)]
             pub struct #name { #(#fields)* }
-            impl #name {
-                fn __extract(#input: &#c::Input, #e: &mut #c::Errors) -> ::std::option::Option<Self> {
+            impl<A: self::Api> #c::Operation<A> for #name {
+                type Response = #resp;
+                fn extract(#input: &#c::Input, #e: &mut #c::Errors) -> ::std::option::Option<Self> {
                     #(#extracts)*
                     ::std::option::Option::Some(Self { #(#inits)* })
+                }
+                fn call(
+                    api: &A,
+                    request: Self,
+                    context: #c::Context,
+                ) -> impl ::core::future::Future<Output = #resp> + ::core::marker::Send {
+                    api.#f(request, context)
                 }
             }
         }
@@ -531,53 +541,28 @@ impl Emitter<'_> {
 
     fn router(&self) -> TokenStream {
         let c = quote!(__tg);
-        let ops = &self.api.operations;
-        let handlers = ops.iter().enumerate().map(|(i, op)| {
-            let handler = format_ident!("__tollgate_{}", op.fn_name);
-            let f = ident(&op.fn_name);
-            let req = format_ident!("{}Request", op.type_stem);
-            quote! {
-                async fn #handler<A: self::Api>(
-                    state: #c::axum::extract::State<#c::Arc<#c::Shared<A>>>,
-                    request: #c::axum::extract::Request,
-                ) -> #c::axum::response::Response {
-                    let shared = state.0;
-                    let api = ::std::sync::Arc::clone(&shared.api);
-                    #c::dispatch(
-                        &shared.gateway,
-                        &self::API,
-                        &self::API.operations[#i],
-                        request,
-                        #req::__extract,
-                        move |request, context| async move { api.#f(request, context).await },
-                    )
-                    .await
-                }
-            }
-        });
-        // Group operations by route, in document order.
-        let mut routes: Vec<(&str, Vec<&Operation>)> = Vec::new();
-        for op in ops {
+        // One statement per operation, grouped by route in document order (axum merges the
+        // methods of one path): the handler, its future and its axum bounds are the
+        // runtime's (`Routes::add`), checked once there rather than once per operation.
+        let mut routes: Vec<(&str, Vec<(usize, &Operation)>)> = Vec::new();
+        for (i, op) in self.api.operations.iter().enumerate() {
             match routes.iter_mut().find(|(r, _)| *r == op.route) {
-                Some((_, list)) => list.push(op),
-                None => routes.push((&op.route, vec![op])),
+                Some((_, list)) => list.push((i, op)),
+                None => routes.push((&op.route, vec![(i, op)])),
             }
         }
-        let route_calls = routes.iter().map(|(route, list)| {
-            let mut chain = TokenStream::new();
-            for (i, op) in list.iter().enumerate() {
-                let method = format_ident!("{}", op.method.to_ascii_lowercase());
-                let handler = format_ident!("__tollgate_{}", op.fn_name);
-                if i == 0 {
-                    chain.extend(quote!(#c::axum::routing::#method(#handler::<A>)));
-                } else {
-                    chain.extend(quote!(.#method(#handler::<A>)));
+        let mutable = (!routes.is_empty()).then(|| quote!(mut));
+        let adds = routes.iter().flat_map(|(route, list)| {
+            let c = &c;
+            list.iter().map(move |(i, op)| {
+                let method = format_ident!("{}", op.method.to_ascii_uppercase());
+                let req = format_ident!("{}Request", op.type_stem);
+                quote! {
+                    routes.add::<#req>(#route, #c::MethodFilter::#method, &self::API.operations[#i]);
                 }
-            }
-            quote!(.route(#route, #chain))
+            })
         });
         quote! {
-            #(#handlers)*
             /// The gateway for `api`: every operation routed, authenticated, throttled and
             /// validated as the spec and `gateway` say, plus `GET /openapi.json`.
             ///
@@ -599,10 +584,9 @@ impl Emitter<'_> {
                 #c::try_finish_router(routes, &gateway, &self::API, self::SPEC)
             }
             fn __tollgate_router<A: self::Api>(api: A, gateway: &__tg::Gateway) -> #c::axum::Router {
-                let shared = #c::Shared::new(api, gateway.clone());
-                #c::axum::Router::new()
-                    #(#route_calls)*
-                    .with_state(shared)
+                let #mutable routes = #c::Routes::new(api, gateway, &self::API);
+                #(#adds)*
+                routes.into_router()
             }
         }
     }

@@ -23,7 +23,7 @@ use crate::ir::{
 impl Emitter<'_> {
     pub(crate) fn validate_module(&self) -> TokenStream {
         let mut shared = Shared::default();
-        // A validator whose schema equals an earlier one's forwards to it.
+        // A validator whose schema equals an earlier one's is a re-export of it.
         let mut by_body: HashMap<String, Ident> = HashMap::new();
         let mut fns = Vec::with_capacity(self.api.validators.len());
         for (name, node) in &self.api.validators {
@@ -36,13 +36,12 @@ impl Emitter<'_> {
                 continue;
             }
             let key = format!("{node:?}");
-            let body = match by_body.get(&key) {
-                Some(first) => quote!(self::#first(v, p, e)),
-                None => {
-                    by_body.insert(key, name.clone());
-                    body
-                }
-            };
+            if let Some(first) = by_body.get(&key) {
+                // A second name for the same function: nothing more to compile.
+                fns.push(quote!(pub use self::#first as #name;));
+                continue;
+            }
+            by_body.insert(key, name.clone());
             fns.push(quote! {
                 pub fn #name(v: &__tg::Json<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
                     #body
@@ -144,10 +143,7 @@ fn node_body(node: &Node, shared: &mut Shared) -> TokenStream {
             out.extend(quote!(#k::type_array(v, p, e);));
             array_keywords(rules, &mut out, shared);
         }
-        NodeKind::Object(rules) => {
-            out.extend(quote!(#k::type_object(v, p, e);));
-            object_keywords(rules, &mut out, shared);
-        }
+        NodeKind::Object(rules) => object_node(rules, &mut out, shared),
     }
     if let Some(untyped) = &node.untyped {
         string_keywords(&untyped.string, &mut out);
@@ -279,6 +275,38 @@ fn array_keywords(rules: &ArrayRules, out: &mut TokenStream, shared: &mut Shared
     }
 }
 
+/// `type: object` and its keywords. The common case — `required` and `properties` and
+/// nothing between them — is one call of the runtime's `object` with both lists as constant
+/// tables; it runs the same checks in the same order as the separate helpers.
+fn object_node(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shared) {
+    let k = quote!(__tg::validate);
+    let simple = rules.required_read_only.is_empty()
+        && rules.required_write_only.is_empty()
+        && rules.min_properties.is_none()
+        && rules.max_properties.is_none();
+    if !simple {
+        out.extend(quote!(#k::type_object(v, p, e);));
+        object_keywords(rules, out, shared);
+        return;
+    }
+    let required = &rules.required;
+    let properties = property_checks(rules, shared);
+    out.extend(quote!(#k::object(v, p, e, &[#(#required),*], &[#(#properties),*]);));
+    additional_keywords(rules, out, shared);
+}
+
+/// `(name, check)` table entries for the properties that check something.
+fn property_checks(rules: &ObjectRules, shared: &mut Shared) -> Vec<TokenStream> {
+    rules
+        .properties
+        .iter()
+        .filter_map(|(name, check)| {
+            let f = check_fn(check, shared)?;
+            Some(quote!((#name, #f)))
+        })
+        .collect()
+}
+
 fn object_keywords(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shared) {
     let k = quote!(__tg::validate);
     if !rules.required.is_empty() {
@@ -301,11 +329,16 @@ fn object_keywords(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shar
     if let Some(max) = rules.max_properties {
         out.extend(quote!(#k::max_properties(v, #max, p, e);));
     }
-    for (name, check) in &rules.properties {
-        if let Some(f) = check_fn(check, shared) {
-            out.extend(quote!(#k::property(v, #name, p, e, #f);));
-        }
+    let properties = property_checks(rules, shared);
+    if !properties.is_empty() {
+        out.extend(quote!(#k::properties(v, p, e, &[#(#properties),*]);));
     }
+    additional_keywords(rules, out, shared);
+}
+
+/// `additionalProperties`.
+fn additional_keywords(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shared) {
+    let k = quote!(__tg::validate);
     let known = rules.properties.iter().map(|(n, _)| n);
     match &rules.additional {
         Additional::Allowed => {}

@@ -3,13 +3,13 @@
 //! extract and validate (400) → handler (504 on timeout) → response validation (500, opt-in).
 //!
 //! Routing (404/405) happened before: axum only calls an operation's handler for its path
-//! and method. The generic part of [`dispatch`] is kept small; the stages that do not depend
+//! and method. The generic part of [`handle`] is kept small; the stages that do not depend
 //! on the operation's types live in non-generic functions, so a spec with thousands of
 //! operations does not monomorphise the pipeline thousands of times.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, RawPathParams, Request};
@@ -22,6 +22,7 @@ use sha2::Digest;
 
 use super::input::Input;
 use super::response::GeneratedResponse;
+use super::routing::Shared;
 use super::validate::Errors;
 use crate::meta::{ApiMeta, OperationMeta};
 use crate::problem::{Location, Problem, ProblemKind, Violation};
@@ -36,45 +37,51 @@ struct Admitted {
     extra_headers: RateLimitHeaders,
 }
 
-/// Runs one request through the pipeline. `extract` is the generated request type's
-/// extraction; `call` invokes the user's handler.
-pub async fn dispatch<Req, Resp, Fut>(
-    gateway: &Gateway,
+/// One generated operation, implemented by its request type: how the request is extracted
+/// and which method of the user's `Api` answers it. The pipeline ([`handle`]) and the route
+/// registration ([`super::Routes::add`]) are generic over it, so a generated operation is
+/// one small impl instead of a handler function with its own future, and the compiler
+/// checks the pipeline once, in this crate, rather than once per operation.
+pub trait Operation<A>: Sized + Send + 'static {
+    /// The operation's response enum.
+    type Response: GeneratedResponse;
+    /// Extracts and validates the parameters and body; problems go to `errors`.
+    fn extract(input: &Input, errors: &mut Errors) -> Option<Self>;
+    /// Calls the user's handler.
+    fn call(
+        api: &A,
+        request: Self,
+        context: Context,
+    ) -> impl core::future::Future<Output = Self::Response> + Send;
+}
+
+/// Runs one request of operation `O` through the pipeline.
+pub(crate) async fn handle<A, O>(
+    shared: Arc<Shared<A>>,
     api: &'static ApiMeta,
     op: &'static OperationMeta,
     request: Request,
-    extract: fn(&Input, &mut Errors) -> Option<Req>,
-    call: impl FnOnce(Req, Context) -> Fut,
 ) -> Response
 where
-    Fut: core::future::Future<Output = Resp>,
-    Resp: GeneratedResponse,
+    A: Send + Sync + 'static,
+    O: Operation<A>,
 {
+    let gateway = &shared.gateway;
     let admitted = match admit(gateway, api, op, request).await {
         Ok(a) => a,
         Err(response) => return response,
     };
     let mut errors = Errors::new(Location::Body);
-    let typed = extract(&admitted.input, &mut errors);
+    let typed = O::extract(&admitted.input, &mut errors);
     let typed = match typed {
         Some(t) if errors.is_empty() => t,
         _ => return finish(rejection(errors.into_vec()), admitted.extra_headers),
     };
     let context = Context::new(op.id, admitted.request_id, admitted.principal);
     let timeout = Duration::from_millis(gateway.limits().timeout_ms);
-    let answer = match tokio::time::timeout(timeout, call(typed, context)).await {
+    let answer = match tokio::time::timeout(timeout, O::call(&shared.api, typed, context)).await {
         Ok(answer) => answer,
-        Err(_) => {
-            let detail = format!(
-                "the handler of `{}` ran past {} ms",
-                op.id,
-                timeout.as_millis()
-            );
-            return finish(
-                Problem::new(ProblemKind::Timeout, detail).into_response(),
-                admitted.extra_headers,
-            );
-        }
+        Err(_) => return finish(timed_out(op, timeout), admitted.extra_headers),
     };
     if gateway.validate_responses() {
         let mut errors = Errors::new(Location::Response);
@@ -89,6 +96,15 @@ where
     let mut response = answer.into_response();
     super::accept::negotiate(&mut response, admitted.input.headers.get(header::ACCEPT));
     finish(response, admitted.extra_headers)
+}
+
+fn timed_out(op: &OperationMeta, timeout: Duration) -> Response {
+    let detail = format!(
+        "the handler of `{}` ran past {} ms",
+        op.id,
+        timeout.as_millis()
+    );
+    Problem::new(ProblemKind::Timeout, detail).into_response()
 }
 
 fn finish(mut response: Response, extra: RateLimitHeaders) -> Response {

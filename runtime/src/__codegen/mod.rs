@@ -25,14 +25,16 @@ mod json;
 mod mock;
 mod multipart;
 mod response;
+mod routes;
 mod routing;
 mod scan;
 pub mod ser;
 pub mod validate;
 
 pub use accept::{media_choices, MediaChoices};
+pub use axum::routing::MethodFilter;
 pub use bytes::Bytes;
-pub use dispatch::dispatch;
+pub use dispatch::Operation;
 pub use input::{Input, Scalar, Shape, Style, ValidateFn};
 pub use json::Json;
 pub use mock::mock_value;
@@ -41,6 +43,7 @@ pub use response::{
     bytes_response, empty_response, json_response, json_response_as, set_header, text_response,
     validate_body, GeneratedResponse,
 };
+pub use routes::Routes;
 pub use routing::{finish_router, try_finish_router, Shared};
 pub use std::sync::{Arc, LazyLock};
 pub use validate::{enum_from_value, Direction, Errors, Pattern, Ptr, Validator};

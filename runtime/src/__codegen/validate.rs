@@ -571,6 +571,32 @@ pub fn property(v: &Json<'_>, key: &str, p: &Ptr<'_>, e: &mut Errors, f: Validat
     }
 }
 
+/// `properties`: each `(key, check)` entry validates member `key`, if present, in order.
+pub fn properties(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, checks: &[(&str, Validator)]) {
+    if let Json::Object(_) = v {
+        for (key, f) in checks {
+            property(v, key, p, e, *f);
+        }
+    }
+}
+
+/// `type: object` with `required` and `properties`: [`type_object`], [`required`] and
+/// [`properties`] in that order, as one call with constant tables.
+pub fn object(
+    v: &Json<'_>,
+    p: &Ptr<'_>,
+    e: &mut Errors,
+    required_names: &[&str],
+    checks: &[(&str, Validator)],
+) {
+    if !matches!(v, Json::Object(_)) {
+        type_error(v, "object", p, e);
+        return;
+    }
+    required(v, required_names, p, e);
+    properties(v, p, e, checks);
+}
+
 /// `additionalProperties: false`: every key must be one of `known`.
 pub fn no_additional(v: &Json<'_>, known: &[&str], p: &Ptr<'_>, e: &mut Errors) {
     if let Json::Object(o) = v {
