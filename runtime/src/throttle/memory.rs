@@ -57,7 +57,11 @@ struct Shard {
     sweep_at: usize,
 }
 
+/// A key's state, on a cache line of its own inside the shard's table: the states of two
+/// keys used from two cores would otherwise share lines, and every decision writes its
+/// key's state (two threads on distinct keys then ran no faster than one).
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
 struct KeyState {
     tat: Option<Nanos>,
     quota: Option<QuotaState>,
