@@ -256,19 +256,24 @@ impl MemoryStore {
         if let Some(i) = key_group {
             let group = &groups[i];
             if let Some(Some(shard)) = shards.get_mut(group.slot) {
-                if let ScopeId::Key(key) = scopes[group.start].id {
-                    if let Some(state) = shard.keys.get_mut(key) {
+                let known = match scopes[group.start].id {
+                    ScopeId::Key(key) => shard.keys.get_mut(key),
+                    _ => None,
+                };
+                match known {
+                    // Known: decided and stored in place, one lookup.
+                    Some(state) => {
                         let decided = decide_state(*state, scopes, group, outcome, now);
                         self.decide_gateway(scopes, outcome, now);
-                        if !outcome.admitted() {
-                            return;
+                        if outcome.admitted() {
+                            decided.store_into(state);
+                            self.commit_locked(shards, groups, scopes, &pending, Some(i), now);
                         }
-                        decided.store_into(state);
-                        self.commit_locked(shards, groups, scopes, &pending, Some(i), now);
                         return;
                     }
+                    // New: inserted by `commit_group` if the request is admitted.
+                    None => pending[i] = decide_group(shard, scopes, group, outcome, now),
                 }
-                pending[i] = decide_group(shard, scopes, group, outcome, now);
             }
         }
         self.decide_gateway(scopes, outcome, now);
