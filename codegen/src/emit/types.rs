@@ -89,9 +89,9 @@ impl Emitter<'_> {
         quote!(#[derive(#base #(, #extra)*)])
     }
 
-    /// `Serialize` for a struct through the runtime's `ser::Object`: one line per field
-    /// (optional fields that are `None` are left out, `additional_properties` are written
-    /// after the fields) instead of the derive's expansion.
+    /// `Serialize` for a struct through the runtime's `ser::Object`: one chained call per
+    /// field (optional fields that are `None` are left out, `additional_properties` are
+    /// written after the fields) instead of the derive's expansion.
     fn struct_serialize(
         &self,
         name: &Ident,
@@ -102,22 +102,19 @@ impl Emitter<'_> {
             let field = ident(&f.name);
             let wire = &f.wire;
             if f.required {
-                quote!(o.field(#wire, &self.#field)?;)
+                quote!(.field(#wire, &self.#field))
             } else {
-                quote!(o.optional(#wire, &self.#field)?;)
+                quote!(.optional(#wire, &self.#field))
             }
         });
-        let rest = additional.then(|| quote!(o.rest(&self.additional_properties)?;));
+        let rest = additional.then(|| quote!(.rest(&self.additional_properties)));
         quote! {
             impl __tg::serde::Serialize for #name {
                 fn serialize<S: __tg::serde::Serializer>(
                     &self,
                     s: S,
                 ) -> ::std::result::Result<S::Ok, S::Error> {
-                    let mut o = __tg::ser::Object::start(s)?;
-                    #(#puts)*
-                    #rest
-                    o.end()
+                    __tg::ser::Object::start(s) #(#puts)* #rest .end()
                 }
             }
         }
@@ -135,14 +132,18 @@ impl Emitter<'_> {
         tag: Option<&str>,
     ) -> TokenStream {
         let slot = |i: usize| format_ident!("__f{}", i);
-        let lets = (0..fields.len()).map(|i| {
+        let here = quote!(self);
+        // Each slot's type is written out: nothing is left for the compiler to infer.
+        let lets = fields.iter().enumerate().map(|(i, f)| {
             let slot = slot(i);
-            quote!(let mut #slot = ::std::option::Option::None;)
+            let ty = self.field_type(f, &here);
+            quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
         });
+        // One `?` for the whole `match`: its arms are calls that return the same `Result`.
         let arms = fields.iter().enumerate().map(|(i, f)| {
             let slot = slot(i);
             let wire = &f.wire;
-            quote!(#wire => #slot = ::std::option::Option::Some(m.next_value()?),)
+            quote!(#wire => __tg::de::next(&mut m, &mut #slot),)
         });
         let takes = fields.iter().enumerate().map(|(i, f)| {
             let slot = slot(i);
@@ -155,20 +156,20 @@ impl Emitter<'_> {
                 quote!(#field: __tg::de::required(#slot, #wire)?,)
             }
         });
-        let ignore = quote!({
-            m.next_value::<__tg::serde::de::IgnoredAny>()?;
-        });
+        let ignore = quote!(__tg::de::skip(&mut m));
         let tag_arm = tag.map(|tag| quote!(#tag => #ignore,));
         let (rest_let, other_arm, rest_field) = if additional {
             (
                 quote!(let mut __rest = ::std::collections::BTreeMap::new();),
-                quote!(_ => {
-                    __rest.insert(k.into_string(), m.next_value()?);
-                }),
+                quote!(_ => __tg::de::rest(&mut m, &mut __rest, k),),
                 quote!(additional_properties: __rest,),
             )
         } else {
-            (TokenStream::new(), quote!(_ => #ignore), TokenStream::new())
+            (
+                TokenStream::new(),
+                quote!(_ => #ignore,),
+                TokenStream::new(),
+            )
         };
         quote! {
             impl<'de> __tg::serde::Deserialize<'de> for #name {
@@ -194,7 +195,7 @@ impl Emitter<'_> {
                                     #(#arms)*
                                     #tag_arm
                                     #other_arm
-                                }
+                                }?;
                             }
                             ::std::result::Result::Ok(#name { #(#takes)* #rest_field })
                         }
@@ -205,8 +206,22 @@ impl Emitter<'_> {
         }
     }
 
+    /// The type of a struct field: boxed when it closes a cycle, `Option` when optional.
+    fn field_type(&self, f: &crate::ir::Field, named: &TokenStream) -> TokenStream {
+        let mut inner = self.ty(&f.ty, named);
+        if f.boxed {
+            inner = quote!(::std::boxed::Box<#inner>);
+        }
+        if f.optional() {
+            quote!(::std::option::Option<#inner>)
+        } else {
+            inner
+        }
+    }
+
     pub(crate) fn type_def(&self, def: &TypeDef) -> TokenStream {
         let name = ident(&def.name);
+        let name_text = def.name.as_str();
         let docs = doc(def.doc.as_deref());
         let serde_crate = self.serde_crate();
         let here = quote!(self);
@@ -227,22 +242,22 @@ impl Emitter<'_> {
             } => {
                 // Serialize and Deserialize through the runtime's helpers, not serde's
                 // derives (see `struct_serialize`): the struct carries no serde attributes.
-                let derives = self.plain_derives(quote!(Debug, Clone, PartialEq));
+                // `Debug` prints the name and the JSON through the runtime (`ser::debug`).
+                let derives = self.plain_derives(quote!(Clone, PartialEq));
+                let debug = quote! {
+                    impl ::std::fmt::Debug for #name {
+                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            __tg::ser::debug(self, #name_text, f)
+                        }
+                    }
+                };
                 let serialize = self.struct_serialize(&name, fields, additional.is_some());
                 let deserialize = self.deserialized(&def.name).then(|| {
                     self.struct_deserialize(&name, fields, additional.is_some(), tag.as_deref())
                 });
                 let fields = fields.iter().map(|f| {
                     let fname = ident(&f.name);
-                    let mut inner = self.ty(&f.ty, &here);
-                    if f.boxed {
-                        inner = quote!(::std::boxed::Box<#inner>);
-                    }
-                    let ty = if f.optional() {
-                        quote!(::std::option::Option<#inner>)
-                    } else {
-                        inner
-                    };
+                    let ty = self.field_type(f, &here);
                     let docs = doc(f.doc.as_deref());
                     let wire = (f.name != f.wire).then(|| {
                         let gap = f.doc.is_some().then(|| quote!(#[doc = ""]));
@@ -277,17 +292,18 @@ impl Emitter<'_> {
                     #note
                     #derives
                     pub struct #name { #(#fields)* #extra }
+                    #debug
                     #serialize
                     #deserialize
                     #validate_method
                 }
             }
             TypeKind::StringEnum { variants } => {
-                let derives = self.derives(
-                    quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord),
-                    false,
-                );
-                // Read through `FromStr`: a few lines instead of the derive's visitor.
+                let derives = self.plain_derives(quote!(
+                    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
+                ));
+                // Written as `as_str` and read through `FromStr`: a line each instead of
+                // the derives' expansion.
                 let deserialize = self.deserialized(&def.name).then(|| {
                     quote! {
                         impl<'de> __tg::serde::Deserialize<'de> for #name {
@@ -299,9 +315,9 @@ impl Emitter<'_> {
                         }
                     }
                 });
-                let decl = variants.iter().map(|(v, wire)| {
+                let decl = variants.iter().map(|(v, _)| {
                     let v = ident(v);
-                    quote!(#[serde(rename = #wire)] #v,)
+                    quote!(#v,)
                 });
                 let arms = variants.iter().map(|(v, wire)| {
                     let v = ident(v);
@@ -314,12 +330,19 @@ impl Emitter<'_> {
                 quote! {
                     #docs
                     #derives
-                    #[serde(crate = #serde_crate)]
                     pub enum #name { #(#decl)* }
                     impl #name {
                         /// The value as written in the spec.
                         pub fn as_str(&self) -> &'static str {
                             match self { #(#arms)* }
+                        }
+                    }
+                    impl __tg::serde::Serialize for #name {
+                        fn serialize<S: __tg::serde::Serializer>(
+                            &self,
+                            s: S,
+                        ) -> ::std::result::Result<S::Ok, S::Error> {
+                            s.serialize_str(self.as_str())
                         }
                     }
                     impl ::std::fmt::Display for #name {

@@ -11,10 +11,11 @@
 //! messages never reach a client.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{Error, Visitor};
+use serde::de::{Error, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// A property name, borrowed from the input when the deserializer allows it.
@@ -55,6 +56,30 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// Reads the value of a known property into its slot (a repeated property: the last wins).
+pub fn next<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Skips the value of a property the type does not keep.
+pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(drop)
+}
+
+/// Reads the value of a property not named in the schema into `additional_properties`.
+pub fn rest<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    rest: &mut BTreeMap<String, T>,
+    key: Key<'de>,
+) -> Result<(), A::Error> {
+    rest.insert(key.into_string(), map.next_value()?);
+    Ok(())
+}
+
 /// The value of a required property, or serde's "missing field" error.
 pub fn required<T, E: Error>(value: Option<T>, wire: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(wire))
@@ -72,9 +97,6 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use serde::de::{IgnoredAny, MapAccess};
     use serde_json::{json, Value};
 
     use super::*;
@@ -96,24 +118,21 @@ mod tests {
                     f.write_str("an object")
                 }
                 fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Pet, A::Error> {
-                    let (mut f0, mut f1) = (None, None);
-                    let mut rest = BTreeMap::new();
+                    let mut f0: Option<String> = None;
+                    let mut f1: Option<Option<i64>> = None;
+                    let mut extra = BTreeMap::new();
                     while let Some(k) = m.next_key::<Key<'de>>()? {
                         match k.as_str() {
-                            "name" => f0 = Some(m.next_value()?),
-                            "age" => f1 = Some(m.next_value()?),
-                            "kind" => {
-                                m.next_value::<IgnoredAny>()?;
-                            }
-                            _ => {
-                                rest.insert(k.into_string(), m.next_value()?);
-                            }
-                        }
+                            "name" => next(&mut m, &mut f0),
+                            "age" => next(&mut m, &mut f1),
+                            "kind" => skip(&mut m),
+                            _ => rest(&mut m, &mut extra, k),
+                        }?;
                     }
                     Ok(Pet {
                         name: required(f0, "name")?,
                         age: f1.flatten(),
-                        extra: rest,
+                        extra,
                     })
                 }
             }
