@@ -55,6 +55,14 @@ pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
         "x-amazon-apigateway-integration",
         "shown by `tollgate routes`; the handler still answers",
     ),
+    (
+        "x-enum-varnames",
+        "names the variants of the Rust enum of an `enum`, value by value",
+    ),
+    (
+        "x-enumNames",
+        "the same as `x-enum-varnames` (NSwag's spelling)",
+    ),
 ];
 
 /// Every smell of the document `root` whose IR is `api`, unlocated (pass them to

@@ -29,6 +29,7 @@ fixture! {
     discriminator = "discriminator",
     discriminator_mapping = "discriminator-mapping",
     integer_enum = "integer-enum",
+    enum_varnames = "enum-varnames",
     mixed_enum = "mixed-enum",
     read_write_only = "read-write-only",
     not = "not",
@@ -201,6 +202,30 @@ fn discriminator_with_mapping_uses_the_mapping_keys() {
             json!({"method": "card", "last4": "42x2"})
         ),
         at("/last4", "pattern")
+    );
+}
+
+#[test]
+fn enum_variant_names_come_from_x_enum_varnames() {
+    use enum_varnames::{types, validate};
+    snapshot!(enum_varnames);
+
+    let job: types::Job = round_trip(json!({
+        "priority": 2, "colour": "#0f0", "plain": "#0f0", "wrong": 1
+    }));
+    assert_eq!(job.priority, types::Priority::HighUrgency);
+    assert_eq!(job.colour, Some(types::Colour::Green));
+    assert_eq!(job.colour.map(|c| c.as_str()), Some("#0f0"));
+    // Without names, variants are named from the values.
+    assert_eq!(job.plain, Some(types::Plain::T0f0));
+    assert_eq!(job.wrong, Some(types::Wrong::V1));
+    assert_eq!(types::Priority::Low.as_i64(), 0);
+    assert!(enum_varnames::WARNINGS.contains(
+        "#/components/schemas/Wrong/x-enum-varnames: `x-enum-varnames` is not a list of 2 names"
+    ));
+    assert_eq!(
+        violations(validate::job, json!({"priority": 3, "colour": "red"})),
+        vec![("/priority".into(), "enum"), ("/colour".into(), "enum")]
     );
 }
 

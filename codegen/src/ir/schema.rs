@@ -282,13 +282,22 @@ impl<'a> SchemaLowerer<'a> {
                 .collect();
             match strings {
                 // Untyped, but only strings: the same enum as with `type: string`.
-                Some(strings) => self.named_enum(strings, hint, pointer, exact, doc_of(schema)),
-                None => self.named_value_enum(values, hint, pointer, exact, doc_of(schema)),
+                Some(strings) => {
+                    let names = self.enum_var_names(obj, strings.len(), pointer);
+                    self.named_enum(strings, names, hint, pointer, exact, doc_of(schema))
+                }
+                None => {
+                    let names = self.enum_var_names(obj, values.len(), pointer);
+                    self.named_value_enum(values, names, hint, pointer, exact, doc_of(schema))
+                }
             }
         } else {
             match &node.kind {
                 NodeKind::String(_) => match string_enum(obj) {
-                    Some(values) => self.named_enum(values, hint, pointer, exact, doc_of(schema)),
+                    Some(values) => {
+                        let names = self.enum_var_names(obj, values.len(), pointer);
+                        self.named_enum(values, names, hint, pointer, exact, doc_of(schema))
+                    }
                     None => RustType::String,
                 },
                 NodeKind::Integer(rules) => match rules.format.as_deref() {
@@ -817,29 +826,88 @@ impl<'a> SchemaLowerer<'a> {
         (RustType::Named(name), rules)
     }
 
+    /// The variant names an `x-enum-varnames` (openapi-generator) or `x-enumNames` (NSwag)
+    /// extension gives the `count` values of `enum`, in order. A list of another length, or
+    /// with a non-string entry, is announced and ignored (names derived from the values).
+    fn enum_var_names(
+        &mut self,
+        obj: &Map<String, Value>,
+        count: usize,
+        pointer: &str,
+    ) -> Option<Vec<String>> {
+        let (key, list) = ["x-enum-varnames", "x-enumNames"]
+            .into_iter()
+            .find_map(|key| obj.get(key).map(|list| (key, list)))?;
+        let names: Option<Vec<String>> = list.as_array().and_then(|list| {
+            list.iter()
+                .map(|name| name.as_str().map(str::to_owned))
+                .collect()
+        });
+        match names {
+            Some(names) if names.len() == count => Some(names),
+            _ => {
+                self.warn(
+                    &child(pointer, key),
+                    &format!("`{key}` is not a list of {count} names, one per `enum` value; variant names are derived from the values instead"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The variants of an enum: each value's name from `names` (`x-enum-varnames`) when
+    /// given, else derived from the value; repeated values (warned about) are dropped.
+    fn enum_variants<T>(
+        &mut self,
+        values: Vec<T>,
+        names: Option<Vec<String>>,
+        pointer: &str,
+        wire: impl Fn(&T) -> String,
+        derived: impl Fn(&T) -> String,
+    ) -> Vec<(String, T)> {
+        let named: Vec<(Option<String>, T)> = match names {
+            Some(names) => values
+                .into_iter()
+                .zip(names)
+                .map(|(v, n)| (Some(n), v))
+                .collect(),
+            None => values.into_iter().map(|v| (None, v)).collect(),
+        };
+        let distinct = self.distinct_enum_values(named, pointer, |(_, v)| wire(v));
+        let mut variant_names = Namespace::default();
+        distinct
+            .into_iter()
+            .map(|(name, v)| {
+                let base = name.map_or_else(|| derived(&v), |n| type_name(&n));
+                (variant_names.claim(&base), v)
+            })
+            .collect()
+    }
+
     fn named_enum(
         &mut self,
         values: Vec<String>,
+        names: Option<Vec<String>>,
         hint: &str,
         pointer: &str,
         exact: Option<&str>,
         doc: Option<String>,
     ) -> RustType {
-        let values = self.distinct_enum_values(values, pointer, |v| v.clone());
-        if exact.is_none() {
+        // Enums of equal values share a type, unless names are given for their variants.
+        let shareable = names.is_none();
+        let variants = self.enum_variants(values, names, pointer, String::clone, |v| type_name(v));
+        let values: Vec<String> = variants.iter().map(|(_, v)| v.clone()).collect();
+        if exact.is_none() && shareable {
             if let Some(existing) = self.enums_by_values.get(&values) {
                 return RustType::Named(existing.clone());
             }
         }
         let name = self.type_name_for(hint, exact);
-        self.enums_by_values
-            .entry(values.clone())
-            .or_insert_with(|| name.clone());
-        let mut variant_names = Namespace::default();
-        let variants = values
-            .into_iter()
-            .map(|v| (variant_names.claim(&type_name(&v)), v))
-            .collect();
+        if shareable {
+            self.enums_by_values
+                .entry(values)
+                .or_insert_with(|| name.clone());
+        }
         self.insert_enum(name, exact, TypeKind::StringEnum { variants }, doc, pointer)
     }
 
@@ -1241,25 +1309,25 @@ impl<'a> SchemaLowerer<'a> {
     fn named_value_enum(
         &mut self,
         values: Vec<Value>,
+        names: Option<Vec<String>>,
         hint: &str,
         pointer: &str,
         exact: Option<&str>,
         doc: Option<String>,
     ) -> RustType {
-        let values = self.distinct_enum_values(values, pointer, Value::to_string);
-        let key = Value::Array(values.clone()).to_string();
-        if exact.is_none() {
+        let shareable = names.is_none();
+        let variants =
+            self.enum_variants(values, names, pointer, Value::to_string, value_variant_name);
+        let key = Value::Array(variants.iter().map(|(_, v)| v.clone()).collect()).to_string();
+        if exact.is_none() && shareable {
             if let Some(existing) = self.value_enums.get(&key) {
                 return RustType::Named(existing.clone());
             }
         }
         let name = self.type_name_for(hint, exact);
-        self.value_enums.entry(key).or_insert_with(|| name.clone());
-        let mut variant_names = Namespace::default();
-        let variants = values
-            .into_iter()
-            .map(|v| (variant_names.claim(&value_variant_name(&v)), v))
-            .collect();
+        if shareable {
+            self.value_enums.entry(key).or_insert_with(|| name.clone());
+        }
         self.insert_enum(name, exact, TypeKind::ValueEnum { variants }, doc, pointer)
     }
 
