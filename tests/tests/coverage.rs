@@ -28,6 +28,7 @@ macro_rules! fixture {
 fixture! {
     discriminator = "discriminator",
     discriminator_mapping = "discriminator-mapping",
+    discriminator_allof_base = "discriminator-allof-base",
     integer_enum = "integer-enum",
     enum_varnames = "enum-varnames",
     mixed_enum = "mixed-enum",
@@ -203,6 +204,20 @@ fn discriminator_with_mapping_uses_the_mapping_keys() {
         ),
         at("/last4", "pattern")
     );
+}
+
+#[test]
+fn a_discriminator_on_an_allof_base_is_announced_and_subtypes_merge_the_base() {
+    use discriminator_allof_base::types;
+    snapshot!(discriminator_allof_base);
+
+    assert!(discriminator_allof_base::WARNINGS.starts_with(
+        "#/components/schemas/Pet/discriminator: `discriminator` without `oneOf`/`anyOf`"
+    ));
+    let cat: types::Cat = round_trip(json!({"petType": "Cat", "name": "Tom", "hunts": true}));
+    assert_eq!((cat.pet_type.as_str(), cat.hunts), ("Cat", Some(true)));
+    let pet: types::Pet = round_trip(json!({"petType": "Pet", "name": "Rex"}));
+    assert_eq!(pet.name.as_deref(), Some("Rex"));
 }
 
 #[test]

@@ -200,6 +200,15 @@ impl<'a> SchemaLowerer<'a> {
         if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
             return self.lower_ref(reference, hint, pointer);
         }
+        if obj.contains_key("discriminator")
+            && !obj.contains_key("oneOf")
+            && !obj.contains_key("anyOf")
+        {
+            self.warn(
+                &child(pointer, "discriminator"),
+                "`discriminator` without `oneOf`/`anyOf` (an `allOf` base) does not make a tagged enum: a value of this schema is read as this schema's own type, without the properties only its subtypes declare; list the subtypes in a `oneOf` with this `discriminator` to get one",
+            );
+        }
         let mut node = self.node(obj, hint, pointer);
         let nullable = nullable_of(schema);
 
