@@ -56,6 +56,7 @@ impl Emitter<'_> {
             });
         }
         let mut multipart_struct = None;
+        let mut body_enum = None;
         if let Some(body) = &op.body {
             let inner = if body.encoding == Encoding::Multipart {
                 let (def, name) = self.multipart_struct(op, body);
@@ -64,10 +65,18 @@ impl Emitter<'_> {
             } else {
                 self.ty(&body.ty, &types)
             };
+            let field_inner = match &body.alternatives {
+                Some(alternatives) => {
+                    let (def, name) = body_enum_def(body, alternatives, &inner);
+                    body_enum = Some(def);
+                    quote!(#name)
+                }
+                None => inner.clone(),
+            };
             let ty = if body.required {
-                inner.clone()
+                field_inner
             } else {
-                quote!(::std::option::Option<#inner>)
+                quote!(::std::option::Option<#field_inner>)
             };
             let docs = doc(body.doc.as_deref().or(Some("The request body.")));
             fields.push(quote! { #docs pub body: #ty, });
@@ -127,6 +136,35 @@ impl Emitter<'_> {
                 Encoding::Text => quote! { let body = input.text_body(#required, e); },
                 Encoding::Binary => quote! { let body = input.bytes_body(#required, e); },
             });
+            if let Some(alternatives) = &body.alternatives {
+                // Dispatch on `Content-Type`: a raw media type is taken as it is, anything
+                // else (the pipeline has refused the undocumented) is the typed body.
+                let typed = extracts.pop().unwrap_or_default();
+                let name = format_ident!("{}", alternatives.name);
+                let typed_variant = format_ident!("{}", alternatives.typed_variant);
+                let media = alternatives.raw.iter().map(|a| a.media.as_str());
+                let arms = alternatives.raw.iter().enumerate().map(|(i, a)| {
+                    let i = Literal::usize_unsuffixed(i);
+                    let variant = format_ident!("{}", a.variant);
+                    let read = if a.encoding == Encoding::Text {
+                        quote!(text_body)
+                    } else {
+                        quote!(bytes_body)
+                    };
+                    quote! {
+                        ::std::option::Option::Some(#i) => input.#read(#required, e).map(#name::#variant),
+                    }
+                });
+                extracts.push(quote! {
+                    let body = match input.media_index(&[#(#media),*]) {
+                        #(#arms)*
+                        _ => {
+                            #typed
+                            body.map(#name::#typed_variant)
+                        }
+                    };
+                });
+            }
             inits.push(if required {
                 quote!(body: body?,)
             } else {
@@ -142,6 +180,7 @@ impl Emitter<'_> {
         let f = ident(&op.fn_name);
         quote! {
             #multipart_struct
+            #body_enum
             #[doc = #doc_text]
             #[derive(Debug, Clone, PartialEq)]
             pub struct #name { #(#fields)* }
@@ -848,4 +887,40 @@ fn part_tokens(part: &PartKind) -> TokenStream {
         PartKind::File => quote!(#c::Part::File),
         PartKind::Files => quote!(#c::Part::Files),
     }
+}
+
+/// The body enum of an operation that takes raw media types beside its typed body: one
+/// variant for the typed body (`typed`), one per raw media type (`String` or `Bytes`).
+fn body_enum_def(
+    body: &crate::ir::Body,
+    alternatives: &crate::ir::BodyAlternatives,
+    typed: &TokenStream,
+) -> (TokenStream, proc_macro2::Ident) {
+    let name = format_ident!("{}", alternatives.name);
+    let typed_variant = format_ident!("{}", alternatives.typed_variant);
+    let typed_doc = format!(
+        " `{}`.",
+        body.content_types.first().map_or("", String::as_str)
+    );
+    let raw = alternatives.raw.iter().map(|a| {
+        let variant = format_ident!("{}", a.variant);
+        let ty = if a.encoding == Encoding::Text {
+            quote!(::std::string::String)
+        } else {
+            quote!(__tg::Bytes)
+        };
+        let doc_text = format!(" `{}`, as sent.", a.media);
+        quote! { #[doc = #doc_text] #variant(#ty), }
+    });
+    let doc_text = " The request body, by its `Content-Type`.";
+    let def = quote! {
+        #[doc = #doc_text]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #[doc = #typed_doc]
+            #typed_variant(#typed),
+            #(#raw)*
+        }
+    };
+    (def, name)
 }

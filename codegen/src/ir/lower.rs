@@ -10,9 +10,9 @@ use super::mock::synthesize;
 use super::names::{snake_name, type_name, Namespace};
 use super::schema::{position_type, Lowered, SchemaLowerer};
 use super::{
-    Api, Authorizer, Body, Check, Encoding, MultipartField, NodeKind, Operation, Param,
-    ParamLocation, ParamShape, PartKind, Response, ResponseBody, ResponseHeader, RustType,
-    SchemeKind, SecurityScheme, Status, Throttle, TypeKind,
+    Api, Authorizer, Body, BodyAlternatives, Check, Encoding, MultipartField, NodeKind, Operation,
+    Param, ParamLocation, ParamShape, PartKind, RawAlternative, Response, ResponseBody,
+    ResponseHeader, RustType, SchemeKind, SecurityScheme, Status, Throttle, TypeKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::load::pointer::child;
@@ -568,13 +568,24 @@ fn lower_body(
     };
 
     // The other documented media types: read the same way when they share the encoding
-    // (or as a form beside JSON); otherwise refused with 415, and said so here.
+    // (or as a form beside JSON); taken as they are (a variant of a body enum) when they are
+    // text or bytes with nothing to parse; otherwise refused with 415, and said so here.
     let mut content_types = vec![media.clone()];
     let mut also_form = false;
+    let mut raw = Vec::new();
     for (other, other_media) in content.iter().filter(|(o, _)| *o != media) {
         let other_encoding = request_encoding(other);
         if other_encoding == encoding {
             content_types.push(other.clone());
+        } else if matches!(other_encoding, Encoding::Text | Encoding::Binary)
+            && is_raw_schema(root, other_media)
+        {
+            content_types.push(other.clone());
+            raw.push(RawAlternative {
+                media: other.clone(),
+                variant: String::new(),
+                encoding: other_encoding,
+            });
         } else if encoding == Encoding::Json && other_encoding == Encoding::Form {
             also_form = true;
             form_fields = form_field_shapes(root, other_media);
@@ -593,7 +604,20 @@ fn lower_body(
             ));
         }
     }
+    let alternatives = (!raw.is_empty()).then(|| {
+        let mut variants = Namespace::default();
+        let typed_variant = variants.claim(&media_variant_name(media));
+        for alternative in &mut raw {
+            alternative.variant = variants.claim(&media_variant_name(&alternative.media));
+        }
+        BodyAlternatives {
+            name: format!("{stem}RequestBody"),
+            typed_variant,
+            raw,
+        }
+    });
     Some(Body {
+        alternatives,
         required: body
             .get("required")
             .and_then(Value::as_bool)
@@ -610,6 +634,28 @@ fn lower_body(
         also_form,
         multipart,
     })
+}
+
+/// Whether a documented media type has nothing to parse: no schema, an empty one, or a
+/// string (`format: binary`, `byte`, or text).
+fn is_raw_schema(root: &Value, media: &Value) -> bool {
+    match media.get("schema").and_then(|s| deref(root, s)) {
+        None => true,
+        Some(schema) => {
+            schema.as_object().is_some_and(|o| o.is_empty())
+                || schema.get("type").and_then(Value::as_str) == Some("string")
+        }
+    }
+}
+
+/// The variant name for a media type in a body enum: the subtype for `application/*`
+/// (`Json`, `OctetStream`), type and subtype otherwise (`TextPlain`, `ImagePng`).
+fn media_variant_name(media: &str) -> String {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    match essence.split_once('/') {
+        Some((kind, subtype)) if kind.eq_ignore_ascii_case("application") => type_name(subtype),
+        _ => type_name(essence),
+    }
 }
 
 /// How a request body of `media` is read.

@@ -437,6 +437,32 @@ pub struct Body {
     pub also_form: bool,
     /// For [`Encoding::Multipart`]: the fields of the generated multipart body struct.
     pub multipart: Vec<MultipartField>,
+    /// Media types of another encoding documented beside the one that types the body, taken
+    /// as they are (text or bytes): the body is then an enum with a variant per media type.
+    pub alternatives: Option<BodyAlternatives>,
+}
+
+/// The request body enum of an operation that documents raw media types (text, bytes)
+/// beside the one its body is typed from: `Json(T)`, `OctetStream(Bytes)`, `TextPlain(String)`.
+#[derive(Debug, Clone)]
+pub struct BodyAlternatives {
+    /// The enum's name (`<Operation>RequestBody`).
+    pub name: String,
+    /// The variant carrying the typed body.
+    pub typed_variant: String,
+    /// The raw media types, in document order.
+    pub raw: Vec<RawAlternative>,
+}
+
+/// One raw media type of a [`BodyAlternatives`] enum.
+#[derive(Debug, Clone)]
+pub struct RawAlternative {
+    /// The media type, as documented.
+    pub media: String,
+    /// Its variant.
+    pub variant: String,
+    /// [`Encoding::Text`] (a `String`) or [`Encoding::Binary`] (`Bytes`).
+    pub encoding: Encoding,
 }
 
 /// One property of a `multipart/form-data` body.

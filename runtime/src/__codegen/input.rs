@@ -141,6 +141,18 @@ impl Input {
             })
     }
 
+    /// Which of `media` (documented media types, wildcards allowed) the request's
+    /// `Content-Type` is, by position; `None` when it is none of them or absent.
+    pub fn media_index(&self, media: &[&str]) -> Option<usize> {
+        let content_type = self
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())?;
+        media
+            .iter()
+            .position(|m| super::dispatch::media_type_matches(content_type, &[m]))
+    }
+
     /// Extracts one parameter. Returns `None` when it is absent or invalid; in the invalid
     /// case (and when a required one is absent) the violation is in `e`.
     #[allow(clippy::too_many_arguments)]
