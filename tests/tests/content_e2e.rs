@@ -212,6 +212,52 @@ async fn multipart_violations_are_listed_with_a_pointer_per_field() {
         .await
         .unwrap();
     assert_eq!(violations(response).await, [v("body", "/meta", "syntax")]);
+
+    // A file of a type its `encoding.contentType` (image/png, image/jpeg) does not list;
+    // a part without a Content-Type is text/plain (RFC 7578).
+    for part in [
+        Part::bytes(b"GIF89a".to_vec())
+            .file_name("rex.gif")
+            .mime_str("image/gif")
+            .unwrap(),
+        Part::bytes(b"plain".to_vec()).file_name("rex.txt"),
+    ] {
+        let form = Form::new().text("caption", "ok").part("photo", part);
+        let response = s
+            .client
+            .post(s.url("/pets/7/photos"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(
+            problem["errors"].as_array().map(Vec::len),
+            Some(1),
+            "{problem}"
+        );
+        assert_eq!(problem["errors"][0]["pointer"], "/photo");
+        assert_eq!(problem["errors"][0]["keyword"], "contentType");
+        let message = problem["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("part `photo` must be sent as image/png or image/jpeg, not "),
+            "{message}"
+        );
+    }
+    // A JPEG is one of them.
+    let jpeg = Part::bytes(b"JPEG".to_vec())
+        .file_name("rex.jpg")
+        .mime_str("image/jpeg")
+        .unwrap();
+    let form = Form::new().text("caption", "ok").part("photo", jpeg);
+    let response = s
+        .client
+        .post(s.url("/pets/7/photos"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
 }
 
 #[tokio::test]

@@ -100,7 +100,7 @@ impl Emitter<'_> {
                 Encoding::Multipart => {
                     let parts = body.multipart.iter().map(|f| {
                         let wire = &f.wire;
-                        let part = part_tokens(&f.part);
+                        let part = part_tokens(&f.part, &f.accept);
                         quote!((#wire, #part))
                     });
                     let files = body.multipart.iter().filter_map(|f| {
@@ -876,7 +876,7 @@ fn style_ident(style: &str) -> proc_macro2::Ident {
 }
 
 /// The runtime `Part` of a multipart field.
-fn part_tokens(part: &PartKind) -> TokenStream {
+fn part_tokens(part: &PartKind, accept: &[String]) -> TokenStream {
     let c = quote!(__tg);
     match part {
         PartKind::Field(shape) => {
@@ -884,8 +884,8 @@ fn part_tokens(part: &PartKind) -> TokenStream {
             quote!(#c::Part::Field(#shape))
         }
         PartKind::Json { repeated } => quote!(#c::Part::Json { repeated: #repeated }),
-        PartKind::File => quote!(#c::Part::File),
-        PartKind::Files => quote!(#c::Part::Files),
+        PartKind::File => quote!(#c::Part::File { accept: &[#(#accept),*] }),
+        PartKind::Files => quote!(#c::Part::Files { accept: &[#(#accept),*] }),
     }
 }
 

@@ -744,12 +744,23 @@ fn multipart_fields(
                         .unwrap_or(ParamShape::Scalar("string")),
                 ),
             };
+            // `encoding.contentType` of a file: the comma-separated types it may be sent as.
+            let accept = match (&part, declared.as_deref()) {
+                (PartKind::File | PartKind::Files, Some(list)) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                _ => Vec::new(),
+            };
             MultipartField {
                 name: field.name.clone(),
                 wire: field.wire.clone(),
                 ty: field.ty.clone(),
                 optional: field.optional(),
                 part,
+                accept,
             }
         })
         .collect()

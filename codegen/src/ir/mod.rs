@@ -478,6 +478,8 @@ pub struct MultipartField {
     pub optional: bool,
     /// How the part is read.
     pub part: PartKind,
+    /// For file parts: the media types its `encoding.contentType` allows (empty: any).
+    pub accept: Vec<String>,
 }
 
 /// How one multipart property is read.

@@ -36,10 +36,17 @@ pub enum Part {
         /// The property is an array whose items are sent as separate parts.
         repeated: bool,
     },
-    /// One file (`format: binary`).
-    File,
-    /// Several files (an array of `format: binary`).
-    Files,
+    /// One file (`format: binary`), of one of the media types in `accept` (its
+    /// `encoding.contentType`; empty: any).
+    File {
+        /// The media types the part may be sent as (wildcards allowed).
+        accept: &'static [&'static str],
+    },
+    /// Several files (an array of `format: binary`), each of a type in `accept`.
+    Files {
+        /// The media types each part may be sent as (wildcards allowed).
+        accept: &'static [&'static str],
+    },
 }
 
 /// A part as received.
@@ -148,14 +155,18 @@ impl Input {
             }
             let p = root.key(name);
             let value = match part {
-                Part::File | Part::Files => {
+                Part::File { accept } | Part::Files { accept } => {
                     let mut placeholders = Vec::new();
                     for raw in named {
+                        // A refused part still stands in the object: it was sent, so it is
+                        // not also reported missing.
                         placeholders.push(Value::String(String::new()));
-                        files.0.push((raw.name.clone(), file_of(raw)));
+                        if accepted(raw, accept, &p, e) {
+                            files.0.push((raw.name.clone(), file_of(raw)));
+                        }
                     }
                     match part {
-                        Part::Files => Some(Value::Array(placeholders)),
+                        Part::Files { .. } => Some(Value::Array(placeholders)),
                         _ => placeholders.into_iter().next(),
                     }
                 }
@@ -193,6 +204,26 @@ impl Input {
         }
         value.map(|v| (v, files))
     }
+}
+
+/// Whether a file part's media type is one of `accept` (any when it is empty); records a
+/// `contentType` violation when not. A part without `Content-Type` is `text/plain`, as
+/// RFC 7578 says.
+fn accepted(raw: &RawPart, accept: &[&str], at: &Ptr, e: &mut Errors) -> bool {
+    let content_type = raw.content_type.as_deref().unwrap_or("text/plain");
+    if accept.is_empty() || super::dispatch::media_type_matches(content_type, accept) {
+        return true;
+    }
+    e.push(
+        at,
+        "contentType",
+        format!(
+            "part `{}` must be sent as {}, not {content_type}",
+            raw.name,
+            accept.join(" or ")
+        ),
+    );
+    false
 }
 
 fn file_of(raw: &RawPart) -> FilePart {
@@ -274,7 +305,7 @@ mod tests {
         ("name", Part::Field(Shape::Scalar(Scalar::String))),
         ("age", Part::Field(Shape::Scalar(Scalar::Integer))),
         ("meta", Part::Json { repeated: false }),
-        ("photo", Part::File),
+        ("photo", Part::File { accept: &[] }),
     ];
 
     #[tokio::test]
