@@ -115,6 +115,16 @@ async fn upload_server(limit: u64) -> Server {
     Server::start(upload::router(Uploads, gateway)).await
 }
 
+/// Sends `form` to the upload operation.
+async fn post_photos(s: &Server, form: Form) -> reqwest::Response {
+    s.client
+        .post(s.url("/pets/7/photos"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn photo() -> Part {
     Part::bytes(b"PNG-BYTES".to_vec())
         .file_name("rex.png")
@@ -145,13 +155,7 @@ async fn multipart_fields_json_parts_and_files_reach_the_handler() {
             "thumbnails",
             Part::bytes(b"T2".to_vec()).file_name("t2.png"),
         );
-    let response = s
-        .client
-        .post(s.url("/pets/7/photos"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = post_photos(&s, form).await;
     assert_eq!(response.status(), StatusCode::OK);
     let got: Value = response.json().await.unwrap();
     assert_eq!(
@@ -181,13 +185,7 @@ async fn multipart_violations_are_listed_with_a_pointer_per_field() {
         .text("rating", "four")
         .text("meta", r#"{"width": 1}"#)
         .text("stray", "x");
-    let response = s
-        .client
-        .post(s.url("/pets/7/photos"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = post_photos(&s, form).await;
     assert_eq!(
         violations(response).await,
         [
@@ -204,13 +202,7 @@ async fn multipart_violations_are_listed_with_a_pointer_per_field() {
         .text("caption", "ok")
         .text("meta", "{nope")
         .part("photo", photo());
-    let response = s
-        .client
-        .post(s.url("/pets/7/photos"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = post_photos(&s, form).await;
     assert_eq!(violations(response).await, [v("body", "/meta", "syntax")]);
 
     // A file of a type its `encoding.contentType` (image/png, image/jpeg) does not list;
@@ -223,13 +215,7 @@ async fn multipart_violations_are_listed_with_a_pointer_per_field() {
         Part::bytes(b"plain".to_vec()).file_name("rex.txt"),
     ] {
         let form = Form::new().text("caption", "ok").part("photo", part);
-        let response = s
-            .client
-            .post(s.url("/pets/7/photos"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let response = post_photos(&s, form).await;
         let problem: Value = response.json().await.unwrap();
         assert_eq!(
             problem["errors"].as_array().map(Vec::len),
@@ -250,13 +236,7 @@ async fn multipart_violations_are_listed_with_a_pointer_per_field() {
         .mime_str("image/jpeg")
         .unwrap();
     let form = Form::new().text("caption", "ok").part("photo", jpeg);
-    let response = s
-        .client
-        .post(s.url("/pets/7/photos"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = post_photos(&s, form).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -266,13 +246,7 @@ async fn broken_and_oversized_multipart_bodies_are_refused() {
     let big = Form::new()
         .text("caption", "ok")
         .part("photo", Part::bytes(vec![b'x'; 1000]).file_name("big.png"));
-    let response = s
-        .client
-        .post(s.url("/pets/7/photos"))
-        .multipart(big)
-        .send()
-        .await
-        .unwrap();
+    let response = post_photos(&s, big).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     let s = upload_server(1 << 20).await;
