@@ -250,11 +250,13 @@ fn admit_now<'a>(
             return Admission::Wait(Box::pin(admit(gateway, api, op, parts, auth, body)));
         }
     };
-    let bytes = match bytes.and_then(|bytes| check_body(op, &parts, principal.as_ref(), bytes)) {
+    let content_type = content_type(&parts);
+    let checked = bytes.and_then(|bytes| check_body(op, content_type, principal.as_ref(), bytes));
+    let bytes = match checked {
         Ok(bytes) => bytes,
         Err(response) => return Admission::Ready(Err(finish(response, extra_headers))),
     };
-    if content_type(&parts).is_some_and(is_multipart) {
+    if content_type.is_some_and(is_multipart) {
         let body = BodyState::Read(bytes);
         let auth = Some((principal, extra_headers));
         return Admission::Wait(Box::pin(admit(gateway, api, op, parts, auth, body)));
@@ -294,7 +296,7 @@ async fn admit(
         Some(Ok(bytes)) => bytes,
         Some(Err(reading)) => {
             let read = read_bytes(reading.await, limit);
-            read.and_then(|bytes| check_body(op, &parts, principal.as_ref(), bytes))
+            read.and_then(|bytes| check_body(op, content_type(&parts), principal.as_ref(), bytes))
                 .map_err(with_headers)?
         }
     };
@@ -344,7 +346,7 @@ fn read_bytes(
 /// (415).
 fn check_body(
     op: &'static OperationMeta,
-    parts: &Parts,
+    content_type: Option<&str>,
     principal: Option<&Principal>,
     bytes: Bytes,
 ) -> Result<Bytes, Response> {
@@ -361,7 +363,6 @@ fn check_body(
             return Err(crate::auth::payload_mismatch().into_response());
         }
     }
-    let content_type = content_type(parts);
     if !bytes.is_empty() || content_type.is_some() {
         match content_type {
             Some(ct) if media_type_matches(ct, meta.content_types) => {}
@@ -492,31 +493,34 @@ fn unsupported_media_type(got: &str, documented: &[&str]) -> Response {
 /// Whether the `Content-Type` header's media type is one of the documented ones
 /// (case-insensitive, parameters ignored, `type/*` and `*/*` wildcards honoured).
 pub(crate) fn media_type_matches(content_type: &str, documented: &[&str]) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let sent = essence(content_type);
     documented.iter().any(|doc| {
-        let doc = doc.split(';').next().unwrap_or_default().trim();
+        let doc = essence(doc);
         if doc == "*/*" {
             return true;
         }
         match doc.strip_suffix("/*") {
-            Some(prefix) => essence
+            Some(prefix) => sent
                 .split_once('/')
                 .is_some_and(|(t, _)| t.eq_ignore_ascii_case(prefix)),
-            None => essence.eq_ignore_ascii_case(doc),
+            None => sent.eq_ignore_ascii_case(doc),
         }
     })
 }
 
+/// A media type without its parameters (`application/json; charset=utf-8` →
+/// `application/json`), trimmed. A byte loop: the text is short, and this runs on every
+/// request with a body.
+fn essence(media_type: &str) -> &str {
+    let end = media_type
+        .bytes()
+        .position(|b| b == b';')
+        .unwrap_or(media_type.len());
+    media_type[..end].trim()
+}
+
 fn is_multipart(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+    essence(content_type).eq_ignore_ascii_case("multipart/form-data")
 }
 
 /// The incoming `x-request-id` (when present, non-empty and at most 128 bytes), or a new
@@ -562,7 +566,7 @@ fn push_hex(out: &mut String, n: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{media_type_matches, push_hex};
+    use super::{is_multipart, media_type_matches, push_hex};
 
     #[test]
     fn hex() {
@@ -585,6 +589,19 @@ mod tests {
         ));
         assert!(media_type_matches("image/png", &["image/*"]));
         assert!(!media_type_matches("text/plain", &["application/json"]));
+        assert!(media_type_matches("IMAGE/png ; q=1", &["image/*"]));
+        assert!(media_type_matches(
+            "anything/at-all",
+            &["text/plain", "*/*"]
+        ));
+        assert!(media_type_matches(
+            " text/plain ",
+            &["text/plain; charset=utf-8"]
+        ));
+        assert!(!media_type_matches("text/plainer", &["text/plain"]));
+        assert!(!media_type_matches("", &["application/json"]));
+        assert!(is_multipart(" Multipart/Form-Data; boundary=x"));
+        assert!(!is_multipart("multipart/mixed; boundary=x"));
     }
 }
 
