@@ -5,6 +5,7 @@
 /// `"`, `\` or a control character (`bytes.len()` when there is none). Eight bytes at a
 /// time (SWAR): most strings in a request body have nothing to unescape, and a byte at a
 /// time was the scanner's largest cost.
+#[inline]
 pub(crate) fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
     while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
         let flagged = stops(u64::from_le_bytes(*chunk));
@@ -41,6 +42,7 @@ pub(crate) fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// The high bit of each byte of `word` that is `"`, `\` or a control character.
+#[inline]
 fn stops(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
