@@ -306,9 +306,12 @@ async fn admit(
                 .map_err(with_headers)?
         }
     };
-    let multipart = match content_type(&parts) {
-        Some(ct) if op.body.is_some() && is_multipart(ct) => {
-            Some(super::multipart::parse(ct, bytes.clone()).await)
+    let content_type = op.body.as_ref().and_then(|_| content_type(&parts));
+    let multipart = match content_type {
+        Some(ct) if is_multipart(ct) => {
+            // Boxed: its state (about 1 KB) would otherwise be part of every waiting
+            // request's future, multipart or not.
+            Some(Box::pin(super::multipart::parse(ct, bytes.clone())).await)
         }
         _ => None,
     };
