@@ -5,34 +5,55 @@
 /// `"`, `\` or a control character (`bytes.len()` when there is none). Eight bytes at a
 /// time (SWAR): most strings in a request body have nothing to unescape, and a byte at a
 /// time was the scanner's largest cost.
+#[inline]
 pub(crate) fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(chunk);
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        // The lowest flagged byte of each term is exact (a borrow only flags bytes above
-        // a true hit), so the lowest flagged byte overall is the first stop.
-        let flagged = ((quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(ONES * 0x20) & !word))
-            & HIGHS;
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let flagged = stops(u64::from_le_bytes(*chunk));
         if flagged != 0 {
             return at + (flagged.trailing_zeros() / 8) as usize;
         }
         at += 8;
     }
-    while let Some(&b) = bytes.get(at) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        at += 1;
+    if at >= bytes.len() {
+        return bytes.len();
     }
-    at
+    // Fewer than eight bytes left: one more word, not a byte at a time (that loop was
+    // most of the cost of the short strings of a problem+json body).
+    let (start, word) = match bytes.last_chunk::<8>() {
+        // The last eight bytes, overlapping what was checked already (blanked below).
+        Some(last) => (bytes.len() - 8, u64::from_le_bytes(*last)),
+        // A string shorter than eight bytes: padded with spaces (plain content).
+        None => {
+            let mut chunk = [b' '; 8];
+            for (slot, &byte) in chunk.iter_mut().zip(bytes) {
+                *slot = byte;
+            }
+            (0, u64::from_le_bytes(chunk))
+        }
+    };
+    // Bytes before `at` become spaces: a stop among them could flag the byte above it
+    // through the borrow.
+    let keep = u64::MAX << (8 * (at - start));
+    let flagged = stops((word & keep) | (0x2020_2020_2020_2020 & !keep));
+    match flagged {
+        0 => bytes.len(),
+        _ => start + (flagged.trailing_zeros() / 8) as usize,
+    }
+}
+
+/// The high bit of each byte of `word` that is `"`, `\` or a control character.
+#[inline]
+fn stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    // The lowest flagged byte of each term is exact (a borrow only flags bytes above a
+    // true hit), so the lowest flagged byte overall is the first stop.
+    ((quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash)
+        | (word.wrapping_sub(ONES * 0x20) & !word))
+        & HIGHS
 }
 
 /// Appends `text` to `out` as a JSON string literal, quotes included, escaped exactly as

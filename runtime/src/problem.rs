@@ -191,7 +191,13 @@ impl Problem {
     pub fn validation(errors: Vec<Violation>) -> Self {
         let detail = match errors.len() {
             1 => "the request has 1 error".to_owned(),
-            n => format!("the request has {n} errors"),
+            n => {
+                let mut detail = String::with_capacity(32);
+                detail.push_str("the request has ");
+                detail.push_str(itoa::Buffer::new().format(n));
+                detail.push_str(" errors");
+                detail
+            }
         };
         Self {
             errors,

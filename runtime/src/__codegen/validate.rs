@@ -62,33 +62,45 @@ impl<'a> Ptr<'a> {
         }
     }
 
-    /// The pointer as text (`/items/3/name`).
+    /// The pointer as text (`/items/3/name`). One allocation, sized up front (this runs
+    /// once per violation; a refused request lists several).
     pub fn to_text(&self) -> String {
-        let mut segments = Vec::new();
+        let mut len = 0;
         let mut at = Some(self);
         while let Some(ptr) = at {
-            segments.push(ptr.segment);
+            len += match ptr.segment {
+                Segment::Root => 0,
+                // Escaping at most doubles a key.
+                Segment::Key(key) => 1 + 2 * key.len(),
+                Segment::Index(_) => 21,
+            };
             at = ptr.parent;
         }
-        let mut text = String::new();
-        for segment in segments.iter().rev() {
-            match segment {
-                Segment::Root => {}
-                Segment::Key(key) => push_key(&mut text, key),
-                Segment::Index(index) => {
-                    text.push('/');
-                    text.push_str(itoa::Buffer::new().format(*index));
-                }
+        let mut text = String::with_capacity(len);
+        self.write_to(&mut text);
+        text
+    }
+
+    /// Appends the parent's segments, then this one.
+    fn write_to(&self, text: &mut String) {
+        if let Some(parent) = self.parent {
+            parent.write_to(text);
+        }
+        match self.segment {
+            Segment::Root => {}
+            Segment::Key(key) => push_key(text, key),
+            Segment::Index(index) => {
+                text.push('/');
+                text.push_str(itoa::Buffer::new().format(index));
             }
         }
-        text
     }
 }
 
 /// Appends `/key` to a pointer's text, escaping `~` and `/` (RFC 6901).
 pub fn push_key(text: &mut String, key: &str) {
     text.push('/');
-    if !key.contains(['~', '/']) {
+    if !key.bytes().any(|b| b == b'~' || b == b'/') {
         text.push_str(key);
         return;
     }
@@ -162,6 +174,10 @@ impl Errors {
 
     /// Records a violation at the JSON pointer `pointer` (text already written).
     pub fn push_at(&mut self, pointer: String, keyword: &'static str, message: impl Into<String>) {
+        // A refused request usually lists a few: room for eight at once, not 4 then 8.
+        if self.list.capacity() == 0 {
+            self.list.reserve(8);
+        }
         self.list.push(Violation {
             location: self.location,
             name: self.name.clone(),
@@ -349,7 +365,7 @@ pub fn pattern(v: &Json<'_>, pattern: &Pattern, p: &Ptr<'_>, e: &mut Errors) {
             e.push(
                 p,
                 "pattern",
-                format!("must match the pattern `{}`", pattern.source()),
+                concat(&["must match the pattern `", pattern.source(), "`"]),
             );
         }
     }
@@ -406,9 +422,13 @@ fn as_f64(v: &Json<'_>) -> Option<f64> {
 pub fn minimum(v: &Json<'_>, min: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
     if let Some(x) = as_f64(v) {
         if exclusive && x <= min {
-            e.push(p, "exclusiveMinimum", format!("must be greater than {min}"));
+            e.push(
+                p,
+                "exclusiveMinimum",
+                with_number("must be greater than ", min),
+            );
         } else if x < min {
-            e.push(p, "minimum", format!("must be at least {min}"));
+            e.push(p, "minimum", with_number("must be at least ", min));
         }
     }
 }
@@ -417,9 +437,13 @@ pub fn minimum(v: &Json<'_>, min: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Err
 pub fn maximum(v: &Json<'_>, max: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
     if let Some(x) = as_f64(v) {
         if exclusive && x >= max {
-            e.push(p, "exclusiveMaximum", format!("must be less than {max}"));
+            e.push(
+                p,
+                "exclusiveMaximum",
+                with_number("must be less than ", max),
+            );
         } else if x > max {
-            e.push(p, "maximum", format!("must be at most {max}"));
+            e.push(p, "maximum", with_number("must be at most ", max));
         }
     }
 }
@@ -428,7 +452,7 @@ pub fn maximum(v: &Json<'_>, max: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Err
 pub fn multiple_of(v: &Json<'_>, m: f64, p: &Ptr<'_>, e: &mut Errors) {
     if let Json::Number(n) = v {
         if !is_multiple_of(n, m) {
-            e.push(p, "multipleOf", format!("must be a multiple of {m}"));
+            e.push(p, "multipleOf", with_number("must be a multiple of ", m));
         }
     }
 }
@@ -733,11 +757,18 @@ pub fn json_equal(a: &Json<'_>, b: &Json<'_>) -> bool {
 pub fn check_enum_str(v: &Json<'_>, allowed: &[&str], p: &Ptr<'_>, e: &mut Errors) {
     let ok = matches!(v, Json::String(s) if allowed.contains(&&**s));
     if !ok {
-        e.push(
-            p,
-            "enum",
-            format!("must be one of {}", list(allowed.iter())),
-        );
+        let mut message =
+            String::with_capacity(16 + allowed.iter().map(|a| a.len() + 4).sum::<usize>());
+        message.push_str("must be one of ");
+        for (i, a) in allowed.iter().enumerate() {
+            if i > 0 {
+                message.push_str(", ");
+            }
+            message.push('`');
+            message.push_str(a);
+            message.push('`');
+        }
+        e.push(p, "enum", message);
     }
 }
 
@@ -750,6 +781,33 @@ pub fn check_enum(v: &Json<'_>, allowed: &[Value], p: &Ptr<'_>, e: &mut Errors) 
             format!("must be one of {}", list(allowed.iter())),
         );
     }
+}
+
+/// `parts` joined, in one allocation (messages of refused requests are built on the
+/// request path: `format!` cost more than the check).
+fn concat(parts: &[&str]) -> String {
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}
+
+/// `prefix` followed by `x` as `{x}` displays it; integral bounds (the usual ones) without
+/// `std::fmt`'s float formatting.
+fn with_number(prefix: &str, x: f64) -> String {
+    let mut text = String::with_capacity(prefix.len() + 24);
+    text.push_str(prefix);
+    // Below 2^53 an integral f64 is exactly an i64, and `{x}` prints it without a
+    // fraction; -0.0 prints as `-0`, so it takes the general path.
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 && !(x == 0.0 && x.is_sign_negative())
+    {
+        text.push_str(itoa::Buffer::new().format(x as i64));
+    } else {
+        use std::fmt::Write;
+        let _ = write!(text, "{x}");
+    }
+    text
 }
 
 fn list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
@@ -816,6 +874,45 @@ pub fn value<T: serde::Serialize>(value: &T, validate: Validator) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_with_numbers_are_what_format_writes() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            100.0,
+            0.01,
+            -1.005,
+            1e15,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            1e300,
+            -2.5e-8,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            assert_eq!(with_number("at least ", x), format!("at least {x}"));
+        }
+        assert_eq!(concat(&["a `", "b", "`"]), "a `b`");
+    }
+
+    #[test]
+    fn enum_message_lists_the_allowed_strings() {
+        let mut e = Errors::default();
+        check_enum_str(
+            &Json::String("x".into()),
+            &["a", "b c"],
+            &Ptr::new(),
+            &mut e,
+        );
+        let v = e.into_vec();
+        assert_eq!(
+            v[0].message,
+            format!("must be one of {}", list(["a", "b c"].iter()))
+        );
+    }
 
     #[test]
     fn multiple_of_is_exact_for_decimals() {
