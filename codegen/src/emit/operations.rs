@@ -86,7 +86,7 @@ impl Emitter<'_> {
                 let shape = shape_tokens(shape);
                 quote!((#name, #shape))
             });
-            extracts.push(match body.encoding {
+            let typed = match body.encoding {
                 Encoding::Json if body.also_form => quote! {
                     let body = if input.is_form() {
                         input.form_body::<#inner>(#required, &[#(#form_fields),*], #validator, e)
@@ -135,36 +135,11 @@ impl Emitter<'_> {
                 },
                 Encoding::Text => quote! { let body = input.text_body(#required, e); },
                 Encoding::Binary => quote! { let body = input.bytes_body(#required, e); },
+            };
+            extracts.push(match &body.alternatives {
+                None => typed,
+                Some(alternatives) => dispatch_on_media(alternatives, required, &typed),
             });
-            if let Some(alternatives) = &body.alternatives {
-                // Dispatch on `Content-Type`: a raw media type is taken as it is, anything
-                // else (the pipeline has refused the undocumented) is the typed body.
-                let typed = extracts.pop().unwrap_or_default();
-                let name = format_ident!("{}", alternatives.name);
-                let typed_variant = format_ident!("{}", alternatives.typed_variant);
-                let media = alternatives.raw.iter().map(|a| a.media.as_str());
-                let arms = alternatives.raw.iter().enumerate().map(|(i, a)| {
-                    let i = Literal::usize_unsuffixed(i);
-                    let variant = format_ident!("{}", a.variant);
-                    let read = if a.encoding == Encoding::Text {
-                        quote!(text_body)
-                    } else {
-                        quote!(bytes_body)
-                    };
-                    quote! {
-                        ::std::option::Option::Some(#i) => input.#read(#required, e).map(#name::#variant),
-                    }
-                });
-                extracts.push(quote! {
-                    let body = match input.media_index(&[#(#media),*]) {
-                        #(#arms)*
-                        _ => {
-                            #typed
-                            body.map(#name::#typed_variant)
-                        }
-                    };
-                });
-            }
             inits.push(if required {
                 quote!(body: body?,)
             } else {
@@ -923,4 +898,38 @@ fn body_enum_def(
         }
     };
     (def, name)
+}
+
+/// The extraction of a body enum: a raw media type (by `Content-Type`) is taken as it is;
+/// anything else (the pipeline has refused the undocumented) is read by `typed`, the
+/// extraction of the typed body, into its variant.
+fn dispatch_on_media(
+    alternatives: &crate::ir::BodyAlternatives,
+    required: bool,
+    typed: &TokenStream,
+) -> TokenStream {
+    let name = format_ident!("{}", alternatives.name);
+    let typed_variant = format_ident!("{}", alternatives.typed_variant);
+    let media = alternatives.raw.iter().map(|a| a.media.as_str());
+    let arms = alternatives.raw.iter().enumerate().map(|(i, a)| {
+        let i = Literal::usize_unsuffixed(i);
+        let variant = format_ident!("{}", a.variant);
+        let read = if a.encoding == Encoding::Text {
+            quote!(text_body)
+        } else {
+            quote!(bytes_body)
+        };
+        quote! {
+            ::std::option::Option::Some(#i) => input.#read(#required, e).map(#name::#variant),
+        }
+    });
+    quote! {
+        let body = match input.media_index(&[#(#media),*]) {
+            #(#arms)*
+            _ => {
+                #typed
+                body.map(#name::#typed_variant)
+            }
+        };
+    }
 }
