@@ -243,10 +243,10 @@ fn admit_now<'a>(
         ));
     };
     let limit = gateway.limits().body_bytes;
-    if let Err(response) = check_length(&parts.headers, limit) {
-        return Admission::Ready(Err(finish(response, extra_headers)));
-    }
-    let mut reading = Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX)).collect();
+    let mut reading = match start_reading(body, &parts.headers, limit) {
+        Ok(reading) => reading,
+        Err(response) => return Admission::Ready(Err(finish(response, extra_headers))),
+    };
     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
     let bytes = match Pin::new(&mut reading).poll(&mut context) {
         std::task::Poll::Ready(read) => read_bytes(read, limit),
@@ -290,11 +290,9 @@ async fn admit(
     let reading = match body {
         BodyState::NotTaken => None,
         BodyState::Read(bytes) => Some(Ok(bytes)),
-        BodyState::Unread(body) => {
-            check_length(&parts.headers, limit).map_err(with_headers)?;
-            let limited = usize::try_from(limit).unwrap_or(usize::MAX);
-            Some(Err(Limited::new(body, limited).collect()))
-        }
+        BodyState::Unread(body) => Some(Err(
+            start_reading(body, &parts.headers, limit).map_err(with_headers)?
+        )),
         BodyState::Reading(reading) => Some(Err(reading)),
     };
     let bytes = match reading {
@@ -326,11 +324,16 @@ fn content_type(parts: &Parts) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-/// 413 when the declared `Content-Length` is over `limit`.
-fn check_length(headers: &HeaderMap, limit: u64) -> Result<(), Response> {
+/// Starts reading the body under `limit`: 413 at once when the declared `Content-Length`
+/// is over it, without reading anything.
+fn start_reading(
+    body: axum::body::Body,
+    headers: &HeaderMap,
+    limit: u64,
+) -> Result<Collect<Limited<axum::body::Body>>, Response> {
     match declared_length(headers) {
         Some(len) if len > limit => Err(too_large(limit)),
-        _ => Ok(()),
+        _ => Ok(Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX)).collect()),
     }
 }
 

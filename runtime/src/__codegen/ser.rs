@@ -27,8 +27,9 @@ impl<M: SerializeMap> Object<M> {
         }
     }
 
-    /// Writes one entry unless an earlier one failed.
-    fn entry<T: Serialize + ?Sized>(mut self, wire: &str, value: &T) -> Self {
+    /// Writes a field that is always present (`null` when a nullable one is `None`),
+    /// unless an earlier entry failed.
+    pub fn field<T: Serialize + ?Sized>(mut self, wire: &str, value: &T) -> Self {
         if let Ok(map) = &mut self.map {
             if let Err(error) = map.serialize_entry(wire, value) {
                 self.map = Err(error);
@@ -37,15 +38,10 @@ impl<M: SerializeMap> Object<M> {
         self
     }
 
-    /// Writes a field that is always present (`null` when a nullable one is `None`).
-    pub fn field<T: Serialize + ?Sized>(self, wire: &str, value: &T) -> Self {
-        self.entry(wire, value)
-    }
-
     /// Writes an optional field when it is set.
     pub fn optional<T: Serialize>(self, wire: &str, value: &Option<T>) -> Self {
         match value {
-            Some(value) => self.entry(wire, value),
+            Some(value) => self.field(wire, value),
             None => self,
         }
     }
@@ -54,7 +50,7 @@ impl<M: SerializeMap> Object<M> {
     pub fn rest<T: Serialize>(self, extra: &BTreeMap<String, T>) -> Self {
         extra
             .iter()
-            .fold(self, |object, (key, value)| object.entry(key, value))
+            .fold(self, |object, (key, value)| object.field(key, value))
     }
 
     /// Ends the object, or returns the first error.
