@@ -269,4 +269,23 @@ mod tests {
             }
         }
     }
+
+    /// An extra derive a type already has (string enums derive `Hash`) is not derived twice.
+    #[test]
+    fn extra_derives_are_added_once() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let loaded = crate::load::load(&root.join("fixtures/petstore.yaml")).expect("petstore");
+        let (api, _) = crate::ir::lower(&loaded.root);
+        let settings = Settings {
+            extra_derives: vec!["Hash".into(), "Default".into()],
+            ..Settings::default()
+        };
+        let file = Emitter::new(&api, &settings).file().to_string();
+        assert!(file.contains("Ord , Default)"), "{file}");
+        assert!(!file.contains("Hash , PartialOrd , Ord , Hash"), "{file}");
+        assert!(
+            file.contains("Clone , PartialEq , Hash , Default)"),
+            "{file}"
+        );
+    }
 }

@@ -79,12 +79,16 @@ impl Emitter<'_> {
         self.plain_derives(quote!(#base, __tg::serde::Serialize #deserialize))
     }
 
-    /// The derives of a type serialized by hand: `base` and the extra derives.
+    /// The derives of a type serialized by hand: `base` and the extra derives not already
+    /// in it.
     fn plain_derives(&self, base: TokenStream) -> TokenStream {
+        let present = base.to_string();
+        let present: Vec<&str> = present.split(',').map(str::trim).collect();
         let extra = self
             .settings
             .extra_derives
             .iter()
+            .filter(|d| !present.contains(&d.trim()))
             .filter_map(|d| d.parse::<TokenStream>().ok());
         quote!(#[derive(#base #(, #extra)*)])
     }
@@ -120,87 +124,61 @@ impl Emitter<'_> {
         }
     }
 
-    /// `Deserialize` for a struct: a map visitor that reads each property straight into
-    /// its field's type (one pass, nothing buffered), with the runtime's `de` helpers for
-    /// keys and missing fields. It is what serde's derive writes minus the field enum, its
-    /// visitor and the sequence visitor: about a third of the code per type.
+    /// `Deserialize` for a struct: one call to the runtime's `de::object`, which reads the
+    /// JSON object into a tuple of slots (`Req<T>` for a required property, `Opt<T>` for an
+    /// optional one) in one pass, nothing buffered, and a struct literal from the values.
+    /// The visitor, the key `match` and the missing-field checks are generic code in the
+    /// runtime, checked once, instead of a visitor per type.
     fn struct_deserialize(
         &self,
         name: &Ident,
         fields: &[crate::ir::Field],
-        additional: bool,
+        additional: Option<&RustType>,
         tag: Option<&str>,
     ) -> TokenStream {
-        let slot = |i: usize| format_ident!("__f{}", i);
         let here = quote!(self);
-        // Each slot's type is written out: nothing is left for the compiler to infer.
-        let lets = fields.iter().enumerate().map(|(i, f)| {
-            let slot = slot(i);
-            let ty = self.field_type(f, &here);
-            quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
-        });
-        // One `?` for the whole `match`: its arms are calls that return the same `Result`.
-        let arms = fields.iter().enumerate().map(|(i, f)| {
-            let slot = slot(i);
-            let wire = &f.wire;
-            quote!(#wire => __tg::de::next(&mut m, &mut #slot),)
-        });
-        let takes = fields.iter().enumerate().map(|(i, f)| {
-            let slot = slot(i);
-            let field = ident(&f.name);
-            let wire = &f.wire;
-            if f.optional() {
-                // Absent and `null` are both `None`, as serde reads an `Option` field.
-                quote!(#field: #slot.flatten(),)
-            } else {
-                quote!(#field: __tg::de::required(#slot, #wire)?,)
+        let slots: Vec<(TokenStream, TokenStream)> = fields
+            .iter()
+            .map(|f| {
+                let field = ident(&f.name);
+                let mut ty = self.ty(&f.ty, &here);
+                if f.boxed {
+                    ty = quote!(::std::boxed::Box<#ty>);
+                }
+                let slot = if f.optional() {
+                    quote!(__tg::de::Opt<#ty>)
+                } else {
+                    quote!(__tg::de::Req<#ty>)
+                };
+                (quote!(#field), slot)
+            })
+            .collect();
+        let (pattern, slot_types) = nest_in_twelves(&slots);
+        let names = fields.iter().map(|f| &f.wire);
+        let names_and_fields = fields.iter().map(|f| ident(&f.name));
+        let tag = match tag {
+            Some(tag) => quote!(::std::option::Option::Some(#tag)),
+            None => quote!(::std::option::Option::None),
+        };
+        let (rest_pattern, rest_type, rest_field) = match additional {
+            Some(t) => {
+                let t = self.ty(t, &here);
+                (
+                    quote!(additional_properties),
+                    quote!(::std::collections::BTreeMap<::std::string::String, #t>),
+                    quote!(additional_properties,),
+                )
             }
-        });
-        let ignore = quote!(__tg::de::skip(&mut m));
-        let tag_arm = tag.map(|tag| quote!(#tag => #ignore,));
-        let (rest_let, other_arm, rest_field) = if additional {
-            (
-                quote!(let mut __rest = ::std::collections::BTreeMap::new();),
-                quote!(_ => __tg::de::rest(&mut m, &mut __rest, k),),
-                quote!(additional_properties: __rest,),
-            )
-        } else {
-            (
-                TokenStream::new(),
-                quote!(_ => #ignore,),
-                TokenStream::new(),
-            )
+            None => (quote!(()), quote!(()), TokenStream::new()),
         };
         quote! {
             impl<'de> __tg::serde::Deserialize<'de> for #name {
                 fn deserialize<D: __tg::serde::Deserializer<'de>>(
                     d: D,
                 ) -> ::std::result::Result<Self, D::Error> {
-                    struct __Visitor;
-                    impl<'de> __tg::serde::de::Visitor<'de> for __Visitor {
-                        type Value = #name;
-                        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            f.write_str("an object")
-                        }
-                        fn visit_map<A: __tg::serde::de::MapAccess<'de>>(
-                            self,
-                            mut m: A,
-                        ) -> ::std::result::Result<#name, A::Error> {
-                            #(#lets)*
-                            #rest_let
-                            while let ::std::option::Option::Some(k) =
-                                m.next_key::<__tg::de::Key<'de>>()?
-                            {
-                                match k.as_str() {
-                                    #(#arms)*
-                                    #tag_arm
-                                    #other_arm
-                                }?;
-                            }
-                            ::std::result::Result::Ok(#name { #(#takes)* #rest_field })
-                        }
-                    }
-                    d.deserialize_map(__Visitor)
+                    let (#pattern, #rest_pattern) =
+                        __tg::de::object::<D, #slot_types, #rest_type>(d, &[#(#names),*], #tag)?;
+                    ::std::result::Result::Ok(Self { #(#names_and_fields,)* #rest_field })
                 }
             }
         }
@@ -226,12 +204,10 @@ impl Emitter<'_> {
         let serde_crate = self.serde_crate();
         let here = quote!(self);
         let validator = format_ident!("{}", def.validator);
+        let validate = validate_fn(&validator);
         let validate_method = quote! {
             impl #name {
-                /// Checks this value against its schema; lists every violation.
-                pub fn validate(&self) -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {
-                    __tg::validate::value(self, super::validate::#validator)
-                }
+                #validate
             }
         };
         match &def.kind {
@@ -253,7 +229,7 @@ impl Emitter<'_> {
                 };
                 let serialize = self.struct_serialize(&name, fields, additional.is_some());
                 let deserialize = self.deserialized(&def.name).then(|| {
-                    self.struct_deserialize(&name, fields, additional.is_some(), tag.as_deref())
+                    self.struct_deserialize(&name, fields, additional.as_ref(), tag.as_deref())
                 });
                 let fields = fields.iter().map(|f| {
                     let fname = ident(&f.name);
@@ -302,8 +278,9 @@ impl Emitter<'_> {
                 let derives = self.plain_derives(quote!(
                     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
                 ));
-                // Written as `as_str` and read through `FromStr`: a line each instead of
-                // the derives' expansion.
+                // Written as a table of values read by `as_str` and the runtime's
+                // `parse_enum`: a line each instead of serde's derives or a `match` per
+                // method.
                 let deserialize = self.deserialized(&def.name).then(|| {
                     quote! {
                         impl<'de> __tg::serde::Deserialize<'de> for #name {
@@ -319,23 +296,26 @@ impl Emitter<'_> {
                     let v = ident(v);
                     quote!(#v,)
                 });
-                let arms = variants.iter().map(|(v, wire)| {
+                let all = variants.iter().map(|(v, _)| {
                     let v = ident(v);
-                    quote!(Self::#v => #wire,)
+                    quote!(Self::#v)
                 });
-                let parse = variants.iter().map(|(v, wire)| {
-                    let v = ident(v);
-                    quote!(#wire => ::std::result::Result::Ok(Self::#v),)
-                });
+                let wire = variants.iter().map(|(_, wire)| wire);
                 quote! {
                     #docs
                     #derives
                     pub enum #name { #(#decl)* }
                     impl #name {
+                        /// Every value, in spec order.
+                        pub const ALL: &'static [Self] = &[#(#all),*];
+                        /// The values as written in the spec, in the order of `ALL`.
+                        pub const VALUES: &'static [&'static str] = &[#(#wire),*];
                         /// The value as written in the spec.
                         pub fn as_str(&self) -> &'static str {
-                            match self { #(#arms)* }
+                            // The variants are numbered from 0 in the order of `VALUES`.
+                            Self::VALUES[*self as usize]
                         }
+                        #validate
                     }
                     impl __tg::serde::Serialize for #name {
                         fn serialize<S: __tg::serde::Serializer>(
@@ -353,14 +333,10 @@ impl Emitter<'_> {
                     impl ::std::str::FromStr for #name {
                         type Err = ::std::string::String;
                         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                            match s {
-                                #(#parse)*
-                                other => ::std::result::Result::Err(::std::format!("unknown value `{other}`")),
-                            }
+                            __tg::de::parse_enum(s, Self::VALUES, Self::ALL)
                         }
                     }
                     #deserialize
-                    #validate_method
                 }
             }
             TypeKind::Untagged { variants } => {
@@ -497,6 +473,29 @@ impl Emitter<'_> {
             }
         }
     }
+}
+
+/// The `validate` method of a type whose validator is `validate::<validator>`.
+fn validate_fn(validator: &Ident) -> TokenStream {
+    quote! {
+        /// Checks this value against its schema; lists every violation.
+        pub fn validate(&self) -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {
+            __tg::validate::value(self, super::validate::#validator)
+        }
+    }
+}
+
+/// The pattern and the slot type of `de::object`'s fields, `(binding, slot type)` each:
+/// tuples of at most 12 (the longest tuple the runtime's `Fields` is implemented for),
+/// nested when there are more (`((a, .., l), (m, ..))`).
+fn nest_in_twelves(items: &[(TokenStream, TokenStream)]) -> (TokenStream, TokenStream) {
+    if items.len() <= 12 {
+        let patterns = items.iter().map(|(p, _)| p);
+        let types = items.iter().map(|(_, t)| t);
+        return (quote!((#(#patterns,)*)), quote!((#(#types,)*)));
+    }
+    let groups: Vec<(TokenStream, TokenStream)> = items.chunks(12).map(nest_in_twelves).collect();
+    nest_in_twelves(&groups)
 }
 
 /// An identifier from an IR name (already sanitised; keywords were suffixed).
