@@ -144,9 +144,9 @@ impl<'de, T: Deserialize<'de>> Fields<'de> for Opt<T> {
     }
 }
 
-/// `Fields` for tuples of slots (or of nested tuples), up to 12 long.
+/// `Fields` for a tuple of slots (or of nested tuples): `tuple_fields!((0, S0) (1, S1))`.
 macro_rules! tuple_fields {
-    ($(($index:tt, $slot:ident)),+) => {
+    ($(($index:tt, $slot:ident))+) => {
         impl<'de, $($slot: Fields<'de>),+> Fields<'de> for ($($slot,)+) {
             const LEN: usize = 0 $(+ $slot::LEN)+;
             type Out = ($($slot::Out,)+);
@@ -197,81 +197,18 @@ impl<'de> Fields<'de> for () {
     }
 }
 
-tuple_fields!((0, S0));
-tuple_fields!((0, S0), (1, S1));
-tuple_fields!((0, S0), (1, S1), (2, S2));
-tuple_fields!((0, S0), (1, S1), (2, S2), (3, S3));
-tuple_fields!((0, S0), (1, S1), (2, S2), (3, S3), (4, S4));
-tuple_fields!((0, S0), (1, S1), (2, S2), (3, S3), (4, S4), (5, S5));
-tuple_fields!(
-    (0, S0),
-    (1, S1),
-    (2, S2),
-    (3, S3),
-    (4, S4),
-    (5, S5),
-    (6, S6)
-);
-tuple_fields!(
-    (0, S0),
-    (1, S1),
-    (2, S2),
-    (3, S3),
-    (4, S4),
-    (5, S5),
-    (6, S6),
-    (7, S7)
-);
-tuple_fields!(
-    (0, S0),
-    (1, S1),
-    (2, S2),
-    (3, S3),
-    (4, S4),
-    (5, S5),
-    (6, S6),
-    (7, S7),
-    (8, S8)
-);
-tuple_fields!(
-    (0, S0),
-    (1, S1),
-    (2, S2),
-    (3, S3),
-    (4, S4),
-    (5, S5),
-    (6, S6),
-    (7, S7),
-    (8, S8),
-    (9, S9)
-);
-tuple_fields!(
-    (0, S0),
-    (1, S1),
-    (2, S2),
-    (3, S3),
-    (4, S4),
-    (5, S5),
-    (6, S6),
-    (7, S7),
-    (8, S8),
-    (9, S9),
-    (10, S10)
-);
-tuple_fields!(
-    (0, S0),
-    (1, S1),
-    (2, S2),
-    (3, S3),
-    (4, S4),
-    (5, S5),
-    (6, S6),
-    (7, S7),
-    (8, S8),
-    (9, S9),
-    (10, S10),
-    (11, S11)
-);
+/// `Fields` for the tuples of every length up to the list's: `tuple_fields!` for each prefix.
+macro_rules! tuple_fields_up_to {
+    ([$($done:tt)*]) => {};
+    ([$($done:tt)*] $next:tt $($rest:tt)*) => {
+        tuple_fields!($($done)* $next);
+        tuple_fields_up_to!([$($done)* $next] $($rest)*);
+    };
+}
+
+#[rustfmt::skip]
+tuple_fields_up_to!([] (0, S0) (1, S1) (2, S2) (3, S3) (4, S4) (5, S5) (6, S6) (7, S7) (8, S8)
+    (9, S9) (10, S10) (11, S11));
 
 /// Where the properties a struct does not name go: nowhere (`()`, skipped) or its
 /// `additional_properties` map.
