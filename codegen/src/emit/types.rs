@@ -141,10 +141,7 @@ impl Emitter<'_> {
             .iter()
             .map(|f| {
                 let field = ident(&f.name);
-                let mut ty = self.ty(&f.ty, &here);
-                if f.boxed {
-                    ty = quote!(::std::boxed::Box<#ty>);
-                }
+                let ty = self.field_value_type(f, &here);
                 let slot = if f.optional() {
                     quote!(__tg::de::Opt<#ty>)
                 } else {
@@ -184,12 +181,19 @@ impl Emitter<'_> {
         }
     }
 
-    /// The type of a struct field: boxed when it closes a cycle, `Option` when optional.
-    fn field_type(&self, f: &crate::ir::Field, named: &TokenStream) -> TokenStream {
-        let mut inner = self.ty(&f.ty, named);
+    /// The type of a struct field's value: boxed when it closes a cycle.
+    fn field_value_type(&self, f: &crate::ir::Field, named: &TokenStream) -> TokenStream {
+        let inner = self.ty(&f.ty, named);
         if f.boxed {
-            inner = quote!(::std::boxed::Box<#inner>);
+            quote!(::std::boxed::Box<#inner>)
+        } else {
+            inner
         }
+    }
+
+    /// The type of a struct field: its value's type, in an `Option` when optional.
+    fn field_type(&self, f: &crate::ir::Field, named: &TokenStream) -> TokenStream {
+        let inner = self.field_value_type(f, named);
         if f.optional() {
             quote!(::std::option::Option<#inner>)
         } else {
