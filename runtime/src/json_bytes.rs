@@ -17,20 +17,18 @@ pub(crate) fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
     if at >= bytes.len() {
         return bytes.len();
     }
-    // Fewer than eight bytes left: one more word, not a byte at a time (that loop was
-    // most of the cost of the short strings of a problem+json body).
-    let (start, word) = match bytes.last_chunk::<8>() {
-        // The last eight bytes, overlapping what was checked already (blanked below).
-        Some(last) => (bytes.len() - 8, u64::from_le_bytes(*last)),
-        // A string shorter than eight bytes: padded with spaces (plain content).
-        None => {
-            let mut chunk = [b' '; 8];
-            for (slot, &byte) in chunk.iter_mut().zip(bytes) {
-                *slot = byte;
-            }
-            (0, u64::from_le_bytes(chunk))
-        }
+    // Fewer than eight bytes left: the last eight bytes as one more word, overlapping what
+    // was checked already (blanked below), not a byte at a time.
+    let Some(last) = bytes.last_chunk::<8>() else {
+        // A string shorter than eight bytes: checked a byte at a time, which costs less
+        // than padding it into a word (a copy, and a `memcpy` call).
+        return bytes
+            .iter()
+            .skip(at)
+            .position(|&byte| byte < 0x20 || byte == b'"' || byte == b'\\')
+            .map_or(bytes.len(), |offset| at + offset);
     };
+    let (start, word) = (bytes.len() - 8, u64::from_le_bytes(*last));
     // Bytes before `at` become spaces: a stop among them could flag the byte above it
     // through the borrow.
     let keep = u64::MAX << (8 * (at - start));
@@ -104,6 +102,15 @@ mod tests {
             "quote \" backslash \\ slash / tab \t newline \n cr \r".into(),
             "é ü 日本 🦀 \u{7f} \u{2028}".into(),
         ];
+        // Short strings (checked a byte at a time) with a stop at every position.
+        for len in 1..16 {
+            for stop in ['"', '\\', '\n', '\u{1f}'] {
+                for at in 0..len {
+                    let text: String = (0..len).map(|i| if i == at { stop } else { 'a' }).collect();
+                    samples.push(text);
+                }
+            }
+        }
         samples.push((0u8..0x20).map(char::from).collect());
         samples.push((0u8..0x80).map(char::from).rev().collect());
         for text in samples {

@@ -124,6 +124,19 @@ pub enum Location {
 }
 
 impl Location {
+    /// `{"in":"<location>"`: the start of a violation in a problem+json body, as one
+    /// run of bytes (the name needs no escaping).
+    fn json_member(self) -> &'static [u8] {
+        match self {
+            Self::Path => b"{\"in\":\"path\"",
+            Self::Query => b"{\"in\":\"query\"",
+            Self::Header => b"{\"in\":\"header\"",
+            Self::Cookie => b"{\"in\":\"cookie\"",
+            Self::Body => b"{\"in\":\"body\"",
+            Self::Response => b"{\"in\":\"response\"",
+        }
+    }
+
     /// The name used in problem+json's `in` member (as serialized).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -232,8 +245,7 @@ impl Problem {
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(b"{\"in\":");
-                push_string(&mut out, v.location.as_str());
+                out.extend_from_slice(v.location.json_member());
                 if let Some(name) = &v.name {
                     out.extend_from_slice(b",\"name\":");
                     push_string(&mut out, name);
@@ -317,6 +329,8 @@ mod tests {
                 serde_json::to_value(location).unwrap(),
                 serde_json::Value::from(location.as_str())
             );
+            let member = format!("{{\"in\":{}", serde_json::to_string(&location).unwrap());
+            assert_eq!(location.json_member(), member.as_bytes());
         }
         let problem = Problem::new(ProblemKind::TooManyRequests, "slow down");
         assert_eq!(
