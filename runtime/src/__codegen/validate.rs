@@ -856,14 +856,7 @@ pub fn one_of_error(matched: usize, p: &Ptr<'_>, e: &mut Errors) {
 /// Validates a typed value by its JSON form (the `validate()` method of generated types).
 pub fn value<T: serde::Serialize>(value: &T, validate: Validator) -> Result<(), Vec<Violation>> {
     let mut errors = Errors::new(Location::Body).with_direction(Direction::Either);
-    match serde_json::to_value(value) {
-        Ok(json) => validate(&Json::from_value(&json), &Ptr::new(), &mut errors),
-        Err(err) => errors.push(
-            &Ptr::new(),
-            "type",
-            format!("could not be serialized: {err}"),
-        ),
-    }
+    super::response::validate_body(value, validate, &mut errors);
     if errors.is_empty() {
         Ok(())
     } else {
