@@ -124,19 +124,6 @@ pub enum Location {
 }
 
 impl Location {
-    /// `{"in":"<location>"`: the start of a violation in a problem+json body, as one
-    /// run of bytes (the name needs no escaping).
-    fn json_member(self) -> &'static [u8] {
-        match self {
-            Self::Path => b"{\"in\":\"path\"",
-            Self::Query => b"{\"in\":\"query\"",
-            Self::Header => b"{\"in\":\"header\"",
-            Self::Cookie => b"{\"in\":\"cookie\"",
-            Self::Body => b"{\"in\":\"body\"",
-            Self::Response => b"{\"in\":\"response\"",
-        }
-    }
-
     /// The name used in problem+json's `in` member (as serialized).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -245,7 +232,10 @@ impl Problem {
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(v.location.json_member());
+                // The location's name needs no escaping.
+                out.extend_from_slice(b"{\"in\":\"");
+                out.extend_from_slice(v.location.as_str().as_bytes());
+                out.push(b'"');
                 if let Some(name) = &v.name {
                     out.extend_from_slice(b",\"name\":");
                     push_string(&mut out, name);
@@ -329,8 +319,17 @@ mod tests {
                 serde_json::to_value(location).unwrap(),
                 serde_json::Value::from(location.as_str())
             );
-            let member = format!("{{\"in\":{}", serde_json::to_string(&location).unwrap());
-            assert_eq!(location.json_member(), member.as_bytes());
+            let problem = Problem::validation(vec![Violation {
+                location,
+                name: None,
+                pointer: "/a".into(),
+                keyword: "type",
+                message: "must be a string".into(),
+            }]);
+            assert_eq!(
+                String::from_utf8(problem.to_json()).unwrap(),
+                serde_json::to_string(&problem).unwrap()
+            );
         }
         let problem = Problem::new(ProblemKind::TooManyRequests, "slow down");
         assert_eq!(

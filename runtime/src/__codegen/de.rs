@@ -58,18 +58,8 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// Skips the value of a property the type does not keep.
-pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(drop)
-}
-
-/// Reads the value of a property not named in the schema into `additional_properties`.
-pub fn rest<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-    map: &mut A,
-    rest: &mut BTreeMap<String, T>,
-    key: Key<'de>,
-) -> Result<(), A::Error> {
-    rest.insert(key.into_string(), map.next_value()?);
-    Ok(())
 }
 
 /// Reads a string enum through its `FromStr`.
@@ -226,7 +216,8 @@ impl<'de> Rest<'de> for () {
 
 impl<'de, T: Deserialize<'de>> Rest<'de> for BTreeMap<String, T> {
     fn put<A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
-        rest(map, self, key)
+        self.insert(key.into_string(), map.next_value()?);
+        Ok(())
     }
 }
 

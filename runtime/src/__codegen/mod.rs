@@ -41,12 +41,12 @@ pub use mock::mock_value;
 pub use multipart::{FilePart, Files, Part};
 pub use response::{
     bytes_response, empty_response, json_response, json_response_as, set_header, text_response,
-    validate_body, GeneratedResponse,
+    GeneratedResponse,
 };
 pub use routes::Routes;
 pub use routing::{finish_router, try_finish_router, Shared};
 pub use std::sync::{Arc, LazyLock};
-pub use validate::{enum_from_value, Direction, Errors, Pattern, Ptr, Validator};
+pub use validate::{enum_from_value, validate_body, Direction, Errors, Pattern, Ptr, Validator};
 
 /// The future type every generated trait method returns.
 pub use core::future::Future;

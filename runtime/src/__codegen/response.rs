@@ -4,8 +4,7 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 
-use super::json::Json;
-use super::validate::{Errors, Ptr, Validator};
+use super::validate::Errors;
 use crate::problem::{Problem, ProblemKind};
 
 /// Implemented by every generated response enum.
@@ -60,33 +59,6 @@ pub fn empty_response(status: u16) -> Response {
 
 fn status_code(status: u16) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// Validates a value with a generated validator: response bodies (development setting) and
-/// every type's `validate()`. The value is checked as the JSON text it serializes to, read
-/// back as a request body is: `serde_json::to_vec` is the serializer the responses and
-/// `Debug` already use, so no other one (`to_value`'s) is compiled for every type.
-pub fn validate_body<T: Serialize + ?Sized>(body: &T, validate: Validator, errors: &mut Errors) {
-    let text = match serde_json::to_vec(body) {
-        Ok(text) => text,
-        Err(err) => {
-            errors.push(
-                &Ptr::new(),
-                "type",
-                format!("could not be serialized: {err}"),
-            );
-            return;
-        }
-    };
-    match Json::parse(&text) {
-        Ok(json) => validate(&json, &Ptr::new(), errors),
-        // Not reached: serde_json writes JSON that it reads back.
-        Err(err) => errors.push(
-            &Ptr::new(),
-            "type",
-            format!("could not be read back: {err}"),
-        ),
-    }
 }
 
 /// A text response with `status` and `content_type`.

@@ -853,10 +853,41 @@ pub fn one_of_error(matched: usize, p: &Ptr<'_>, e: &mut Errors) {
     }
 }
 
+/// Validates a value with a generated validator: response bodies (development setting) and
+/// every type's `validate()`. The value is checked as the JSON text it serializes to, read
+/// back as a request body is: `serde_json::to_vec` is the serializer the responses and
+/// `Debug` already use, so no other one (`to_value`'s) is compiled for every type.
+pub fn validate_body<T: serde::Serialize + ?Sized>(
+    body: &T,
+    validate: Validator,
+    errors: &mut Errors,
+) {
+    let text = match serde_json::to_vec(body) {
+        Ok(text) => text,
+        Err(err) => {
+            errors.push(
+                &Ptr::new(),
+                "type",
+                format!("could not be serialized: {err}"),
+            );
+            return;
+        }
+    };
+    match Json::parse(&text) {
+        Ok(json) => validate(&json, &Ptr::new(), errors),
+        // Not reached: serde_json writes JSON that it reads back.
+        Err(err) => errors.push(
+            &Ptr::new(),
+            "type",
+            format!("could not be read back: {err}"),
+        ),
+    }
+}
+
 /// Validates a typed value by its JSON form (the `validate()` method of generated types).
 pub fn value<T: serde::Serialize>(value: &T, validate: Validator) -> Result<(), Vec<Violation>> {
     let mut errors = Errors::new(Location::Body).with_direction(Direction::Either);
-    super::response::validate_body(value, validate, &mut errors);
+    validate_body(value, validate, &mut errors);
     if errors.is_empty() {
         Ok(())
     } else {
