@@ -6,7 +6,8 @@
 
 use serde_json::{json, Value};
 use tollgate::__codegen::serde::{de::DeserializeOwned, Serialize};
-use tollgate::__codegen::{Errors, Json, Ptr, Validator};
+use tollgate::__codegen::validate::check_value;
+use tollgate::__codegen::{Errors, Ptr, Validator};
 use tollgate::Location;
 
 macro_rules! fixture {
@@ -73,7 +74,7 @@ fn violations(f: Validator, v: Value) -> Vec<(String, &'static str)> {
 
 fn violations_in(f: Validator, v: Value, location: Location) -> Vec<(String, &'static str)> {
     let mut errors = Errors::new(location);
-    f(&Json::from_value(&v), &Ptr::new(), &mut errors);
+    check_value(&v, f, &Ptr::new(), &mut errors).unwrap();
     errors
         .into_vec()
         .into_iter()

@@ -1,14 +1,17 @@
-//! The `validate` module: one function per validator of the IR, walking a JSON value.
+//! The `validate` module: one function per validator of the IR, reading a JSON value.
 //!
-//! Every function has the signature `fn(&Json, &Ptr, &mut Errors)`: it walks the request's
-//! JSON tree (borrowed from the request bytes) and carries a lazy JSON pointer (see the
-//! runtime's `__codegen::json` and `validate`). Type checks and
-//! keyword groups are calls to runtime helpers; sub-schemas are passed to the helpers as
-//! function pointers: a named validator, a runtime type check, or a shared function for an
-//! inline schema. Inline schemas are hoisted into one private function per distinct body
-//! (named by a hash of it), because real specs repeat the same inline schema in many
-//! places (Stripe's request bodies repeat `metadata`, addresses and string limits hundreds
-//! of times): each distinct check is compiled once, however often it is used.
+//! Every function has the signature `fn(&mut Cursor, &Ptr, &mut Errors)`: it reads one
+//! value from the request's JSON text (the runtime's `__codegen::scan::Cursor`, no tree is
+//! built) and carries a lazy JSON pointer. Its body hands the schema's keywords to a
+//! runtime walk: for a typed schema with only its type's keywords (the common case) the
+//! walk of that type with the keywords as arguments (`string`, `number`, `array`, `object`);
+//! for anything else (`nullable` with composition, untyped keywords, non-string `enum`s) a
+//! constant `Rules` table and the general `node`. Sub-schemas are passed as function
+//! pointers: a named validator, a runtime type check, or a shared function for an inline
+//! schema. Inline schemas are hoisted into one private function per distinct schema (named
+//! by a hash of it), because real specs repeat the same inline schema in many places
+//! (Stripe's request bodies repeat `metadata`, addresses and string limits hundreds of
+//! times): each distinct check is compiled once, however often it is used.
 
 use std::collections::{HashMap, HashSet};
 
@@ -28,13 +31,14 @@ impl Emitter<'_> {
         let mut fns = Vec::with_capacity(self.api.validators.len());
         for (name, node) in &self.api.validators {
             let name = format_ident!("{}", name);
-            let body = node_body(node, &mut shared);
-            if body.is_empty() {
+            let Some(body) = node_body(node, &mut shared) else {
                 fns.push(quote! {
-                    pub fn #name(_v: &__tg::Json<'_>, _p: &__tg::Ptr<'_>, _e: &mut __tg::Errors) {}
+                    pub fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
+                        __tg::validate::any(c, p, e);
+                    }
                 });
                 continue;
-            }
+            };
             let key = format!("{node:?}");
             if let Some(first) = by_body.get(&key) {
                 // A second name for the same function: nothing more to compile.
@@ -43,7 +47,7 @@ impl Emitter<'_> {
             }
             by_body.insert(key, name.clone());
             fns.push(quote! {
-                pub fn #name(v: &__tg::Json<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
+                pub fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
                     #body
                 }
             });
@@ -51,7 +55,7 @@ impl Emitter<'_> {
         let shared = shared.fns;
         let rt = &self.rt;
         quote! {
-            /// Validators: one function per schema, checking a JSON value and collecting every
+            /// Validators: one function per schema, reading a JSON value and collecting every
             /// violation with its JSON pointer.
             pub mod validate {
                 #[allow(unused_imports)]
@@ -82,16 +86,13 @@ impl Shared {
     fn function(
         &mut self,
         node: &Node,
-        body: impl FnOnce(&mut Self) -> TokenStream,
+        body: impl FnOnce(&mut Self) -> Option<TokenStream>,
     ) -> Option<Ident> {
         let key = format!("{node:?}");
         if let Some(name) = self.by_schema.get(&key) {
             return Some(name.clone());
         }
-        let body = body(self);
-        if body.is_empty() {
-            return None;
-        }
+        let body = body(self)?;
         let mut hash = fnv1a(key.as_bytes());
         let name = loop {
             let candidate = format_ident!("__check_{:016x}", hash);
@@ -101,7 +102,7 @@ impl Shared {
             hash = hash.wrapping_add(1);
         };
         self.fns.push(quote! {
-            fn #name(v: &__tg::Json<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
+            fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
                 #body
             }
         });
@@ -119,87 +120,227 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// Statements checking `v` (a `&Value` in scope, with `p` and `e`) against `node`: one
-/// keyword helper call per keyword.
-fn node_body(node: &Node, shared: &mut Shared) -> TokenStream {
+/// The body of the validator of `node` (with `c`, `p` and `e` in scope): its keywords as a
+/// constant [`Rules`](tollgate's `__codegen::validate::Rules`) table handed to the
+/// runtime's `node`. `None` when the node checks nothing.
+fn node_body(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
+    if let Some(call) = shape_call(node, shared) {
+        return Some(call);
+    }
     let k = quote!(__tg::validate);
-    let mut out = TokenStream::new();
-    match &node.kind {
-        NodeKind::Any => {}
-        NodeKind::Boolean => out.extend(quote!(#k::type_boolean(v, p, e);)),
-        NodeKind::String(rules) => {
-            out.extend(quote!(#k::type_string(v, p, e);));
-            string_keywords(rules, &mut out);
-        }
-        NodeKind::Integer(rules) => {
-            out.extend(quote!(#k::type_integer(v, p, e);));
-            number_keywords(rules, &mut out);
-        }
-        NodeKind::Number(rules) => {
-            out.extend(quote!(#k::type_number(v, p, e);));
-            number_keywords(rules, &mut out);
-        }
-        NodeKind::Array(rules) => {
-            out.extend(quote!(#k::type_array(v, p, e);));
-            array_keywords(rules, &mut out, shared);
-        }
-        NodeKind::Object(rules) => object_node(rules, &mut out, shared),
+    let mut statics = TokenStream::new();
+    let mut fields = Vec::new();
+    let untyped = node.untyped.as_deref();
+    let (ty, string, number, array, object) = match &node.kind {
+        NodeKind::Any => (
+            None,
+            untyped.map(|u| &u.string),
+            untyped.map(|u| &u.number),
+            untyped.map(|u| &u.array),
+            untyped.map(|u| &u.object),
+        ),
+        NodeKind::String(r) => (Some("String"), Some(r), None, None, None),
+        NodeKind::Integer(r) => (Some("Integer"), None, Some(r), None, None),
+        NodeKind::Number(r) => (Some("Number"), None, Some(r), None, None),
+        NodeKind::Boolean => (Some("Boolean"), None, None, None, None),
+        NodeKind::Array(r) => (Some("Array"), None, None, Some(r), None),
+        NodeKind::Object(r) => (Some("Object"), None, None, None, Some(r)),
+    };
+    if let Some(ty) = ty {
+        let ty = format_ident!("{}", ty);
+        fields.push(quote!(ty: #k::Type::#ty));
     }
-    if let Some(untyped) = &node.untyped {
-        string_keywords(&untyped.string, &mut out);
-        number_keywords(&untyped.number, &mut out);
-        array_keywords(&untyped.array, &mut out, shared);
-        object_keywords(&untyped.object, &mut out, shared);
+    if let Some(rules) = string.and_then(|r| string_rules(r, &mut statics)) {
+        fields.push(quote!(string: #rules));
     }
-
+    if let Some(rules) = number.and_then(number_rules) {
+        fields.push(quote!(number: #rules));
+    }
+    if let Some(rules) = array.and_then(|r| array_rules(r, shared)) {
+        fields.push(quote!(array: #rules));
+    }
+    if let Some(rules) = object.and_then(|r| object_rules(r, shared)) {
+        fields.push(quote!(object: #rules));
+    }
     if let Some(values) = &node.enum_values {
         if values.iter().all(|v| v.is_string()) {
             let strings = values.iter().filter_map(|v| v.as_str());
-            out.extend(quote!(#k::check_enum_str(v, &[#(#strings),*], p, e);));
+            fields.push(quote!(enum_str: ::std::option::Option::Some(&[#(#strings),*])));
         } else {
             let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
-            out.extend(quote! {
-                {
-                    static ENUM: ::std::sync::LazyLock<::std::vec::Vec<__tg::serde_json::Value>> =
-                        ::std::sync::LazyLock::new(|| #k::enum_values(#json));
-                    #k::check_enum(v, &ENUM, p, e);
-                }
+            statics.extend(quote! {
+                static ENUM: ::std::sync::LazyLock<::std::vec::Vec<__tg::serde_json::Value>> =
+                    ::std::sync::LazyLock::new(|| #k::enum_values(#json));
             });
+            fields.push(quote!(enum_values: ::std::option::Option::Some(&ENUM)));
         }
     }
-    for check in &node.all_of {
-        out.extend(inline_call(check, shared));
+    let compose = compose_rules(node, shared);
+    if let Some(compose) = compose {
+        fields.push(quote!(compose: ::std::option::Option::Some(&#compose)));
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    if node.nullable {
+        fields.push(quote!(nullable: true));
+    }
+    Some(quote! {
+        #statics
+        static RULES: #k::Rules = #k::Rules { #(#fields,)* ..#k::Rules::NONE };
+        #k::node(c, p, e, &RULES);
+    })
+}
+
+/// The call of the runtime's walk for a typed schema with only its type's keywords (and,
+/// for a string, maybe an `enum` of strings): the keywords as arguments, no table. `None`
+/// for any other schema.
+fn shape_call(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
+    let k = quote!(__tg::validate);
+    let composed = !node.all_of.is_empty()
+        || !node.any_of.is_empty()
+        || !node.one_of.is_empty()
+        || node.not.is_some()
+        || node.discriminator.is_some();
+    // With `nullable`, `null` passes before `enum` is looked at: a `null` among the values
+    // changes nothing.
+    let strings = match &node.enum_values {
+        None => None,
+        Some(values)
+            if values
+                .iter()
+                .all(|v| v.is_string() || (node.nullable && v.is_null())) =>
+        {
+            Some(values.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>())
+        }
+        Some(_) => return None,
+    };
+    let call = match (&node.kind, composed) {
+        (NodeKind::Any, true) if node.untyped.is_none() && strings.is_none() => {
+            let rules = compose_rules(node, shared)?;
+            quote!(#k::composed(c, p, e, &#rules);)
+        }
+        (NodeKind::String(_), false) if node.untyped.is_none() => {
+            typed_call(node, strings, shared)?
+        }
+        (_, false) if node.untyped.is_none() && strings.is_none() => {
+            typed_call(node, None, shared)?
+        }
+        _ => return None,
+    };
+    Some(if node.nullable {
+        quote! {
+            if #k::null(c) {
+                return;
+            }
+            #call
+        }
+    } else {
+        call
+    })
+}
+
+/// [`shape_call`] for a typed schema: the walk of its type, its keywords as arguments.
+fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> Option<TokenStream> {
+    let k = quote!(__tg::validate);
+    let none = quote!(::std::option::Option::None);
+    let some = |t: TokenStream| quote!(::std::option::Option::Some(#t));
+    let u64_arg = |v: Option<u64>| v.map_or(none.clone(), |v| some(quote!(#v)));
+    Some(match &node.kind {
+        NodeKind::String(r) => {
+            let (min, max) = (u64_arg(r.min_length), u64_arg(r.max_length));
+            let format = format_ident!("{}", str_format(r.format.as_deref()).unwrap_or("None"));
+            let (pattern_static, pattern) = match &r.pattern {
+                Some(pattern) => (
+                    quote!(static PATTERN: __tg::Pattern = __tg::Pattern::new(#pattern);),
+                    some(quote!(&PATTERN)),
+                ),
+                None => (TokenStream::new(), none.clone()),
+            };
+            let allowed = strings.map_or(none.clone(), |s| some(quote!(&[#(#s),*])));
+            quote! {
+                #pattern_static
+                #k::string(c, p, e, #min, #max, #k::StrFormat::#format, #pattern, #allowed);
+            }
+        }
+        NodeKind::Integer(r) | NodeKind::Number(r) => {
+            let integer = matches!(node.kind, NodeKind::Integer(_));
+            let bound = |v: Option<f64>, exclusive: bool| {
+                v.filter(|v| v.is_finite())
+                    .map_or(none.clone(), |v| some(quote!((#v, #exclusive))))
+            };
+            let min = bound(r.minimum, r.exclusive_minimum);
+            let max = bound(r.maximum, r.exclusive_maximum);
+            let multiple = r
+                .multiple_of
+                .filter(|m| m.is_finite())
+                .map_or(none.clone(), |m| some(quote!(#m)));
+            let format = format_ident!(
+                "{}",
+                match r.format.as_deref() {
+                    Some("int32") => "Int32",
+                    Some("int64") => "Int64",
+                    _ => "None",
+                }
+            );
+            quote!(#k::number(c, p, e, #integer, #min, #max, #multiple, #k::NumFormat::#format);)
+        }
+        NodeKind::Array(r) => {
+            let items = match r.items.as_deref().and_then(|c| check_fn(c, shared)) {
+                Some(f) => some(f),
+                None => none.clone(),
+            };
+            let (min, max) = (u64_arg(r.min_items), u64_arg(r.max_items));
+            let unique = r.unique_items;
+            quote!(#k::array(c, p, e, #items, #min, #max, #unique);)
+        }
+        NodeKind::Object(r) => {
+            let rules = object_rules(r, shared).unwrap_or_else(|| quote!(#k::ObjectRules::NONE));
+            quote!(#k::object(c, p, e, &#rules);)
+        }
+        NodeKind::Any | NodeKind::Boolean => return None,
+    })
+}
+
+/// A `Compose` literal for `allOf`, `discriminator`, `anyOf`, `oneOf` and `not` (`None`
+/// when the node has none that checks anything).
+fn compose_rules(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
+    let k = quote!(__tg::validate);
+    let mut fields = Vec::new();
+    let all_of: Vec<_> = node
+        .all_of
+        .iter()
+        .filter_map(|c| check_fn(c, shared))
+        .collect();
+    if !all_of.is_empty() {
+        fields.push(quote!(all_of: &[#(#all_of),*]));
     }
     if let Some(d) = &node.discriminator {
         let property = &d.property;
         let entries = d.mapping.iter().map(|(value, check)| {
-            let f = check_fn(check, shared).unwrap_or_else(|| quote!(|_, _, _| {}));
+            let f = check_or_any(check, shared);
             quote!((#value, #f))
         });
-        out.extend(quote!(#k::discriminator(v, p, e, #property, &[#(#entries),*]);));
-    }
-    for (list, helper) in [
-        (&node.any_of, quote!(any_of)),
-        (&node.one_of, quote!(one_of)),
-    ] {
-        // The discriminator picks the branch instead.
-        if list.is_empty() || node.discriminator.is_some() {
-            continue;
+        fields.push(quote!(
+            discriminator: ::std::option::Option::Some((#property, &[#(#entries),*]))
+        ));
+    } else {
+        for (list, field) in [
+            (&node.any_of, quote!(any_of)),
+            (&node.one_of, quote!(one_of)),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            let branches = list.iter().map(|c| check_or_any(c, shared));
+            fields.push(quote!(#field: &[#(#branches),*]));
         }
-        let branches = list
-            .iter()
-            .map(|c| check_fn(c, shared).unwrap_or_else(|| quote!(|_, _, _| {})))
-            .collect::<Vec<_>>();
-        out.extend(quote!(#k::#helper(v, p, e, &[#(#branches),*]);));
     }
     if let Some(not) = &node.not {
-        let f = check_fn(not, shared).unwrap_or_else(|| quote!(|_, _, _| {}));
-        out.extend(quote!(#k::not(v, p, e, #f);));
+        let f = check_or_any(not, shared);
+        fields.push(quote!(not: ::std::option::Option::Some(#f)));
     }
-    if node.nullable && !out.is_empty() {
-        out = quote! { if !v.is_null() { #out } };
-    }
-    out
+    (!fields.is_empty()).then(|| quote!(#k::Compose { #(#fields,)* ..#k::Compose::NONE }))
 }
 
 /// A function-pointer expression validating `check`, or `None` when it checks nothing. A
@@ -218,6 +359,11 @@ fn check_fn(check: &Check, shared: &mut Shared) -> Option<TokenStream> {
             Some(quote!(self::#name))
         }
     }
+}
+
+/// [`check_fn`], with the runtime's `any` for a check that checks nothing.
+fn check_or_any(check: &Check, shared: &mut Shared) -> TokenStream {
+    check_fn(check, shared).unwrap_or_else(|| quote!(__tg::validate::any))
 }
 
 /// The type-check helper when `node` checks its type and nothing else.
@@ -241,156 +387,148 @@ fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
     Some(format_ident!("{}", name))
 }
 
-/// Statements applying `check` to the current `v`.
-fn inline_call(check: &Check, shared: &mut Shared) -> TokenStream {
-    match check {
-        Check::Ref(name) => {
-            let name = format_ident!("{}", name);
-            quote!(self::#name(v, p, e);)
-        }
-        Check::Inline(node) => {
-            let body = node_body(node, shared);
-            if body.is_empty() {
-                body
-            } else {
-                quote!({ #body })
-            }
-        }
+fn optional_u64(value: Option<u64>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
     }
 }
 
-fn array_keywords(rules: &ArrayRules, out: &mut TokenStream, shared: &mut Shared) {
+/// A `StringRules` literal (`None` when it has no keyword); a pattern becomes the static
+/// `PATTERN` in `statics`.
+fn string_rules(rules: &StringRules, statics: &mut TokenStream) -> Option<TokenStream> {
     let k = quote!(__tg::validate);
-    if let Some(min) = rules.min_items {
-        out.extend(quote!(#k::min_items(v, #min, p, e);));
+    let mut fields = Vec::new();
+    if rules.min_length.is_some() {
+        let min = optional_u64(rules.min_length);
+        fields.push(quote!(min_length: #min));
     }
-    if let Some(max) = rules.max_items {
-        out.extend(quote!(#k::max_items(v, #max, p, e);));
-    }
-    if rules.unique_items {
-        out.extend(quote!(#k::unique_items(v, p, e);));
-    }
-    if let Some(f) = rules.items.as_deref().and_then(|c| check_fn(c, shared)) {
-        out.extend(quote!(#k::items(v, p, e, #f);));
-    }
-}
-
-/// `type: object` and its keywords. The common case — `required` and `properties` and
-/// nothing between them — is one call of the runtime's `object` with both lists as constant
-/// tables; it runs the same checks in the same order as the separate helpers.
-fn object_node(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shared) {
-    let k = quote!(__tg::validate);
-    let simple = rules.required_read_only.is_empty()
-        && rules.required_write_only.is_empty()
-        && rules.min_properties.is_none()
-        && rules.max_properties.is_none();
-    if !simple {
-        out.extend(quote!(#k::type_object(v, p, e);));
-        object_keywords(rules, out, shared);
-        return;
-    }
-    let required = &rules.required;
-    let properties = property_checks(rules, shared);
-    out.extend(quote!(#k::object(v, p, e, &[#(#required),*], &[#(#properties),*]);));
-    additional_keywords(rules, out, shared);
-}
-
-/// `(name, check)` table entries for the properties that check something.
-fn property_checks(rules: &ObjectRules, shared: &mut Shared) -> Vec<TokenStream> {
-    rules
-        .properties
-        .iter()
-        .filter_map(|(name, check)| {
-            let f = check_fn(check, shared)?;
-            Some(quote!((#name, #f)))
-        })
-        .collect()
-}
-
-fn object_keywords(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shared) {
-    let k = quote!(__tg::validate);
-    if !rules.required.is_empty() {
-        let required = &rules.required;
-        out.extend(quote!(#k::required(v, &[#(#required),*], p, e);));
-    }
-    for (names, direction) in [
-        (&rules.required_read_only, quote!(Response)),
-        (&rules.required_write_only, quote!(Request)),
-    ] {
-        if !names.is_empty() {
-            out.extend(
-                quote!(#k::required_in(v, &[#(#names),*], #k::Direction::#direction, p, e);),
-            );
-        }
-    }
-    if let Some(min) = rules.min_properties {
-        out.extend(quote!(#k::min_properties(v, #min, p, e);));
-    }
-    if let Some(max) = rules.max_properties {
-        out.extend(quote!(#k::max_properties(v, #max, p, e);));
-    }
-    let properties = property_checks(rules, shared);
-    if !properties.is_empty() {
-        out.extend(quote!(#k::properties(v, p, e, &[#(#properties),*]);));
-    }
-    additional_keywords(rules, out, shared);
-}
-
-/// `additionalProperties`.
-fn additional_keywords(rules: &ObjectRules, out: &mut TokenStream, shared: &mut Shared) {
-    let k = quote!(__tg::validate);
-    let known = rules.properties.iter().map(|(n, _)| n);
-    match &rules.additional {
-        Additional::Allowed => {}
-        Additional::Denied => out.extend(quote!(#k::no_additional(v, &[#(#known),*], p, e);)),
-        Additional::Schema(check) => {
-            if let Some(f) = check_fn(check, shared) {
-                out.extend(quote!(#k::additional(v, &[#(#known),*], p, e, #f);));
-            }
-        }
-    }
-}
-
-fn string_keywords(rules: &StringRules, out: &mut TokenStream) {
-    let k = quote!(__tg::validate);
-    if let Some(min) = rules.min_length {
-        out.extend(quote!(#k::min_length(v, #min, p, e);));
-    }
-    if let Some(max) = rules.max_length {
-        out.extend(quote!(#k::max_length(v, #max, p, e);));
+    if rules.max_length.is_some() {
+        let max = optional_u64(rules.max_length);
+        fields.push(quote!(max_length: #max));
     }
     if let Some(format) = str_format(rules.format.as_deref()) {
         let format = format_ident!("{}", format);
-        out.extend(quote!(#k::format(v, #k::StrFormat::#format, p, e);));
+        fields.push(quote!(format: #k::StrFormat::#format));
     }
     if let Some(pattern) = &rules.pattern {
-        out.extend(quote! {
-            {
-                static PATTERN: __tg::Pattern = __tg::Pattern::new(#pattern);
-                #k::pattern(v, &PATTERN, p, e);
-            }
-        });
+        statics.extend(quote!(static PATTERN: __tg::Pattern = __tg::Pattern::new(#pattern);));
+        fields.push(quote!(pattern: ::std::option::Option::Some(&PATTERN)));
     }
+    (!fields.is_empty()).then(|| quote!(#k::StringRules { #(#fields,)* ..#k::StringRules::NONE }))
 }
 
-fn number_keywords(rules: &NumberRules, out: &mut TokenStream) {
+fn number_rules(rules: &NumberRules) -> Option<TokenStream> {
     let k = quote!(__tg::validate);
+    let mut fields = Vec::new();
     if let Some(min) = rules.minimum.filter(|m| m.is_finite()) {
         let exclusive = rules.exclusive_minimum;
-        out.extend(quote!(#k::minimum(v, #min, #exclusive, p, e);));
+        fields.push(quote!(minimum: ::std::option::Option::Some((#min, #exclusive))));
     }
     if let Some(max) = rules.maximum.filter(|m| m.is_finite()) {
         let exclusive = rules.exclusive_maximum;
-        out.extend(quote!(#k::maximum(v, #max, #exclusive, p, e);));
+        fields.push(quote!(maximum: ::std::option::Option::Some((#max, #exclusive))));
     }
     if let Some(m) = rules.multiple_of.filter(|m| m.is_finite()) {
-        out.extend(quote!(#k::multiple_of(v, #m, p, e);));
+        fields.push(quote!(multiple_of: ::std::option::Option::Some(#m)));
     }
     match rules.format.as_deref() {
-        Some("int32") => out.extend(quote!(#k::int_format(v, #k::NumFormat::Int32, p, e);)),
-        Some("int64") => out.extend(quote!(#k::int_format(v, #k::NumFormat::Int64, p, e);)),
+        Some("int32") => fields.push(quote!(format: #k::NumFormat::Int32)),
+        Some("int64") => fields.push(quote!(format: #k::NumFormat::Int64)),
         _ => {}
     }
+    (!fields.is_empty()).then(|| quote!(#k::NumberRules { #(#fields,)* ..#k::NumberRules::NONE }))
+}
+
+fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<TokenStream> {
+    let k = quote!(__tg::validate);
+    let mut fields = Vec::new();
+    if let Some(f) = rules.items.as_deref().and_then(|c| check_fn(c, shared)) {
+        fields.push(quote!(items: ::std::option::Option::Some(#f)));
+    }
+    if rules.min_items.is_some() {
+        let min = optional_u64(rules.min_items);
+        fields.push(quote!(min_items: #min));
+    }
+    if rules.max_items.is_some() {
+        let max = optional_u64(rules.max_items);
+        fields.push(quote!(max_items: #max));
+    }
+    if rules.unique_items {
+        fields.push(quote!(unique: true));
+    }
+    (!fields.is_empty()).then(|| quote!(#k::ArrayRules { #(#fields,)* ..#k::ArrayRules::NONE }))
+}
+
+/// An `ObjectRules` literal. Its `properties` table holds every name `properties` and the
+/// `required` lists mention, sorted bytewise (the runtime searches it), each with its check
+/// and what the schema says of it.
+fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<TokenStream> {
+    let k = quote!(__tg::validate);
+    let member = |name: &String| {
+        if rules.required.contains(name) {
+            "Required"
+        } else if rules.required_write_only.contains(name) {
+            "RequiredInRequests"
+        } else if rules.required_read_only.contains(name) {
+            "RequiredInResponses"
+        } else {
+            "Optional"
+        }
+    };
+    let mut table: Vec<(&str, TokenStream, &str)> = Vec::new();
+    for (name, check) in &rules.properties {
+        if table.iter().any(|(n, _, _)| *n == name) {
+            continue;
+        }
+        table.push((name, check_or_any(check, shared), member(name)));
+    }
+    for name in rules
+        .required
+        .iter()
+        .chain(&rules.required_read_only)
+        .chain(&rules.required_write_only)
+    {
+        if !table.iter().any(|(n, _, _)| *n == name) {
+            table.push((name, quote!(#k::any), "Undeclared"));
+        }
+    }
+    table.sort_by(|a, b| a.0.cmp(b.0));
+    let mut fields = Vec::new();
+    if !table.is_empty() {
+        let entries = table.iter().map(|(name, check, member)| {
+            let member = format_ident!("{}", member);
+            quote!((#name, #check, #k::Member::#member))
+        });
+        fields.push(quote!(properties: &[#(#entries),*]));
+    }
+    for (names, field) in [
+        (&rules.required, quote!(required)),
+        (&rules.required_write_only, quote!(required_in_requests)),
+        (&rules.required_read_only, quote!(required_in_responses)),
+    ] {
+        if !names.is_empty() {
+            fields.push(quote!(#field: &[#(#names),*]));
+        }
+    }
+    match &rules.additional {
+        Additional::Allowed => {}
+        Additional::Denied => fields.push(quote!(additional: #k::Additional::Denied)),
+        Additional::Schema(check) => {
+            if let Some(f) = check_fn(check, shared) {
+                fields.push(quote!(additional: #k::Additional::Schema(#f)));
+            }
+        }
+    }
+    if rules.min_properties.is_some() {
+        let min = optional_u64(rules.min_properties);
+        fields.push(quote!(min_properties: #min));
+    }
+    if rules.max_properties.is_some() {
+        let max = optional_u64(rules.max_properties);
+        fields.push(quote!(max_properties: #max));
+    }
+    (!fields.is_empty()).then(|| quote!(#k::ObjectRules { #(#fields,)* ..#k::ObjectRules::NONE }))
 }
 
 fn str_format(format: Option<&str>) -> Option<&'static str> {

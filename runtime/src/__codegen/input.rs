@@ -9,8 +9,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::{Number, Value};
 
-use super::json::Json;
-use super::validate::{push_key, Errors, Ptr, Validator};
+use super::validate::{self, push_key, Errors, Ptr, Validator};
 use crate::problem::Location;
 
 /// The signature of every generated validator.
@@ -195,10 +194,16 @@ impl Input {
         if !self.has_body(required, e) {
             return None;
         }
-        // Parsed into a tree borrowing from the body, validated, and deserialized from it:
-        // no `serde_json::Value` is built on the way (see `json.rs`).
-        let value = match Json::parse(&self.body) {
-            Ok(v) => v,
+        // Validated as it is read (no tree is built), then deserialized from the same text.
+        let before = e.len();
+        let checked = match std::str::from_utf8(&self.body) {
+            Ok(text) => validate::check_text(text, validate.unwrap_or(validate::any), &p, e)
+                .map(|()| Some(text)),
+            Err(_) => validate::check_bytes(&self.body, validate.unwrap_or(validate::any), &p, e)
+                .map(|()| None),
+        };
+        let text = match checked {
+            Ok(text) => text,
             Err(err) => {
                 e.push(
                     &p,
@@ -213,7 +218,19 @@ impl Input {
                 return None;
             }
         };
-        validated(&value, validate, e)
+        if e.len() > before {
+            return None;
+        }
+        match text {
+            Some(text) => from_text(text, e),
+            // Not reached: text that is not UTF-8 is refused by serde_json.
+            None => deserialized(
+                serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(
+                    &self.body,
+                )),
+                e,
+            ),
+        }
     }
 
     /// Extracts an `application/x-www-form-urlencoded` body: each declared field is read as
@@ -484,7 +501,10 @@ pub(super) fn typed<T: DeserializeOwned>(
 ) -> Option<T> {
     let before = e.len();
     if let Some(validate) = validate {
-        validate(&Json::from_value(&value), &Ptr::new(), e);
+        if let Err(err) = validate::check_value(&value, validate, &Ptr::new(), e) {
+            // Not reached: a value serde_json built is written and read back.
+            e.push(&Ptr::new(), "type", err.to_string());
+        }
     }
     if e.len() > before {
         return None;
@@ -492,24 +512,16 @@ pub(super) fn typed<T: DeserializeOwned>(
     deserialized(serde_path_to_error::deserialize::<_, T>(value), e)
 }
 
-/// [`typed`] for a parsed body: validates the tree and deserializes from it.
-fn validated<T: DeserializeOwned>(
-    value: &Json<'_>,
-    validate: Option<ValidateFn>,
-    e: &mut Errors,
-) -> Option<T> {
-    let before = e.len();
-    if let Some(validate) = validate {
-        validate(value, &Ptr::new(), e);
-    }
-    if e.len() > before {
-        return None;
-    }
+/// A checked body's text deserialized into `T`.
+fn from_text<T: DeserializeOwned>(text: &str, e: &mut Errors) -> Option<T> {
     // Without tracking the path first (it costs on every value); a failure is deserialized
     // again with tracking, for its pointer.
-    match T::deserialize(value) {
+    match serde_json::from_str(text) {
         Ok(t) => Some(t),
-        Err(_) => deserialized(serde_path_to_error::deserialize::<_, T>(value), e),
+        Err(_) => deserialized(
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text)),
+            e,
+        ),
     }
 }
 
@@ -533,7 +545,7 @@ fn deserialized<T>(
                     | serde_path_to_error::Segment::Unknown => {}
                 }
             }
-            e.push_at(pointer, "type", err.into_inner().to_string());
+            e.push_at(pointer, "type", syntax_reason(&err.into_inner()));
             None
         }
     }

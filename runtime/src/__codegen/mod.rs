@@ -24,6 +24,7 @@ mod input;
 mod json;
 mod mock;
 mod multipart;
+mod pattern;
 mod response;
 mod routes;
 mod routing;
@@ -45,6 +46,7 @@ pub use response::{
 };
 pub use routes::Routes;
 pub use routing::{finish_router, try_finish_router, Shared};
+pub use scan::Cursor;
 pub use std::sync::{Arc, LazyLock};
 pub use validate::{enum_from_value, validate_body, Direction, Errors, Pattern, Ptr, Validator};
 

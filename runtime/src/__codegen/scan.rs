@@ -1,14 +1,12 @@
-//! The fast path of [`Json::parse`]: a byte scanner for well-formed JSON text.
+//! A byte scanner for JSON text: the [`Cursor`] generated validators read a body with, one
+//! value at a time and without building anything, and the [`Json`] trees of the values
+//! `enum` and `uniqueItems` compare.
 //!
-//! Driving serde's visitor through `serde_json`'s parser costs about as much as the rest of
-//! validation put together (moves of each value through `Result`s, a dispatch per token).
-//! This scanner builds the tree directly. It is deliberately partial: on anything it does
-//! not accept — every syntax error, but also valid text whose reading it leaves to
-//! `serde_json` (nesting deeper than [`MAX_DEPTH`], `-0`, integers beyond 64 bits, numbers
-//! out of `f64` range, lone surrogates) — it gives up and the caller parses with
-//! `serde_json`, whose result or error (with its line and column) is then the answer. So
-//! what it accepts it reads exactly as `serde_json` (with `float_roundtrip`) does, and
-//! what it refuses costs one scan more.
+//! It reads what it accepts exactly as `serde_json` (with `float_roundtrip`) does — the
+//! same numbers (`-0` and integers past 64 bits become `f64`s), the same nesting limit —
+//! and it accepts all that `serde_json` accepts. On a syntax error it gives up without a
+//! message; the caller then parses with `serde_json`, whose error (with its line and
+//! column) is the answer. So the error path costs one parse more and the valid path none.
 
 use std::borrow::Cow;
 
@@ -16,10 +14,11 @@ use serde_json::Number;
 
 use super::json::{push_member, Json, Keys, Members};
 
-/// Containers nested deeper than this are left to `serde_json` (it refuses more than 127).
-const MAX_DEPTH: usize = 100;
+/// Containers nested deeper than this are refused, as `serde_json` refuses them.
+const MAX_DEPTH: usize = 127;
 
-/// The tree of `text`, or `None` when `serde_json` must decide (see the module doc).
+/// The tree of `text`, or `None` when it is not JSON (tests compare it with `serde_json`).
+#[cfg(test)]
 pub(super) fn scan(text: &str) -> Option<Json<'_>> {
     let mut s = Scanner {
         text,
@@ -44,12 +43,14 @@ impl<'a> Scanner<'a> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
 
+    #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
         self.skip_ws();
         (self.peek()? == byte).then(|| self.pos += 1)
@@ -144,9 +145,23 @@ impl<'a> Scanner<'a> {
         Some(Json::Object(members))
     }
 
-    /// A string's content, the opening quote consumed.
+    /// A string's content, the opening quote consumed. The common case — no escape before
+    /// the closing quote — is inlined into the callers; the rest is [`Self::string_slow`].
+    #[inline]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos;
+        let end = crate::json_bytes::skip_plain(self.bytes, start);
+        if self.bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return self.text.get(start..end).map(Cow::Borrowed);
+        }
+        self.string_slow(start)
+    }
+
+    /// [`Self::string`] past its fast path: escapes, control characters, the end of text.
+    #[cold]
+    fn string_slow(&mut self, start: usize) -> Option<Cow<'a, str>> {
+        self.pos = start;
         loop {
             self.pos = crate::json_bytes::skip_plain(self.bytes, self.pos);
             match *self.bytes.get(self.pos)? {
@@ -263,20 +278,241 @@ impl<'a> Scanner<'a> {
             float = true;
         }
         if float {
-            let f: f64 = self.text[start..self.pos].parse().ok()?;
-            return Number::from_f64(f)
-                .filter(|_| f.is_finite())
-                .map(Json::Number);
+            return self.float(start);
         }
-        let magnitude: u64 = self.text[int_start..int_end].parse().ok()?;
+        let Ok(magnitude) = self.text[int_start..int_end].parse::<u64>() else {
+            // Past 64 bits serde_json reads the integer as an `f64`.
+            return self.float(start);
+        };
         if !negative {
             return Some(Json::Number(magnitude.into()));
         }
-        // `-0` and magnitudes past `i64::MIN` are read by serde_json's own rules.
-        match i64::try_from(magnitude) {
-            Ok(m) if m > 0 => Some(Json::Number((-m).into())),
-            _ => None,
+        // serde_json's rule: `-0` and magnitudes past `i64::MIN` become an `f64`.
+        let negated = (magnitude as i64).wrapping_neg();
+        if negated >= 0 {
+            Number::from_f64(-(magnitude as f64)).map(Json::Number)
+        } else {
+            Some(Json::Number(negated.into()))
         }
+    }
+
+    /// The number `text[start..pos]` read as an `f64` (`None` beyond its range, which
+    /// serde_json refuses too).
+    fn float(&self, start: usize) -> Option<Json<'a>> {
+        let f: f64 = self.text[start..self.pos].parse().ok()?;
+        Number::from_f64(f)
+            .filter(|_| f.is_finite())
+            .map(Json::Number)
+    }
+}
+
+/// Where a [`Cursor`] is: restoring it reads the same value again.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Mark {
+    pos: usize,
+    depth: usize,
+}
+
+/// The start of one value, as a [`Cursor`] reads it: a whole scalar, or the opening bracket
+/// of a container whose contents come next.
+pub(super) enum Head<'a> {
+    /// `null`, a boolean, a number or a string.
+    Scalar(Json<'a>),
+    /// `[`: read the items with [`Cursor::next_item`].
+    Array,
+    /// `{`: read the members with [`Cursor::next_key`].
+    Object,
+}
+
+/// JSON text read value by value: what generated validators walk (see `validate`). Each
+/// validator reads exactly one value; a syntax error breaks the cursor (every later read
+/// returns `None`) and the caller reports `serde_json`'s error for the text instead.
+pub struct Cursor<'a> {
+    s: Scanner<'a>,
+    broken: bool,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `text`.
+    pub(super) fn new(text: &'a str) -> Self {
+        Cursor {
+            s: Scanner {
+                text,
+                bytes: text.as_bytes(),
+                pos: 0,
+                depth: 0,
+            },
+            broken: false,
+        }
+    }
+
+    /// Whether the text was one well-formed value and nothing more has to be read.
+    pub(super) fn finished(&mut self) -> bool {
+        self.s.skip_ws();
+        !self.broken && self.s.pos == self.s.bytes.len()
+    }
+
+    /// Where the cursor is now.
+    pub(super) fn mark(&self) -> Mark {
+        Mark {
+            pos: self.s.pos,
+            depth: self.s.depth,
+        }
+    }
+
+    /// Goes back (or forward) to `mark`.
+    pub(super) fn reset(&mut self, mark: Mark) {
+        self.s.pos = mark.pos;
+        self.s.depth = mark.depth;
+    }
+
+    /// The text between two marks (a value read between them).
+    pub(super) fn between(&self, from: Mark, to: Mark) -> &'a str {
+        &self.s.text[from.pos..to.pos]
+    }
+
+    fn fail<T>(&mut self) -> Option<T> {
+        self.broken = true;
+        None
+    }
+
+    /// Reads the start of the next value.
+    pub(super) fn head(&mut self) -> Option<Head<'a>> {
+        if self.broken {
+            return None;
+        }
+        self.s.skip_ws();
+        let head = match self.s.peek() {
+            Some(b'[' | b'{') if self.s.depth >= MAX_DEPTH => None,
+            Some(open @ (b'[' | b'{')) => {
+                self.s.pos += 1;
+                self.s.depth += 1;
+                Some(if open == b'[' {
+                    Head::Array
+                } else {
+                    Head::Object
+                })
+            }
+            Some(b'"') => {
+                self.s.pos += 1;
+                self.s.string().map(|s| Head::Scalar(Json::String(s)))
+            }
+            Some(b't') => self.s.literal(b"true", Json::Bool(true)).map(Head::Scalar),
+            Some(b'f') => self
+                .s
+                .literal(b"false", Json::Bool(false))
+                .map(Head::Scalar),
+            Some(b'n') => self.s.literal(b"null", Json::Null).map(Head::Scalar),
+            Some(b'-' | b'0'..=b'9') => self.s.number().map(Head::Scalar),
+            _ => None,
+        };
+        head.or_else(|| self.fail())
+    }
+
+    /// Reads a `null` if one is next.
+    pub(super) fn null(&mut self) -> bool {
+        if self.broken {
+            return false;
+        }
+        self.s.skip_ws();
+        let null = self.s.bytes.get(self.s.pos..self.s.pos + 4) == Some(b"null");
+        if null {
+            self.s.pos += 4;
+        }
+        null
+    }
+
+    /// Inside an array: whether another item follows (`first`: none has been read yet).
+    /// The closing bracket is consumed when none does.
+    pub(super) fn next_item(&mut self, first: bool) -> Option<bool> {
+        if self.broken {
+            return None;
+        }
+        self.s.skip_ws();
+        match self.s.peek() {
+            Some(b']') => {
+                self.s.pos += 1;
+                self.s.depth -= 1;
+                Some(false)
+            }
+            Some(b',') if !first => {
+                self.s.pos += 1;
+                Some(true)
+            }
+            Some(_) if first => Some(true),
+            _ => self.fail(),
+        }
+    }
+
+    /// Inside an object: the key of the next member, its colon consumed (`first`: no
+    /// member has been read yet); `None` inside when the object closed.
+    pub(super) fn next_key(&mut self, first: bool) -> Option<Option<Cow<'a, str>>> {
+        if self.broken {
+            return None;
+        }
+        self.s.skip_ws();
+        match self.s.peek() {
+            Some(b'}') => {
+                self.s.pos += 1;
+                self.s.depth -= 1;
+                return Some(None);
+            }
+            Some(b',') if !first => {
+                self.s.pos += 1;
+                self.s.skip_ws();
+            }
+            Some(b'"') if first => {}
+            _ => return self.fail(),
+        }
+        if self.s.peek() != Some(b'"') {
+            return self.fail();
+        }
+        self.s.pos += 1;
+        match self.s.string() {
+            Some(key) if self.s.eat(b':').is_some() => Some(Some(key)),
+            _ => self.fail(),
+        }
+    }
+
+    /// Reads past one whole value, checking its syntax.
+    pub(super) fn skip(&mut self) -> Option<()> {
+        match self.head()? {
+            Head::Scalar(_) => Some(()),
+            head => self.skip_rest(&head),
+        }
+    }
+
+    /// Reads past the contents of the container `head` opened.
+    pub(super) fn skip_rest(&mut self, head: &Head<'a>) -> Option<()> {
+        match head {
+            Head::Scalar(_) => Some(()),
+            Head::Array => {
+                let mut more = self.next_item(true)?;
+                while more {
+                    self.skip()?;
+                    more = self.next_item(false)?;
+                }
+                Some(())
+            }
+            Head::Object => {
+                let mut first = true;
+                while self.next_key(first)?.is_some() {
+                    first = false;
+                    self.skip()?;
+                }
+                Some(())
+            }
+        }
+    }
+
+    /// The value starting at `mark` as a tree (for `enum` and `uniqueItems`, which compare
+    /// whole values); the cursor is left after it.
+    pub(super) fn tree_at(&mut self, mark: Mark) -> Option<Json<'a>> {
+        if self.broken {
+            return None;
+        }
+        self.reset(mark);
+        self.s.value().or_else(|| self.fail())
     }
 }
 
@@ -321,8 +557,8 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    /// What the scanner accepts, it reads as `serde_json` does; what it refuses includes
-    /// every text `serde_json` refuses.
+    /// What the scanner accepts, it reads as `serde_json` does; what it refuses,
+    /// `serde_json` refuses.
     #[test]
     fn agrees_with_serde_json() {
         let texts = [
@@ -359,6 +595,9 @@ mod tests {
         ];
         for text in texts {
             let theirs = serde_json::from_str::<Value>(text);
+            let mut cursor = Cursor::new(text);
+            let _ = cursor.skip();
+            assert_eq!(cursor.finished(), theirs.is_ok(), "cursor on {text:?}");
             match scan(text) {
                 Some(ours) => {
                     let theirs = theirs.unwrap_or_else(|e| panic!("{text:?}: accepted, {e}"));
@@ -368,16 +607,25 @@ mod tests {
                     }
                 }
                 None => assert!(
-                    theirs.is_err()
-                        || ["-0", "12345678901234567890123", "-9223372036854775808"]
-                            .contains(&text),
+                    theirs.is_err(),
                     "{text:?}: refused, but serde_json reads it"
                 ),
             }
         }
-        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
-        assert!(scan(&deep).is_none());
-        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
-        assert!(scan(&ok).is_some());
+        // The same nesting limit as serde_json's.
+        for depth in [MAX_DEPTH, MAX_DEPTH + 1] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let theirs = serde_json::from_str::<Value>(&text).is_ok();
+            assert_eq!(scan(&text).is_some(), theirs, "depth {depth}");
+            let mut cursor = Cursor::new(&text);
+            let _ = cursor.skip();
+            assert_eq!(cursor.finished(), theirs, "cursor, depth {depth}");
+        }
+        assert!(scan(&format!(
+            "{}{}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        ))
+        .is_some());
     }
 }

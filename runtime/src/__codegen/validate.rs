@@ -1,17 +1,21 @@
 //! Building blocks of generated validators.
 //!
-//! Generated code walks a [`Json`] tree with plain Rust control flow and calls these
-//! helpers for the keyword groups, so the per-schema code stays small (compile time matters:
-//! a large spec has thousands of schemas). Every failure is pushed onto [`Errors`] with the
-//! JSON pointer of the failing value; nothing stops at the first error.
+//! A generated validator is a constant table of its schema's keywords ([`Rules`]) handed
+//! to [`node`], which reads the value from the request's JSON text with a [`Cursor`] and
+//! checks each member and item as it reads it: no tree of the request is built (issue 4:
+//! building one was most of the cost). The per-schema code stays small (compile time
+//! matters: a large spec has thousands of schemas). Every failure is pushed onto [`Errors`]
+//! with the JSON pointer of the failing value; nothing stops at the first error.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use super::formats;
+pub use super::pattern::{compile_pattern, Pattern};
 
 use serde_json::{Number, Value};
 
 use super::json::Json;
+use super::scan::{Cursor, Head, Mark};
 
 use crate::problem::{Location, Violation};
 
@@ -202,48 +206,19 @@ impl Errors {
         self.list.truncate(len);
     }
 
+    /// Moves the violations recorded from `from` on before those recorded from `at` on
+    /// (the keywords of a container, known once it is read, are listed before those of its
+    /// contents).
+    fn lift(&mut self, at: usize, from: usize) {
+        let lifted = self.list.len() - from;
+        if lifted > 0 && from > at {
+            self.list[at..].rotate_right(lifted);
+        }
+    }
+
     /// The violations.
     pub fn into_vec(self) -> Vec<Violation> {
         self.list
-    }
-}
-
-/// A `pattern`, compiled with ECMA-262 semantics (`regress`) on first use, once per process.
-#[derive(Debug)]
-pub struct Pattern {
-    source: &'static str,
-    compiled: OnceLock<Option<regress::Regex>>,
-}
-
-/// Compiles an ECMA-262 pattern as JSON Schema means it: with Unicode semantics (the `u`
-/// flag: `\p{Letter}`, astral characters as one character), or, for the few patterns
-/// only valid without it (identity escapes such as `\-`), without.
-pub fn compile_pattern(source: &str) -> Option<regress::Regex> {
-    regress::Regex::with_flags(source, "u")
-        .or_else(|_| regress::Regex::new(source))
-        .ok()
-}
-
-impl Pattern {
-    /// A pattern from its source text. The generator only emits patterns `regress` compiles.
-    pub const fn new(source: &'static str) -> Self {
-        Self {
-            source,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// Whether `text` contains a match (patterns are not anchored, as in JSON Schema).
-    pub fn is_match(&self, text: &str) -> bool {
-        match self.compiled.get_or_init(|| compile_pattern(self.source)) {
-            Some(re) => re.find(text).is_some(),
-            None => true,
-        }
-    }
-
-    /// The pattern's source.
-    pub fn source(&self) -> &'static str {
-        self.source
     }
 }
 
@@ -267,288 +242,846 @@ fn is_integral(n: &Number) -> bool {
             .is_some_and(|f| f.fract() == 0.0 && f.is_finite())
 }
 
-/// Records a `type` violation: `v` is not of the `expected` type.
-pub fn type_error(v: &Json<'_>, expected: &'static str, p: &Ptr<'_>, e: &mut Errors) {
+/// Records a `type` violation: the value that starts with `head` is not of the `expected`
+/// type.
+fn type_error(head: &Head<'_>, expected: &'static str, p: &Ptr<'_>, e: &mut Errors) {
+    let found = match head {
+        Head::Scalar(v) => type_name(v),
+        Head::Array => "array",
+        Head::Object => "object",
+    };
     e.push(
         p,
         "type",
-        format!("expected {expected}, found {}", type_name(v)),
+        concat(&["expected ", expected, ", found ", found]),
     );
 }
 
-// ---- Keyword helpers ------------------------------------------------------------------
+// ---- Rules and the walk ---------------------------------------------------------------
 //
-// One function per JSON Schema keyword, each a no-op on values of other types (as the
-// keywords are defined), so a generated validator is a flat list of one-line calls.
+// A generated validator is a function holding the keywords of its schema as a constant
+// [`Rules`] table and handing it to [`node`], which reads the value from the [`Cursor`] and
+// applies every keyword as it goes: members and items are checked as they are read, so no
+// tree of the request is ever built. Sub-schemas are validators too (function pointers).
 
-/// The signature of a generated validator (and of the type checks below).
-pub type Validator = fn(&Json<'_>, &Ptr<'_>, &mut Errors);
+/// The signature of a generated validator: it reads exactly one value from the cursor,
+/// checking it and everything inside it.
+pub type Validator = fn(&mut Cursor<'_>, &Ptr<'_>, &mut Errors);
 
-/// `type: string`.
-pub fn type_string(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
-    if !matches!(v, Json::String(_)) {
-        type_error(v, "string", p, e);
-    }
+/// The `type` keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    /// No `type`: anything (the keywords of each type apply to values of that type).
+    Any,
+    /// `string`.
+    String,
+    /// `integer`: a number without a fractional part.
+    Integer,
+    /// `number`.
+    Number,
+    /// `boolean`.
+    Boolean,
+    /// `array`.
+    Array,
+    /// `object`.
+    Object,
 }
 
-/// `type: integer`.
-pub fn type_integer(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
-    if !is_integer(v) {
-        type_error(v, "integer", p, e);
+impl Type {
+    fn name(self) -> &'static str {
+        match self {
+            Type::Any => "any",
+            Type::String => "string",
+            Type::Integer => "integer",
+            Type::Number => "number",
+            Type::Boolean => "boolean",
+            Type::Array => "array",
+            Type::Object => "object",
+        }
     }
-}
 
-/// `type: number`.
-pub fn type_number(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
-    if !matches!(v, Json::Number(_)) {
-        type_error(v, "number", p, e);
-    }
-}
-
-/// `type: boolean`.
-pub fn type_boolean(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
-    if !matches!(v, Json::Bool(_)) {
-        type_error(v, "boolean", p, e);
-    }
-}
-
-/// `type: array`.
-pub fn type_array(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
-    if !matches!(v, Json::Array(_)) {
-        type_error(v, "array", p, e);
-    }
-}
-
-/// `type: object`.
-pub fn type_object(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
-    if !matches!(v, Json::Object(_)) {
-        type_error(v, "object", p, e);
-    }
-}
-
-/// `minLength`, in Unicode code points.
-pub fn min_length(v: &Json<'_>, min: u64, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::String(s) = v {
-        let len = s.chars().count() as u64;
-        if len < min {
-            e.push(
-                p,
-                "minLength",
-                format!("must be at least {min} characters long, is {len}"),
-            );
+    fn accepts(self, head: &Head<'_>) -> bool {
+        match (self, head) {
+            (Type::Any, _)
+            | (Type::Array, Head::Array)
+            | (Type::Object, Head::Object)
+            | (Type::String, Head::Scalar(Json::String(_)))
+            | (Type::Number, Head::Scalar(Json::Number(_)))
+            | (Type::Boolean, Head::Scalar(Json::Bool(_))) => true,
+            (Type::Integer, Head::Scalar(v)) => is_integer(v),
+            _ => false,
         }
     }
 }
 
-/// `maxLength`, in Unicode code points.
-pub fn max_length(v: &Json<'_>, max: u64, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::String(s) = v {
-        // Byte length bounds the code-point count: most strings need no counting.
-        if s.len() as u64 <= max {
-            return;
-        }
-        let len = s.chars().count() as u64;
-        if len > max {
-            e.push(
-                p,
-                "maxLength",
-                format!("must be at most {max} characters long, is {len}"),
-            );
+/// The keywords of one schema (a generated validator's constant table).
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// `nullable: true`: `null` passes every other keyword.
+    pub nullable: bool,
+    /// `type`.
+    pub ty: Type,
+    /// Keywords applied to strings.
+    pub string: StringRules,
+    /// Keywords applied to numbers.
+    pub number: NumberRules,
+    /// Keywords applied to arrays.
+    pub array: ArrayRules,
+    /// Keywords applied to objects.
+    pub object: ObjectRules,
+    /// `enum` when every value is a string.
+    pub enum_str: Option<&'static [&'static str]>,
+    /// `enum` with other values (parsed once, from the generator's JSON text).
+    pub enum_values: Option<&'static LazyLock<Vec<Value>>>,
+    /// `allOf`, `discriminator`, `anyOf`, `oneOf` and `not`: the keywords that read the
+    /// value again.
+    pub compose: Option<&'static Compose>,
+}
+
+/// The keywords that apply other schemas to the same value.
+#[derive(Debug, Clone, Copy)]
+pub struct Compose {
+    /// `allOf`.
+    pub all_of: &'static [Validator],
+    /// `discriminator`: the tag property and `(tag value, branch)` pairs. Picks the branch
+    /// of a `oneOf`/`anyOf`, which is then not tried as a whole.
+    pub discriminator: Option<(&'static str, &'static [(&'static str, Validator)])>,
+    /// `anyOf`.
+    pub any_of: &'static [Validator],
+    /// `oneOf`.
+    pub one_of: &'static [Validator],
+    /// `not`.
+    pub not: Option<Validator>,
+}
+
+impl Compose {
+    /// No keyword.
+    pub const NONE: Compose = Compose {
+        all_of: &[],
+        discriminator: None,
+        any_of: &[],
+        one_of: &[],
+        not: None,
+    };
+}
+
+impl Rules {
+    /// No keyword: generated tables fill in theirs with `..Rules::NONE`.
+    pub const NONE: Rules = Rules {
+        nullable: false,
+        ty: Type::Any,
+        string: StringRules::NONE,
+        number: NumberRules::NONE,
+        array: ArrayRules::NONE,
+        object: ObjectRules::NONE,
+        enum_str: None,
+        enum_values: None,
+        compose: None,
+    };
+}
+
+/// String keywords.
+#[derive(Debug, Clone, Copy)]
+pub struct StringRules {
+    /// `minLength`, in Unicode code points.
+    pub min_length: Option<u64>,
+    /// `maxLength`, in Unicode code points.
+    pub max_length: Option<u64>,
+    /// `format`.
+    pub format: StrFormat,
+    /// `pattern`.
+    pub pattern: Option<&'static Pattern>,
+}
+
+impl StringRules {
+    /// No keyword.
+    pub const NONE: StringRules = StringRules {
+        min_length: None,
+        max_length: None,
+        format: StrFormat::None,
+        pattern: None,
+    };
+}
+
+/// Numeric keywords.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberRules {
+    /// `minimum`, and whether it is exclusive (OpenAPI 3.0's boolean `exclusiveMinimum`).
+    pub minimum: Option<(f64, bool)>,
+    /// `maximum`, and whether it is exclusive.
+    pub maximum: Option<(f64, bool)>,
+    /// `multipleOf`.
+    pub multiple_of: Option<f64>,
+    /// `format: int32` / `int64`.
+    pub format: NumFormat,
+}
+
+impl NumberRules {
+    /// No keyword.
+    pub const NONE: NumberRules = NumberRules {
+        minimum: None,
+        maximum: None,
+        multiple_of: None,
+        format: NumFormat::None,
+    };
+}
+
+/// Array keywords.
+#[derive(Debug, Clone, Copy)]
+pub struct ArrayRules {
+    /// `items`.
+    pub items: Option<Validator>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// `uniqueItems: true`.
+    pub unique: bool,
+}
+
+impl ArrayRules {
+    /// No keyword.
+    pub const NONE: ArrayRules = ArrayRules {
+        items: None,
+        min_items: None,
+        max_items: None,
+        unique: false,
+    };
+
+    fn is_none(&self) -> bool {
+        self.items.is_none() && self.min_items.is_none() && self.max_items.is_none() && !self.unique
+    }
+}
+
+/// Object keywords.
+#[derive(Debug, Clone, Copy)]
+pub struct ObjectRules {
+    /// The names `properties` and `required` mention, sorted by name (bytewise), each with
+    /// the validator of its value and what the schema says of it.
+    pub properties: &'static [(&'static str, Validator, Member)],
+    /// `required` (without the two lists below), in the spec's order.
+    pub required: &'static [&'static str],
+    /// Required properties marked `writeOnly`: required in requests only.
+    pub required_in_requests: &'static [&'static str],
+    /// Required properties marked `readOnly`: required in responses only.
+    pub required_in_responses: &'static [&'static str],
+    /// `additionalProperties`.
+    pub additional: Additional,
+    /// `minProperties`.
+    pub min_properties: Option<u64>,
+    /// `maxProperties`.
+    pub max_properties: Option<u64>,
+}
+
+impl ObjectRules {
+    /// No keyword.
+    pub const NONE: ObjectRules = ObjectRules {
+        properties: &[],
+        required: &[],
+        required_in_requests: &[],
+        required_in_responses: &[],
+        additional: Additional::Allowed,
+        min_properties: None,
+        max_properties: None,
+    };
+
+    fn is_none(&self) -> bool {
+        self.properties.is_empty()
+            && matches!(self.additional, Additional::Allowed)
+            && self.min_properties.is_none()
+            && self.max_properties.is_none()
+    }
+
+    /// The index of `name` in [`ObjectRules::properties`].
+    fn find(&self, name: &str) -> Option<usize> {
+        let properties = self.properties;
+        if properties.len() <= 8 {
+            // Length and first byte first: most names differ there, without a call.
+            let (len, first) = (name.len(), name.as_bytes().first());
+            properties
+                .iter()
+                .position(|(n, _, _)| n.len() == len && n.as_bytes().first() == first && *n == name)
+        } else {
+            properties.binary_search_by(|(n, _, _)| (*n).cmp(name)).ok()
         }
     }
 }
 
-/// `pattern`.
-pub fn pattern(v: &Json<'_>, pattern: &Pattern, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::String(s) = v {
-        if !pattern.is_match(s) {
-            e.push(
-                p,
-                "pattern",
-                concat(&["must match the pattern `", pattern.source(), "`"]),
-            );
+/// What an object's schema says of one property name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// Declared in `properties`, not required.
+    Optional,
+    /// Declared and required.
+    Required,
+    /// Declared, `writeOnly` and required: required in requests only.
+    RequiredInRequests,
+    /// Declared, `readOnly` and required: required in responses only.
+    RequiredInResponses,
+    /// Only listed in `required`: required, and an additional property when present.
+    Undeclared,
+}
+
+impl Member {
+    /// Whether a value travelling `direction` must have this member.
+    fn required(self, direction: Direction) -> bool {
+        match self {
+            Member::Optional => false,
+            Member::Required | Member::Undeclared => true,
+            Member::RequiredInRequests => direction == Direction::Request,
+            Member::RequiredInResponses => direction == Direction::Response,
         }
     }
 }
 
-/// `format` on strings.
-pub fn format(v: &Json<'_>, format: StrFormat, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::String(s) = v {
-        if !formats::matches(format, s) {
-            e.push(
-                p,
-                "format",
-                format!("is not a valid {}", formats::name(format)),
-            );
-        }
-    }
+/// `additionalProperties`.
+#[derive(Debug, Clone, Copy)]
+pub enum Additional {
+    /// Absent or `true`.
+    Allowed,
+    /// `false`.
+    Denied,
+    /// A schema every additional property must match.
+    Schema(Validator),
 }
 
-/// `format: int32` / `int64` on numbers.
-pub fn int_format(v: &Json<'_>, format: NumFormat, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Number(n) = v {
-        let fits = match format {
-            NumFormat::None => true,
-            NumFormat::Int32 => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
-            NumFormat::Int64 => {
-                n.as_i64().is_some()
-                    || n.as_f64()
-                        .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
-            }
-        };
-        if !fits {
-            let what = if format == NumFormat::Int32 {
-                "32"
-            } else {
-                "64"
-            };
-            e.push(
-                p,
-                "format",
-                format!("must fit a {what}-bit signed integer (int{what})"),
-            );
-        }
+/// Validates the value at the cursor against `rules`, reading past it.
+pub fn node(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, rules: &Rules) {
+    let start = c.mark();
+    let Some(head) = c.head() else { return };
+    if rules.nullable && matches!(head, Head::Scalar(Json::Null)) {
+        return;
     }
-}
-
-fn as_f64(v: &Json<'_>) -> Option<f64> {
-    match v {
-        Json::Number(n) => n.as_f64(),
-        _ => None,
+    if !rules.ty.accepts(&head) {
+        type_error(&head, rules.ty.name(), p, e);
     }
-}
-
-/// `minimum` (`exclusive`: the boolean `exclusiveMinimum` of OpenAPI 3.0).
-pub fn minimum(v: &Json<'_>, min: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
-    if let Some(x) = as_f64(v) {
-        if exclusive && x <= min {
-            e.push(
-                p,
-                "exclusiveMinimum",
-                with_number("must be greater than ", min),
-            );
-        } else if x < min {
-            e.push(p, "minimum", with_number("must be at least ", min));
-        }
-    }
-}
-
-/// `maximum` (`exclusive`: the boolean `exclusiveMaximum` of OpenAPI 3.0).
-pub fn maximum(v: &Json<'_>, max: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
-    if let Some(x) = as_f64(v) {
-        if exclusive && x >= max {
-            e.push(
-                p,
-                "exclusiveMaximum",
-                with_number("must be less than ", max),
-            );
-        } else if x > max {
-            e.push(p, "maximum", with_number("must be at most ", max));
-        }
-    }
-}
-
-/// `multipleOf`.
-pub fn multiple_of(v: &Json<'_>, m: f64, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Number(n) = v {
-        if !is_multiple_of(n, m) {
-            e.push(p, "multipleOf", with_number("must be a multiple of ", m));
-        }
-    }
-}
-
-/// `minItems`.
-pub fn min_items(v: &Json<'_>, min: u64, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Array(items) = v {
-        let len = items.len() as u64;
-        if len < min {
-            e.push(
-                p,
-                "minItems",
-                format!("must have at least {min} items, has {len}"),
-            );
-        }
-    }
-}
-
-/// `maxItems`.
-pub fn max_items(v: &Json<'_>, max: u64, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Array(items) = v {
-        let len = items.len() as u64;
-        if len > max {
-            e.push(
-                p,
-                "maxItems",
-                format!("must have at most {max} items, has {len}"),
-            );
-        }
-    }
-}
-
-/// `uniqueItems: true`.
-pub fn unique_items(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Array(items) = v {
-        for (i, a) in items.iter().enumerate() {
-            if items[i + 1..].iter().any(|b| json_equal(a, b)) {
-                e.push(p, "uniqueItems", "items must be unique");
+    match &head {
+        Head::Scalar(v) => scalar_keywords(v, rules, p, e),
+        Head::Array if !rules.array.is_none() => walk_array(c, p, e, &rules.array),
+        Head::Object if !rules.object.is_none() => walk_object(c, p, e, &rules.object),
+        container => {
+            if c.skip_rest(container).is_none() {
                 return;
             }
         }
     }
-}
-
-/// `items`: validates each item with `f`.
-pub fn items(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, f: Validator) {
-    if let Json::Array(items) = v {
-        for (i, item) in items.iter().enumerate() {
-            f(item, &p.index(i), e);
+    if let (Some(allowed), Head::Array | Head::Object) = (rules.enum_str, &head) {
+        enum_str_error(allowed, p, e);
+    }
+    if let Some(values) = rules.enum_values {
+        let end = c.mark();
+        if let Some(v) = c.tree_at(start) {
+            check_enum(&v, values, p, e);
         }
+        c.reset(end);
+    }
+    if let Some(rules) = rules.compose {
+        compose(c, start, p, e, rules);
     }
 }
 
-/// `required`.
-pub fn required(v: &Json<'_>, names: &[&str], p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Object(o) = v {
-        for name in names {
-            if !o.iter().any(|(k, _)| k == name) {
-                e.push(p, "required", format!("missing required property `{name}`"));
+// The common shapes, without the general walk's branches and without a constant table: a
+// typed schema with the keywords of its type (and, for strings, maybe an `enum`), nothing
+// else. The generator calls these with the keywords as arguments (a table in a `static`
+// costs the compiler a constant evaluation per schema: a second more for Stripe's); each
+// does what `node` does.
+
+/// [`node`] for `type: string`: `minLength`, `maxLength`, `format`, `pattern`, `enum`.
+#[allow(clippy::too_many_arguments)]
+pub fn string(
+    c: &mut Cursor<'_>,
+    p: &Ptr<'_>,
+    e: &mut Errors,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    format: StrFormat,
+    pattern: Option<&Pattern>,
+    allowed: Option<&[&str]>,
+) {
+    match c.head() {
+        Some(Head::Scalar(Json::String(s))) => {
+            let rules = StringRules {
+                min_length,
+                max_length,
+                format,
+                pattern: None,
+            };
+            string_keywords(&s, &rules, p, e);
+            if let Some(pattern) = pattern {
+                self::pattern(&s, pattern, p, e);
+            }
+            if let Some(allowed) = allowed {
+                if !allowed.contains(&&*s) {
+                    enum_str_error(allowed, p, e);
+                }
+            }
+        }
+        Some(head) => mismatch(c, &head, Type::String, allowed, p, e),
+        None => {}
+    }
+}
+
+/// [`node`] for `type: number` (`integer`: `type: integer`) with `minimum`, `maximum`
+/// (each with whether it is exclusive), `multipleOf` and an integer `format`.
+#[allow(clippy::too_many_arguments)]
+pub fn number(
+    c: &mut Cursor<'_>,
+    p: &Ptr<'_>,
+    e: &mut Errors,
+    integer: bool,
+    minimum: Option<(f64, bool)>,
+    maximum: Option<(f64, bool)>,
+    multiple_of: Option<f64>,
+    format: NumFormat,
+) {
+    match c.head() {
+        Some(Head::Scalar(Json::Number(n))) => {
+            if integer && !is_integral(&n) {
+                e.push(p, "type", "expected integer, found number");
+            }
+            let rules = NumberRules {
+                minimum,
+                maximum,
+                multiple_of,
+                format,
+            };
+            number_keywords(&n, &rules, p, e);
+        }
+        Some(head) => {
+            let ty = if integer { Type::Integer } else { Type::Number };
+            mismatch(c, &head, ty, None, p, e);
+        }
+        None => {}
+    }
+}
+
+/// [`node`] for `type: array`: `items`, `minItems`, `maxItems`, `uniqueItems`.
+pub fn array(
+    c: &mut Cursor<'_>,
+    p: &Ptr<'_>,
+    e: &mut Errors,
+    items: Option<Validator>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    unique: bool,
+) {
+    match c.head() {
+        Some(Head::Array) => {
+            let rules = ArrayRules {
+                items,
+                min_items,
+                max_items,
+                unique,
+            };
+            walk_array(c, p, e, &rules);
+        }
+        Some(head) => mismatch(c, &head, Type::Array, None, p, e),
+        None => {}
+    }
+}
+
+/// [`node`] for `type: object` with its keywords.
+pub fn object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, rules: &ObjectRules) {
+    match c.head() {
+        Some(Head::Object) => walk_object(c, p, e, rules),
+        Some(head) => mismatch(c, &head, Type::Object, None, p, e),
+        None => {}
+    }
+}
+
+/// `nullable: true` before one of the walks above: reads a `null` and says so, or reads
+/// nothing.
+pub fn null(c: &mut Cursor<'_>) -> bool {
+    c.null()
+}
+
+/// [`node`] for a schema made only of `allOf`, `anyOf`, `oneOf`, `not` (or a
+/// `discriminator`).
+pub fn composed(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, rules: &Compose) {
+    let start = c.mark();
+    if c.skip().is_some() {
+        compose(c, start, p, e, rules);
+    }
+}
+
+/// A value not of the schema's type: the `type` violation, the `enum` one when there is
+/// an `enum`, and the rest of the value read past.
+#[cold]
+fn mismatch<'a>(
+    c: &mut Cursor<'a>,
+    head: &Head<'a>,
+    ty: Type,
+    allowed: Option<&[&str]>,
+    p: &Ptr<'_>,
+    e: &mut Errors,
+) {
+    type_error(head, ty.name(), p, e);
+    if let Some(allowed) = allowed {
+        enum_str_error(allowed, p, e);
+    }
+    let _ = c.skip_rest(head);
+}
+
+/// `allOf`, `discriminator`, `anyOf`, `oneOf` and `not`: each reads the value again from
+/// `start`; the cursor ends after the value.
+fn compose(c: &mut Cursor<'_>, start: Mark, p: &Ptr<'_>, e: &mut Errors, rules: &Compose) {
+    let end = c.mark();
+    for f in rules.all_of {
+        c.reset(start);
+        f(c, p, e);
+    }
+    if let Some((property, mapping)) = rules.discriminator {
+        discriminator(c, start, p, e, property, mapping);
+    } else {
+        if !rules.any_of.is_empty() && !rules.any_of.iter().any(|f| passes(c, start, p, e, *f)) {
+            e.push(p, "anyOf", "does not match any of the allowed schemas");
+        }
+        if !rules.one_of.is_empty() {
+            let matched = rules
+                .one_of
+                .iter()
+                .filter(|f| passes(c, start, p, e, **f))
+                .count();
+            if matched != 1 {
+                one_of_error(matched, p, e);
             }
         }
     }
+    if let Some(f) = rules.not {
+        if passes(c, start, p, e, f) {
+            e.push(p, "not", "must not match the excluded schema");
+        }
+    }
+    c.reset(end);
 }
 
-/// `required` for `readOnly` (`only` = [`Direction::Response`]) or `writeOnly` (`only` =
-/// [`Direction::Request`]) properties: checked only when the value travels that way.
-pub fn required_in(v: &Json<'_>, names: &[&str], only: Direction, p: &Ptr<'_>, e: &mut Errors) {
-    if e.direction == only {
-        required(v, names, p, e);
+/// Whether `f` accepts the value at `start` (its violations discarded).
+fn passes(c: &mut Cursor<'_>, start: Mark, p: &Ptr<'_>, e: &mut Errors, f: Validator) -> bool {
+    c.reset(start);
+    let mark = e.len();
+    f(c, p, e);
+    let ok = e.len() == mark;
+    e.truncate(mark);
+    ok
+}
+
+/// The keywords of a scalar's type, then a string `enum`.
+fn scalar_keywords(v: &Json<'_>, rules: &Rules, p: &Ptr<'_>, e: &mut Errors) {
+    match v {
+        Json::String(s) => string_keywords(s, &rules.string, p, e),
+        Json::Number(n) => number_keywords(n, &rules.number, p, e),
+        Json::Null | Json::Bool(_) | Json::Array(_) | Json::Object(_) => {}
+    }
+    if let Some(allowed) = rules.enum_str {
+        if !matches!(v, Json::String(s) if allowed.contains(&&**s)) {
+            enum_str_error(allowed, p, e);
+        }
     }
 }
 
-/// `oneOf`/`anyOf` with a `discriminator`: the tag property picks the branch from
-/// `mapping` (`(tag value, validator)`), whose violations are reported as they are.
-pub fn discriminator(
-    v: &Json<'_>,
+fn string_keywords(s: &str, r: &StringRules, p: &Ptr<'_>, e: &mut Errors) {
+    if let Some(min) = r.min_length {
+        min_length(s, min, p, e);
+    }
+    if let Some(max) = r.max_length {
+        max_length(s, max, p, e);
+    }
+    if r.format != StrFormat::None {
+        format(s, r.format, p, e);
+    }
+    if let Some(pattern) = r.pattern {
+        self::pattern(s, pattern, p, e);
+    }
+}
+
+fn number_keywords(n: &Number, r: &NumberRules, p: &Ptr<'_>, e: &mut Errors) {
+    if let Some((min, exclusive)) = r.minimum {
+        minimum(n, min, exclusive, p, e);
+    }
+    if let Some((max, exclusive)) = r.maximum {
+        maximum(n, max, exclusive, p, e);
+    }
+    if let Some(m) = r.multiple_of {
+        multiple_of(n, m, p, e);
+    }
+    if r.format != NumFormat::None {
+        int_format(n, r.format, p, e);
+    }
+}
+
+/// The items of an array (its `[` read), then `minItems`, `maxItems` and `uniqueItems`,
+/// which are listed before the items' own violations.
+fn walk_array(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ArrayRules) {
+    let before = e.len();
+    let mut count = 0usize;
+    // Only `uniqueItems` needs the items' bounds.
+    let mut bounds = r.unique.then(Bounds::default);
+    let mut more = c.next_item(true);
+    while more == Some(true) {
+        let from = c.mark();
+        match r.items {
+            Some(f) => f(c, &p.index(count), e),
+            None => {
+                if c.skip().is_none() {
+                    return;
+                }
+            }
+        }
+        if let Some(bounds) = &mut bounds {
+            bounds.push((from, c.mark()));
+        }
+        count += 1;
+        more = c.next_item(false);
+    }
+    if more.is_none() {
+        return;
+    }
+    let heading = e.len();
+    let len = count as u64;
+    if let Some(min) = r.min_items.filter(|min| len < *min) {
+        e.push(
+            p,
+            "minItems",
+            format!("must have at least {min} items, has {len}"),
+        );
+    }
+    if let Some(max) = r.max_items.filter(|max| len > *max) {
+        e.push(
+            p,
+            "maxItems",
+            format!("must have at most {max} items, has {len}"),
+        );
+    }
+    if count > 1 && bounds.is_some_and(|bounds| !unique(c, bounds.as_slice())) {
+        e.push(p, "uniqueItems", "items must be unique");
+    }
+    e.lift(before, heading);
+}
+
+/// Where the items of an array start and end: inline for up to 8 items (the usual size of
+/// a `uniqueItems` array), on the heap beyond.
+#[derive(Default)]
+struct Bounds {
+    len: usize,
+    inline: [(Mark, Mark); 8],
+    heap: Vec<(Mark, Mark)>,
+}
+
+impl Bounds {
+    fn push(&mut self, bounds: (Mark, Mark)) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = bounds;
+        } else {
+            if self.heap.is_empty() {
+                self.heap.extend_from_slice(&self.inline);
+            }
+            self.heap.push(bounds);
+        }
+        self.len += 1;
+    }
+
+    fn as_slice(&self) -> &[(Mark, Mark)] {
+        if self.heap.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+}
+
+/// Whether the values between each pair of marks differ (JSON equality).
+fn unique(c: &mut Cursor<'_>, bounds: &[(Mark, Mark)]) -> bool {
+    let end = c.mark();
+    let text = |(a, b): &(Mark, Mark)| {
+        c.between(*a, *b)
+            .trim_start_matches([' ', '\n', '\t', '\r'])
+    };
+    let distinct = if bounds.iter().all(|b| plain_string(text(b))) {
+        // Strings without escapes are equal exactly when their text is.
+        bounds
+            .iter()
+            .enumerate()
+            .all(|(i, a)| !bounds[i + 1..].iter().any(|b| text(a) == text(b)))
+    } else {
+        let values: Vec<Json<'_>> = bounds.iter().filter_map(|(a, _)| c.tree_at(*a)).collect();
+        values
+            .iter()
+            .enumerate()
+            .all(|(i, a)| !values[i + 1..].iter().any(|b| json_equal(a, b)))
+    };
+    c.reset(end);
+    distinct
+}
+
+/// Whether `text` (one value's text) is a string without escapes.
+fn plain_string(text: &str) -> bool {
+    text.starts_with('"') && !text.contains('\\')
+}
+
+/// The members of an object (its `{` read), each checked as it is read; then `required`,
+/// `minProperties` and `maxProperties`, listed before the members' own violations. Every
+/// occurrence of a repeated key is checked.
+fn walk_object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ObjectRules) {
+    let before = e.len();
+    let direction = e.direction;
+    let mut seen = Seen::new(r.properties.len());
+    // Required members present (each counted once): all there when it reaches the count.
+    let mut present = 0usize;
+    let mut count = 0u64;
+    let mut key = c.next_key(true);
+    while let Some(Some(name)) = key {
+        count += 1;
+        let check = match r.find(&name) {
+            Some(i) => {
+                let (_, check, member) = r.properties[i];
+                if member.required(direction) && !seen.contains(i) {
+                    present += 1;
+                }
+                seen.insert(i);
+                if member == Member::Undeclared {
+                    r.additional
+                } else {
+                    Additional::Schema(check)
+                }
+            }
+            None => r.additional,
+        };
+        match check {
+            Additional::Allowed => {
+                if c.skip().is_none() {
+                    return;
+                }
+            }
+            Additional::Schema(f) => f(c, &p.key(&name), e),
+            Additional::Denied => {
+                e.push(
+                    &p.key(&name),
+                    "additionalProperties",
+                    concat(&["unknown property `", &name, "`"]),
+                );
+                if c.skip().is_none() {
+                    return;
+                }
+            }
+        }
+        key = c.next_key(false);
+    }
+    if key.is_none() {
+        return;
+    }
+    let heading = e.len();
+    let directed = match direction {
+        Direction::Request => r.required_in_requests,
+        Direction::Response => r.required_in_responses,
+        Direction::Either => &[],
+    };
+    if present < r.required.len() + directed.len() {
+        for name in r.required.iter().chain(directed) {
+            if !r.find(name).is_some_and(|i| seen.contains(i)) {
+                e.push(
+                    p,
+                    "required",
+                    concat(&["missing required property `", name, "`"]),
+                );
+            }
+        }
+    }
+    if let Some(min) = r.min_properties.filter(|min| count < *min) {
+        e.push(
+            p,
+            "minProperties",
+            format!("must have at least {min} properties, has {count}"),
+        );
+    }
+    if let Some(max) = r.max_properties.filter(|max| count > *max) {
+        e.push(
+            p,
+            "maxProperties",
+            format!("must have at most {max} properties, has {count}"),
+        );
+    }
+    e.lift(before, heading);
+}
+
+/// Which of an object's known properties were present: a word for up to 64 of them.
+enum Seen {
+    Word(u64),
+    Words(Vec<u64>),
+}
+
+impl Seen {
+    fn new(len: usize) -> Self {
+        if len <= 64 {
+            Seen::Word(0)
+        } else {
+            Seen::Words(vec![0; len.div_ceil(64)])
+        }
+    }
+
+    fn insert(&mut self, i: usize) {
+        match self {
+            Seen::Word(w) => *w |= 1 << i,
+            Seen::Words(words) => words[i / 64] |= 1 << (i % 64),
+        }
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        match self {
+            Seen::Word(w) => *w & (1 << i) != 0,
+            Seen::Words(words) => words[i / 64] & (1 << (i % 64)) != 0,
+        }
+    }
+}
+
+/// `discriminator`: the tag property (its last occurrence, as deserialization reads it)
+/// picks the branch from `mapping`, whose violations are reported as they are.
+fn discriminator(
+    c: &mut Cursor<'_>,
+    start: Mark,
     p: &Ptr<'_>,
     e: &mut Errors,
     property: &str,
     mapping: &[(&str, Validator)],
 ) {
-    let Json::Object(o) = v else {
-        return type_error(v, "object", p, e);
-    };
-    let Some((_, tag)) = o.iter().find(|(k, _)| k == property) else {
+    c.reset(start);
+    let Some(head) = c.head() else { return };
+    if !matches!(head, Head::Object) {
+        return type_error(&head, "object", p, e);
+    }
+    let mut tag = None;
+    let mut key = c.next_key(true);
+    while let Some(Some(name)) = key {
+        if name == property {
+            match c.head() {
+                Some(Head::Scalar(v)) => tag = Some(v),
+                Some(container) => {
+                    tag = Some(Json::Null);
+                    if c.skip_rest(&container).is_none() {
+                        return;
+                    }
+                }
+                None => return,
+            }
+        } else if c.skip().is_none() {
+            return;
+        }
+        key = c.next_key(false);
+    }
+    let Some(tag) = tag else {
         return e.push(
             p,
             "discriminator",
-            format!("missing discriminator property `{property}`"),
+            concat(&["missing discriminator property `", property, "`"]),
         );
     };
     let branch = tag
         .as_str()
         .and_then(|t| mapping.iter().find(|(value, _)| *value == t));
     match branch {
-        Some((_, f)) => f(v, p, e),
+        Some((_, f)) => {
+            c.reset(start);
+            f(c, p, e);
+        }
         None => e.push(
             &p.key(property),
             "discriminator",
@@ -560,121 +1093,214 @@ pub fn discriminator(
     }
 }
 
-/// `minProperties`.
-pub fn min_properties(v: &Json<'_>, min: u64, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Object(o) = v {
-        let len = o.len() as u64;
-        if len < min {
-            e.push(
-                p,
-                "minProperties",
-                format!("must have at least {min} properties, has {len}"),
-            );
-        }
+/// Reads past one value, checking nothing but its syntax (`{}`).
+pub fn any(c: &mut Cursor<'_>, _p: &Ptr<'_>, _e: &mut Errors) {
+    let _ = c.skip();
+}
+
+/// `type: string` and nothing else.
+pub fn type_string(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    string(c, p, e, None, None, StrFormat::None, None, None);
+}
+
+/// `type: integer` and nothing else.
+pub fn type_integer(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    number(c, p, e, true, None, None, None, NumFormat::None);
+}
+
+/// `type: number` and nothing else.
+pub fn type_number(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    number(c, p, e, false, None, None, None, NumFormat::None);
+}
+
+/// `type: boolean` and nothing else.
+pub fn type_boolean(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    match c.head() {
+        Some(Head::Scalar(Json::Bool(_))) | None => {}
+        Some(head) => mismatch(c, &head, Type::Boolean, None, p, e),
     }
 }
 
-/// `maxProperties`.
-pub fn max_properties(v: &Json<'_>, max: u64, p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Object(o) = v {
-        let len = o.len() as u64;
-        if len > max {
-            e.push(
-                p,
-                "maxProperties",
-                format!("must have at most {max} properties, has {len}"),
-            );
-        }
-    }
+/// `type: array` and nothing else.
+pub fn type_array(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    array(c, p, e, None, None, None, false);
 }
 
-/// One entry of `properties`: validates member `key` with `f`, if present.
-pub fn property(v: &Json<'_>, key: &str, p: &Ptr<'_>, e: &mut Errors, f: Validator) {
-    if let Some(member) = v.get(key) {
-        f(member, &p.key(key), e);
-    }
+/// `type: object` and nothing else.
+pub fn type_object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+    object(c, p, e, &ObjectRules::NONE);
 }
 
-/// `properties`: each `(key, check)` entry validates member `key`, if present, in order.
-pub fn properties(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, checks: &[(&str, Validator)]) {
-    if let Json::Object(_) = v {
-        for (key, f) in checks {
-            property(v, key, p, e, *f);
-        }
-    }
-}
-
-/// `type: object` with `required` and `properties`: [`type_object`], [`required`] and
-/// [`properties`] in that order, as one call with constant tables.
-pub fn object(
-    v: &Json<'_>,
+/// Checks JSON text with a validator. A syntax error is `serde_json`'s (with its line and
+/// column) and records nothing.
+pub fn check_text(
+    text: &str,
+    validate: Validator,
     p: &Ptr<'_>,
     e: &mut Errors,
-    required_names: &[&str],
-    checks: &[(&str, Validator)],
-) {
-    if !matches!(v, Json::Object(_)) {
-        type_error(v, "object", p, e);
+) -> Result<(), serde_json::Error> {
+    let before = e.len();
+    let mut c = Cursor::new(text);
+    validate(&mut c, p, e);
+    if c.finished() {
+        return Ok(());
+    }
+    e.truncate(before);
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Err(err) => Err(err),
+        // Not reached (the cursor accepts what serde_json accepts); should it be, the text
+        // is checked in the form serde_json writes it back, and the mismatch is logged.
+        Ok(_) => {
+            let value: Value = serde_json::from_str(text)?;
+            let canonical = serde_json::to_string(&value).map_err(serde::ser::Error::custom)?;
+            tracing::warn!("the JSON cursor refused text serde_json reads; checked as rewritten");
+            let mut c = Cursor::new(&canonical);
+            validate(&mut c, p, e);
+            Ok(())
+        }
+    }
+}
+
+/// [`check_text`] for bytes (their UTF-8 checked once, in bulk).
+pub fn check_bytes(
+    bytes: &[u8],
+    validate: Validator,
+    p: &Ptr<'_>,
+    e: &mut Errors,
+) -> Result<(), serde_json::Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => check_text(text, validate, p, e),
+        Err(_) => match serde_json::from_slice::<Value>(bytes) {
+            Err(err) => Err(err),
+            Ok(value) => check_value(&value, validate, p, e),
+        },
+    }
+}
+
+/// Checks a `serde_json::Value` (parameters, form and multipart bodies), as its JSON text.
+pub fn check_value(
+    value: &Value,
+    validate: Validator,
+    p: &Ptr<'_>,
+    e: &mut Errors,
+) -> Result<(), serde_json::Error> {
+    let text = serde_json::to_string(value)?;
+    check_text(&text, validate, p, e)
+}
+
+// ---- Keywords of scalars -----------------------------------------------------------------
+
+/// `minLength`, in Unicode code points.
+fn min_length(s: &str, min: u64, p: &Ptr<'_>, e: &mut Errors) {
+    // A code point takes at most four bytes: long enough strings need no counting.
+    if s.len() as u64 >= min.saturating_mul(4) {
         return;
     }
-    required(v, required_names, p, e);
-    properties(v, p, e, checks);
+    let len = s.chars().count() as u64;
+    if len < min {
+        e.push(
+            p,
+            "minLength",
+            format!("must be at least {min} characters long, is {len}"),
+        );
+    }
 }
 
-/// `additionalProperties: false`: every key must be one of `known`.
-pub fn no_additional(v: &Json<'_>, known: &[&str], p: &Ptr<'_>, e: &mut Errors) {
-    if let Json::Object(o) = v {
-        for (key, _) in o {
-            if !known.contains(&&**key) {
-                e.push(
-                    &p.key(key),
-                    "additionalProperties",
-                    format!("unknown property `{key}`"),
-                );
-            }
+/// `maxLength`, in Unicode code points.
+fn max_length(s: &str, max: u64, p: &Ptr<'_>, e: &mut Errors) {
+    // Byte length bounds the code-point count: most strings need no counting.
+    if s.len() as u64 <= max {
+        return;
+    }
+    let len = s.chars().count() as u64;
+    if len > max {
+        e.push(
+            p,
+            "maxLength",
+            format!("must be at most {max} characters long, is {len}"),
+        );
+    }
+}
+
+/// `pattern`.
+fn pattern(s: &str, pattern: &Pattern, p: &Ptr<'_>, e: &mut Errors) {
+    if !pattern.is_match(s) {
+        e.push(
+            p,
+            "pattern",
+            concat(&["must match the pattern `", pattern.source(), "`"]),
+        );
+    }
+}
+
+/// `format` on strings.
+fn format(s: &str, format: StrFormat, p: &Ptr<'_>, e: &mut Errors) {
+    if !formats::matches(format, s) {
+        e.push(
+            p,
+            "format",
+            format!("is not a valid {}", formats::name(format)),
+        );
+    }
+}
+
+/// `format: int32` / `int64` on numbers.
+fn int_format(n: &Number, format: NumFormat, p: &Ptr<'_>, e: &mut Errors) {
+    let fits = match format {
+        NumFormat::None => true,
+        NumFormat::Int32 => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+        NumFormat::Int64 => {
+            n.as_i64().is_some()
+                || n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
         }
+    };
+    if !fits {
+        let what = if format == NumFormat::Int32 {
+            "32"
+        } else {
+            "64"
+        };
+        e.push(
+            p,
+            "format",
+            format!("must fit a {what}-bit signed integer (int{what})"),
+        );
     }
 }
 
-/// `additionalProperties: {schema}`: every key not in `known` is validated with `f`.
-pub fn additional(v: &Json<'_>, known: &[&str], p: &Ptr<'_>, e: &mut Errors, f: Validator) {
-    if let Json::Object(o) = v {
-        for (key, member) in o {
-            if !known.contains(&&**key) {
-                f(member, &p.key(key), e);
-            }
-        }
+/// `minimum` (`exclusive`: the boolean `exclusiveMinimum` of OpenAPI 3.0).
+fn minimum(n: &Number, min: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
+    let Some(x) = n.as_f64() else { return };
+    if exclusive && x <= min {
+        e.push(
+            p,
+            "exclusiveMinimum",
+            with_number("must be greater than ", min),
+        );
+    } else if x < min {
+        e.push(p, "minimum", with_number("must be at least ", min));
     }
 }
 
-/// Whether `f` accepts `v` (violations discarded).
-fn passes(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, f: Validator) -> bool {
-    let mark = e.len();
-    f(v, p, e);
-    let ok = e.len() == mark;
-    e.truncate(mark);
-    ok
-}
-
-/// `anyOf`.
-pub fn any_of(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, branches: &[Validator]) {
-    if !branches.iter().any(|f| passes(v, p, e, *f)) {
-        e.push(p, "anyOf", "does not match any of the allowed schemas");
+/// `maximum` (`exclusive`: the boolean `exclusiveMaximum` of OpenAPI 3.0).
+fn maximum(n: &Number, max: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
+    let Some(x) = n.as_f64() else { return };
+    if exclusive && x >= max {
+        e.push(
+            p,
+            "exclusiveMaximum",
+            with_number("must be less than ", max),
+        );
+    } else if x > max {
+        e.push(p, "maximum", with_number("must be at most ", max));
     }
 }
 
-/// `oneOf`: exactly one branch.
-pub fn one_of(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, branches: &[Validator]) {
-    let matched = branches.iter().filter(|f| passes(v, p, e, **f)).count();
-    if matched != 1 {
-        one_of_error(matched, p, e);
-    }
-}
-
-/// `not`.
-pub fn not(v: &Json<'_>, p: &Ptr<'_>, e: &mut Errors, f: Validator) {
-    if passes(v, p, e, f) {
-        e.push(p, "not", "must not match the excluded schema");
+/// `multipleOf`.
+fn multiple_of(n: &Number, m: f64, p: &Ptr<'_>, e: &mut Errors) {
+    if !is_multiple_of(n, m) {
+        e.push(p, "multipleOf", with_number("must be a multiple of ", m));
     }
 }
 
@@ -753,27 +1379,24 @@ pub fn json_equal(a: &Json<'_>, b: &Json<'_>) -> bool {
     }
 }
 
-/// `enum` of strings.
-pub fn check_enum_str(v: &Json<'_>, allowed: &[&str], p: &Ptr<'_>, e: &mut Errors) {
-    let ok = matches!(v, Json::String(s) if allowed.contains(&&**s));
-    if !ok {
-        let mut message =
-            String::with_capacity(16 + allowed.iter().map(|a| a.len() + 4).sum::<usize>());
-        message.push_str("must be one of ");
-        for (i, a) in allowed.iter().enumerate() {
-            if i > 0 {
-                message.push_str(", ");
-            }
-            message.push('`');
-            message.push_str(a);
-            message.push('`');
+/// Records an `enum` violation for an `enum` of strings.
+fn enum_str_error(allowed: &[&str], p: &Ptr<'_>, e: &mut Errors) {
+    let mut message =
+        String::with_capacity(16 + allowed.iter().map(|a| a.len() + 4).sum::<usize>());
+    message.push_str("must be one of ");
+    for (i, a) in allowed.iter().enumerate() {
+        if i > 0 {
+            message.push_str(", ");
         }
-        e.push(p, "enum", message);
+        message.push('`');
+        message.push_str(a);
+        message.push('`');
     }
+    e.push(p, "enum", message);
 }
 
 /// `enum` of arbitrary JSON values.
-pub fn check_enum(v: &Json<'_>, allowed: &[Value], p: &Ptr<'_>, e: &mut Errors) {
+fn check_enum(v: &Json<'_>, allowed: &[Value], p: &Ptr<'_>, e: &mut Errors) {
     if !allowed.iter().any(|a| json_equal(&Json::from_value(a), v)) {
         e.push(
             p,
@@ -862,7 +1485,7 @@ pub fn validate_body<T: serde::Serialize + ?Sized>(
     validate: Validator,
     errors: &mut Errors,
 ) {
-    let text = match serde_json::to_vec(body) {
+    let text = match serde_json::to_string(body) {
         Ok(text) => text,
         Err(err) => {
             errors.push(
@@ -873,14 +1496,13 @@ pub fn validate_body<T: serde::Serialize + ?Sized>(
             return;
         }
     };
-    match Json::parse(&text) {
-        Ok(json) => validate(&json, &Ptr::new(), errors),
+    if let Err(err) = check_text(&text, validate, &Ptr::new(), errors) {
         // Not reached: serde_json writes JSON that it reads back.
-        Err(err) => errors.push(
+        errors.push(
             &Ptr::new(),
             "type",
             format!("could not be read back: {err}"),
-        ),
+        );
     }
 }
 
@@ -925,12 +1547,7 @@ mod tests {
     #[test]
     fn enum_message_lists_the_allowed_strings() {
         let mut e = Errors::default();
-        check_enum_str(
-            &Json::String("x".into()),
-            &["a", "b c"],
-            &Ptr::new(),
-            &mut e,
-        );
+        enum_str_error(&["a", "b c"], &Ptr::new(), &mut e);
         let v = e.into_vec();
         assert_eq!(
             v[0].message,
@@ -956,5 +1573,93 @@ mod tests {
         assert_eq!(a.key("c~d").to_text(), "/a~1b/c~0d");
         assert_eq!(root.index(3).to_text(), "/3");
         assert_eq!(a.index(12).key("x").to_text(), "/a~1b/12/x");
+    }
+
+    fn name_check(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+        string(c, p, e, Some(2), None, StrFormat::None, None, None);
+    }
+
+    fn tags_check(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+        array(c, p, e, Some(type_string), None, Some(3), true);
+    }
+
+    fn pet(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors) {
+        object(
+            c,
+            p,
+            e,
+            &ObjectRules {
+                properties: &[
+                    ("id", type_integer, Member::Required),
+                    ("name", name_check, Member::Required),
+                    ("tags", tags_check, Member::Optional),
+                ],
+                required: &["id", "name"],
+                additional: Additional::Denied,
+                ..ObjectRules::NONE
+            },
+        );
+    }
+
+    fn check(text: &str) -> Vec<(String, &'static str)> {
+        let mut e = Errors::new(Location::Body);
+        check_text(text, pet, &Ptr::new(), &mut e).unwrap();
+        e.into_vec()
+            .into_iter()
+            .map(|v| (v.pointer, v.keyword))
+            .collect()
+    }
+
+    #[test]
+    fn a_container_s_own_keywords_come_before_its_contents() {
+        assert_eq!(check(r#"{"id": 1, "name": "Rex"}"#), vec![]);
+        assert_eq!(
+            check(r#"{"name": "R", "tags": ["a", "b", "a", 4], "x": 1}"#),
+            vec![
+                ("".to_owned(), "required"),
+                ("/name".to_owned(), "minLength"),
+                ("/tags".to_owned(), "maxItems"),
+                ("/tags".to_owned(), "uniqueItems"),
+                ("/tags/3".to_owned(), "type"),
+                ("/x".to_owned(), "additionalProperties"),
+            ]
+        );
+        assert_eq!(check("[1]"), vec![("".to_owned(), "type")]);
+    }
+
+    #[test]
+    fn every_occurrence_of_a_repeated_key_is_checked() {
+        assert_eq!(
+            check(r#"{"id": "one", "name": "Rex", "id": 1}"#),
+            vec![("/id".to_owned(), "type")]
+        );
+    }
+
+    #[test]
+    fn unique_items_compares_values_not_text() {
+        assert_eq!(
+            check(r#"{"id": 1, "name": "Rex", "tags": ["a", "\u0061"]}"#),
+            vec![("/tags".to_owned(), "uniqueItems")]
+        );
+        assert_eq!(
+            check(r#"{"id": 1, "name": "Rex", "tags": ["a", "b"]}"#),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_serde_json_s_and_record_nothing() {
+        for text in ["{\n  \"id\": }", "{\"id\": [1 2]}", "{\"id\": 1} x", ""] {
+            let mut e = Errors::new(Location::Body);
+            let ours = check_text(text, pet, &Ptr::new(), &mut e).unwrap_err();
+            let theirs = serde_json::from_str::<Value>(text).unwrap_err();
+            assert_eq!(ours.to_string(), theirs.to_string());
+            assert!(e.is_empty());
+        }
+        let mut e = Errors::new(Location::Body);
+        let bytes = b"{\"name\": \"\xff\"}";
+        let ours = check_bytes(bytes, pet, &Ptr::new(), &mut e).unwrap_err();
+        let theirs = serde_json::from_slice::<Value>(bytes).unwrap_err();
+        assert_eq!(ours.to_string(), theirs.to_string());
     }
 }
