@@ -43,14 +43,14 @@ impl<'a> Scanner<'a> {
         self.bytes.get(self.pos).copied()
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn eat(&mut self, byte: u8) -> Option<()> {
         self.skip_ws();
         (self.peek()? == byte).then(|| self.pos += 1)
@@ -147,7 +147,7 @@ impl<'a> Scanner<'a> {
 
     /// A string's content, the opening quote consumed. The common case — no escape before
     /// the closing quote — is inlined into the callers; the rest is [`Self::string_slow`].
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos;
         let end = crate::json_bytes::skip_plain(self.bytes, start);
@@ -250,15 +250,20 @@ impl<'a> Scanner<'a> {
         if negative {
             self.pos += 1;
         }
-        let int_start = self.pos;
+        // The integer part's value is gathered as it is read (`None` past 64 bits).
+        let mut magnitude = Some(0u64);
         match self.peek()? {
             b'0' => self.pos += 1,
             b'1'..=b'9' => {
-                self.digits();
+                while let Some(digit @ b'0'..=b'9') = self.peek() {
+                    magnitude = magnitude
+                        .and_then(|m| m.checked_mul(10))
+                        .and_then(|m| m.checked_add(u64::from(digit - b'0')));
+                    self.pos += 1;
+                }
             }
             _ => return None,
         }
-        let int_end = self.pos;
         let mut float = false;
         if self.peek() == Some(b'.') {
             self.pos += 1;
@@ -280,7 +285,7 @@ impl<'a> Scanner<'a> {
         if float {
             return self.float(start);
         }
-        let Ok(magnitude) = self.text[int_start..int_end].parse::<u64>() else {
+        let Some(magnitude) = magnitude else {
             // Past 64 bits serde_json reads the integer as an `f64`.
             return self.float(start);
         };
@@ -311,6 +316,17 @@ impl<'a> Scanner<'a> {
 pub(super) struct Mark {
     pos: usize,
     depth: usize,
+}
+
+impl Mark {
+    /// The mark of text position `pos` one level deeper: an item of the array that closed
+    /// at this mark.
+    pub(super) fn item_at(self, pos: usize) -> Mark {
+        Mark {
+            pos,
+            depth: self.depth + 1,
+        }
+    }
 }
 
 /// The start of one value, as a [`Cursor`] reads it: a whole scalar, or the opening bracket
@@ -366,9 +382,20 @@ impl<'a> Cursor<'a> {
         self.s.depth = mark.depth;
     }
 
-    /// The text between two marks (a value read between them).
-    pub(super) fn between(&self, from: Mark, to: Mark) -> &'a str {
-        &self.s.text[from.pos..to.pos]
+    /// The position where the next value starts (white space skipped).
+    pub(super) fn value_start(&mut self) -> usize {
+        self.s.skip_ws();
+        self.s.pos
+    }
+
+    /// The position in the text.
+    pub(super) fn position(&self) -> usize {
+        self.s.pos
+    }
+
+    /// The bytes between two positions (a value read between them).
+    pub(super) fn bytes(&self, from: usize, to: usize) -> &'a [u8] {
+        self.s.bytes.get(from..to).unwrap_or_default()
     }
 
     fn fail<T>(&mut self) -> Option<T> {

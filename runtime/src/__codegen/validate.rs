@@ -209,6 +209,7 @@ impl Errors {
     /// Moves the violations recorded from `from` on before those recorded from `at` on
     /// (the keywords of a container, known once it is read, are listed before those of its
     /// contents).
+    #[inline]
     fn lift(&mut self, at: usize, from: usize) {
         let lifted = self.list.len() - from;
         if lifted > 0 && from > at {
@@ -456,8 +457,9 @@ impl ArrayRules {
 /// Object keywords.
 #[derive(Debug, Clone, Copy)]
 pub struct ObjectRules {
-    /// The names `properties` and `required` mention, sorted by name (bytewise), each with
-    /// the validator of its value and what the schema says of it.
+    /// The names `properties` and `required` mention, each with the validator of its value
+    /// and what the schema says of it: in the spec's order, or sorted by name (bytewise)
+    /// when there are more than [`SCANNED_PROPERTIES`].
     pub properties: &'static [(&'static str, Validator, Member)],
     /// `required` (without the two lists below), in the spec's order.
     pub required: &'static [&'static str],
@@ -492,20 +494,35 @@ impl ObjectRules {
             && self.max_properties.is_none()
     }
 
-    /// The index of `name` in [`ObjectRules::properties`].
-    fn find(&self, name: &str) -> Option<usize> {
+    /// The index of `name` in [`ObjectRules::properties`], looked for from `hint` on.
+    ///
+    /// Tables of up to [`SCANNED_PROPERTIES`] names are in the spec's order and scanned
+    /// from `hint` (the entry after the previous member's): a body that lists its members
+    /// in the spec's order finds each at the first comparison. Larger tables are sorted and
+    /// searched by halves, so no body can make the lookups quadratic.
+    fn find(&self, name: &str, hint: usize) -> Option<usize> {
         let properties = self.properties;
-        if properties.len() <= 8 {
-            // Length and first byte first: most names differ there, without a call.
-            let (len, first) = (name.len(), name.as_bytes().first());
-            properties
-                .iter()
-                .position(|(n, _, _)| n.len() == len && n.as_bytes().first() == first && *n == name)
-        } else {
-            properties.binary_search_by(|(n, _, _)| (*n).cmp(name)).ok()
+        if properties.len() > SCANNED_PROPERTIES {
+            return properties.binary_search_by(|(n, _, _)| (*n).cmp(name)).ok();
         }
+        let name = name.as_bytes();
+        // Compared in place: a `memcmp` call costs more than these short names.
+        let same = |(n, _, _): &(&str, Validator, Member)| {
+            let n = n.as_bytes();
+            n.len() == name.len() && n.iter().zip(name).all(|(a, b)| a == b)
+        };
+        let hint = hint.min(properties.len());
+        properties[hint..]
+            .iter()
+            .position(same)
+            .map(|i| hint + i)
+            .or_else(|| properties[..hint].iter().position(same))
     }
 }
+
+/// The most properties an object's table lists in the spec's order (see
+/// [`ObjectRules::find`]); the generator sorts larger tables.
+pub const SCANNED_PROPERTIES: usize = 16;
 
 /// What an object's schema says of one property name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -818,7 +835,7 @@ fn walk_array(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ArrayRules) {
     let mut bounds = r.unique.then(Bounds::default);
     let mut more = c.next_item(true);
     while more == Some(true) {
-        let from = c.mark();
+        let from = c.value_start();
         match r.items {
             Some(f) => f(c, &p.index(count), e),
             None => {
@@ -828,7 +845,7 @@ fn walk_array(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ArrayRules) {
             }
         }
         if let Some(bounds) = &mut bounds {
-            bounds.push((from, c.mark()));
+            bounds.push((from, c.position()));
         }
         count += 1;
         more = c.next_item(false);
@@ -858,17 +875,17 @@ fn walk_array(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ArrayRules) {
     e.lift(before, heading);
 }
 
-/// Where the items of an array start and end: inline for up to 8 items (the usual size of
-/// a `uniqueItems` array), on the heap beyond.
+/// Where the items of an array start and end (text positions): inline for up to 8 items
+/// (the usual size of a `uniqueItems` array), on the heap beyond.
 #[derive(Default)]
 struct Bounds {
     len: usize,
-    inline: [(Mark, Mark); 8],
-    heap: Vec<(Mark, Mark)>,
+    inline: [(usize, usize); 8],
+    heap: Vec<(usize, usize)>,
 }
 
 impl Bounds {
-    fn push(&mut self, bounds: (Mark, Mark)) {
+    fn push(&mut self, bounds: (usize, usize)) {
         if self.len < self.inline.len() {
             self.inline[self.len] = bounds;
         } else {
@@ -880,7 +897,7 @@ impl Bounds {
         self.len += 1;
     }
 
-    fn as_slice(&self) -> &[(Mark, Mark)] {
+    fn as_slice(&self) -> &[(usize, usize)] {
         if self.heap.is_empty() {
             &self.inline[..self.len]
         } else {
@@ -889,13 +906,11 @@ impl Bounds {
     }
 }
 
-/// Whether the values between each pair of marks differ (JSON equality).
-fn unique(c: &mut Cursor<'_>, bounds: &[(Mark, Mark)]) -> bool {
+/// Whether the items of the array that just closed, between each pair of text positions,
+/// differ (JSON equality).
+fn unique(c: &mut Cursor<'_>, bounds: &[(usize, usize)]) -> bool {
     let end = c.mark();
-    let text = |(a, b): &(Mark, Mark)| {
-        c.between(*a, *b)
-            .trim_start_matches([' ', '\n', '\t', '\r'])
-    };
+    let text = |(a, b): &(usize, usize)| c.bytes(*a, *b);
     let distinct = if bounds.iter().all(|b| plain_string(text(b))) {
         // Strings without escapes are equal exactly when their text is.
         bounds
@@ -903,7 +918,10 @@ fn unique(c: &mut Cursor<'_>, bounds: &[(Mark, Mark)]) -> bool {
             .enumerate()
             .all(|(i, a)| !bounds[i + 1..].iter().any(|b| text(a) == text(b)))
     } else {
-        let values: Vec<Json<'_>> = bounds.iter().filter_map(|(a, _)| c.tree_at(*a)).collect();
+        let values: Vec<Json<'_>> = bounds
+            .iter()
+            .filter_map(|(a, _)| c.tree_at(end.item_at(*a)))
+            .collect();
         values
             .iter()
             .enumerate()
@@ -914,8 +932,8 @@ fn unique(c: &mut Cursor<'_>, bounds: &[(Mark, Mark)]) -> bool {
 }
 
 /// Whether `text` (one value's text) is a string without escapes.
-fn plain_string(text: &str) -> bool {
-    text.starts_with('"') && !text.contains('\\')
+fn plain_string(text: &[u8]) -> bool {
+    text.first() == Some(&b'"') && !text.contains(&b'\\')
 }
 
 /// The members of an object (its `{` read), each checked as it is read; then `required`,
@@ -928,11 +946,13 @@ fn walk_object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ObjectRules)
     // Required members present (each counted once): all there when it reaches the count.
     let mut present = 0usize;
     let mut count = 0u64;
+    let mut hint = 0;
     let mut key = c.next_key(true);
     while let Some(Some(name)) = key {
         count += 1;
-        let check = match r.find(&name) {
+        let check = match r.find(&name, hint) {
             Some(i) => {
+                hint = i + 1;
                 let (_, check, member) = r.properties[i];
                 if member.required(direction) && !seen.contains(i) {
                     present += 1;
@@ -977,7 +997,7 @@ fn walk_object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ObjectRules)
     };
     if present < r.required.len() + directed.len() {
         for name in r.required.iter().chain(directed) {
-            if !r.find(name).is_some_and(|i| seen.contains(i)) {
+            if !r.find(name, 0).is_some_and(|i| seen.contains(i)) {
                 e.push(
                     p,
                     "required",
@@ -1193,7 +1213,7 @@ pub fn check_value(
 /// `minLength`, in Unicode code points.
 fn min_length(s: &str, min: u64, p: &Ptr<'_>, e: &mut Errors) {
     // A code point takes at most four bytes: long enough strings need no counting.
-    if s.len() as u64 >= min.saturating_mul(4) {
+    if (s.len() as u64).div_ceil(4) >= min {
         return;
     }
     let len = s.chars().count() as u64;
