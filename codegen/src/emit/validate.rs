@@ -387,11 +387,9 @@ fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
     Some(format_ident!("{}", name))
 }
 
-fn optional_u64(value: Option<u64>) -> TokenStream {
-    match value {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
-    }
+/// `field: Some(value)` for a table literal, when there is a value.
+fn u64_field(field: TokenStream, value: Option<u64>) -> Option<TokenStream> {
+    value.map(|v| quote!(#field: ::std::option::Option::Some(#v)))
 }
 
 /// A `StringRules` literal (`None` when it has no keyword); a pattern becomes the static
@@ -399,14 +397,8 @@ fn optional_u64(value: Option<u64>) -> TokenStream {
 fn string_rules(rules: &StringRules, statics: &mut TokenStream) -> Option<TokenStream> {
     let k = quote!(__tg::validate);
     let mut fields = Vec::new();
-    if rules.min_length.is_some() {
-        let min = optional_u64(rules.min_length);
-        fields.push(quote!(min_length: #min));
-    }
-    if rules.max_length.is_some() {
-        let max = optional_u64(rules.max_length);
-        fields.push(quote!(max_length: #max));
-    }
+    fields.extend(u64_field(quote!(min_length), rules.min_length));
+    fields.extend(u64_field(quote!(max_length), rules.max_length));
     if let Some(format) = str_format(rules.format.as_deref()) {
         let format = format_ident!("{}", format);
         fields.push(quote!(format: #k::StrFormat::#format));
@@ -446,14 +438,8 @@ fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<TokenStream> {
     if let Some(f) = rules.items.as_deref().and_then(|c| check_fn(c, shared)) {
         fields.push(quote!(items: ::std::option::Option::Some(#f)));
     }
-    if rules.min_items.is_some() {
-        let min = optional_u64(rules.min_items);
-        fields.push(quote!(min_items: #min));
-    }
-    if rules.max_items.is_some() {
-        let max = optional_u64(rules.max_items);
-        fields.push(quote!(max_items: #max));
-    }
+    fields.extend(u64_field(quote!(min_items), rules.min_items));
+    fields.extend(u64_field(quote!(max_items), rules.max_items));
     if rules.unique_items {
         fields.push(quote!(unique: true));
     }
@@ -527,14 +513,8 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<TokenStream>
             }
         }
     }
-    if rules.min_properties.is_some() {
-        let min = optional_u64(rules.min_properties);
-        fields.push(quote!(min_properties: #min));
-    }
-    if rules.max_properties.is_some() {
-        let max = optional_u64(rules.max_properties);
-        fields.push(quote!(max_properties: #max));
-    }
+    fields.extend(u64_field(quote!(min_properties), rules.min_properties));
+    fields.extend(u64_field(quote!(max_properties), rules.max_properties));
     (!fields.is_empty()).then(|| quote!(#k::ObjectRules { #(#fields,)* ..#k::ObjectRules::NONE }))
 }
 

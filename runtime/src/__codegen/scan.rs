@@ -436,6 +436,57 @@ impl<'a> Cursor<'a> {
         head.or_else(|| self.fail())
     }
 
+    /// Reads a string if one is next (`Ok`), or else the start of the value that is next
+    /// (`Err`): the walks of typed schemas read what they expect without [`Head`]'s
+    /// dispatch.
+    #[inline]
+    pub(super) fn string_or_head(&mut self) -> Option<Result<Cow<'a, str>, Head<'a>>> {
+        if self.broken {
+            return None;
+        }
+        self.s.skip_ws();
+        if self.s.peek() != Some(b'"') {
+            return self.head().map(Err);
+        }
+        self.s.pos += 1;
+        match self.s.string() {
+            Some(s) => Some(Ok(s)),
+            None => self.fail(),
+        }
+    }
+
+    /// Reads a number if one is next (`Ok`), or else the start of the value that is next.
+    #[inline]
+    pub(super) fn number_or_head(&mut self) -> Option<Result<Number, Head<'a>>> {
+        if self.broken {
+            return None;
+        }
+        self.s.skip_ws();
+        if !matches!(self.s.peek(), Some(b'-' | b'0'..=b'9')) {
+            return self.head().map(Err);
+        }
+        match self.s.number() {
+            Some(Json::Number(n)) => Some(Ok(n)),
+            _ => self.fail(),
+        }
+    }
+
+    /// Reads the opening bracket `open` (`[` or `{`) if it is next (`Ok`), or else the start
+    /// of the value that is next.
+    #[inline]
+    pub(super) fn open_or_head(&mut self, open: u8) -> Option<Result<(), Head<'a>>> {
+        if self.broken {
+            return None;
+        }
+        self.s.skip_ws();
+        if self.s.peek() != Some(open) || self.s.depth >= MAX_DEPTH {
+            return self.head().map(Err);
+        }
+        self.s.pos += 1;
+        self.s.depth += 1;
+        Some(Ok(()))
+    }
+
     /// Reads a `null` if one is next.
     pub(super) fn null(&mut self) -> bool {
         if self.broken {
@@ -449,6 +500,12 @@ impl<'a> Cursor<'a> {
         null
     }
 
+    /// Reads the closing bracket of the container being read.
+    fn close(&mut self) {
+        self.s.pos += 1;
+        self.s.depth -= 1;
+    }
+
     /// Inside an array: whether another item follows (`first`: none has been read yet).
     /// The closing bracket is consumed when none does.
     pub(super) fn next_item(&mut self, first: bool) -> Option<bool> {
@@ -458,8 +515,7 @@ impl<'a> Cursor<'a> {
         self.s.skip_ws();
         match self.s.peek() {
             Some(b']') => {
-                self.s.pos += 1;
-                self.s.depth -= 1;
+                self.close();
                 Some(false)
             }
             Some(b',') if !first => {
@@ -480,8 +536,7 @@ impl<'a> Cursor<'a> {
         self.s.skip_ws();
         match self.s.peek() {
             Some(b'}') => {
-                self.s.pos += 1;
-                self.s.depth -= 1;
+                self.close();
                 return Some(None);
             }
             Some(b',') if !first => {

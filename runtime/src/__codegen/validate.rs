@@ -505,12 +505,7 @@ impl ObjectRules {
         if properties.len() > SCANNED_PROPERTIES {
             return properties.binary_search_by(|(n, _, _)| (*n).cmp(name)).ok();
         }
-        let name = name.as_bytes();
-        // Compared in place: a `memcmp` call costs more than these short names.
-        let same = |(n, _, _): &(&str, Validator, Member)| {
-            let n = n.as_bytes();
-            n.len() == name.len() && n.iter().zip(name).all(|(a, b)| a == b)
-        };
+        let same = |(n, _, _): &(&str, Validator, Member)| *n == name;
         let hint = hint.min(properties.len());
         properties[hint..]
             .iter()
@@ -615,8 +610,8 @@ pub fn string(
     pattern: Option<&Pattern>,
     allowed: Option<&[&str]>,
 ) {
-    match c.head() {
-        Some(Head::Scalar(Json::String(s))) => {
+    match c.string_or_head() {
+        Some(Ok(s)) => {
             let rules = StringRules {
                 min_length,
                 max_length,
@@ -633,7 +628,7 @@ pub fn string(
                 }
             }
         }
-        Some(head) => mismatch(c, &head, Type::String, allowed, p, e),
+        Some(Err(head)) => mismatch(c, &head, Type::String, allowed, p, e),
         None => {}
     }
 }
@@ -651,8 +646,8 @@ pub fn number(
     multiple_of: Option<f64>,
     format: NumFormat,
 ) {
-    match c.head() {
-        Some(Head::Scalar(Json::Number(n))) => {
+    match c.number_or_head() {
+        Some(Ok(n)) => {
             if integer && !is_integral(&n) {
                 e.push(p, "type", "expected integer, found number");
             }
@@ -664,7 +659,7 @@ pub fn number(
             };
             number_keywords(&n, &rules, p, e);
         }
-        Some(head) => {
+        Some(Err(head)) => {
             let ty = if integer { Type::Integer } else { Type::Number };
             mismatch(c, &head, ty, None, p, e);
         }
@@ -682,8 +677,8 @@ pub fn array(
     max_items: Option<u64>,
     unique: bool,
 ) {
-    match c.head() {
-        Some(Head::Array) => {
+    match c.open_or_head(b'[') {
+        Some(Ok(())) => {
             let rules = ArrayRules {
                 items,
                 min_items,
@@ -692,16 +687,16 @@ pub fn array(
             };
             walk_array(c, p, e, &rules);
         }
-        Some(head) => mismatch(c, &head, Type::Array, None, p, e),
+        Some(Err(head)) => mismatch(c, &head, Type::Array, None, p, e),
         None => {}
     }
 }
 
 /// [`node`] for `type: object` with its keywords.
 pub fn object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, rules: &ObjectRules) {
-    match c.head() {
-        Some(Head::Object) => walk_object(c, p, e, rules),
-        Some(head) => mismatch(c, &head, Type::Object, None, p, e),
+    match c.open_or_head(b'{') {
+        Some(Ok(())) => walk_object(c, p, e, rules),
+        Some(Err(head)) => mismatch(c, &head, Type::Object, None, p, e),
         None => {}
     }
 }
