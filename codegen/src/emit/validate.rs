@@ -60,6 +60,13 @@ impl Emitter<'_> {
             pub mod validate {
                 #[allow(unused_imports)]
                 use #rt::__codegen as __tg;
+                #[allow(unused_imports)]
+                use #rt::__codegen::validate::{
+                    Additional, ArrayRules, Compose, Member, NumFormat, NumberRules, ObjectRules,
+                    Rules, StrFormat, StringRules, Type,
+                };
+                #[allow(unused_imports)]
+                use ::std::option::Option::{None, Some};
                 #(#fns)*
                 #(#shared)*
             }
@@ -148,7 +155,7 @@ fn node_body(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
     };
     if let Some(ty) = ty {
         let ty = format_ident!("{}", ty);
-        fields.push(quote!(ty: #k::Type::#ty));
+        fields.push(quote!(ty: Type::#ty));
     }
     if let Some(rules) = string.and_then(|r| string_rules(r, &mut statics)) {
         fields.push(quote!(string: #rules));
@@ -165,19 +172,19 @@ fn node_body(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
     if let Some(values) = &node.enum_values {
         if values.iter().all(|v| v.is_string()) {
             let strings = values.iter().filter_map(|v| v.as_str());
-            fields.push(quote!(enum_str: ::std::option::Option::Some(&[#(#strings),*])));
+            fields.push(quote!(enum_str: Some(&[#(#strings),*])));
         } else {
             let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
             statics.extend(quote! {
                 static ENUM: ::std::sync::LazyLock<::std::vec::Vec<__tg::serde_json::Value>> =
                     ::std::sync::LazyLock::new(|| #k::enum_values(#json));
             });
-            fields.push(quote!(enum_values: ::std::option::Option::Some(&ENUM)));
+            fields.push(quote!(enum_values: Some(&ENUM)));
         }
     }
     let compose = compose_rules(node, shared);
     if let Some(compose) = compose {
-        fields.push(quote!(compose: ::std::option::Option::Some(&#compose)));
+        fields.push(quote!(compose: Some(&#compose)));
     }
     if fields.is_empty() {
         return None;
@@ -187,7 +194,7 @@ fn node_body(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
     }
     Some(quote! {
         #statics
-        static RULES: #k::Rules = #k::Rules { #(#fields,)* ..#k::Rules::NONE };
+        static RULES: Rules = Rules { #(#fields,)* ..Rules::NONE };
         #k::node(c, p, e, &RULES);
     })
 }
@@ -243,8 +250,8 @@ fn shape_call(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
 /// [`shape_call`] for a typed schema: the walk of its type, its keywords as arguments.
 fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> Option<TokenStream> {
     let k = quote!(__tg::validate);
-    let none = quote!(::std::option::Option::None);
-    let some = |t: TokenStream| quote!(::std::option::Option::Some(#t));
+    let none = quote!(None);
+    let some = |t: TokenStream| quote!(Some(#t));
     let u64_arg = |v: Option<u64>| v.map_or(none.clone(), |v| some(quote!(#v)));
     Some(match &node.kind {
         NodeKind::String(r) => {
@@ -260,7 +267,7 @@ fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> O
             let allowed = strings.map_or(none.clone(), |s| some(quote!(&[#(#s),*])));
             quote! {
                 #pattern_static
-                #k::string(c, p, e, #min, #max, #k::StrFormat::#format, #pattern, #allowed);
+                #k::string(c, p, e, #min, #max, StrFormat::#format, #pattern, #allowed);
             }
         }
         NodeKind::Integer(r) | NodeKind::Number(r) => {
@@ -283,7 +290,7 @@ fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> O
                     _ => "None",
                 }
             );
-            quote!(#k::number(c, p, e, #integer, #min, #max, #multiple, #k::NumFormat::#format);)
+            quote!(#k::number(c, p, e, #integer, #min, #max, #multiple, NumFormat::#format);)
         }
         NodeKind::Array(r) => {
             let items = match r.items.as_deref().and_then(|c| check_fn(c, shared)) {
@@ -295,7 +302,7 @@ fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> O
             quote!(#k::array(c, p, e, #items, #min, #max, #unique);)
         }
         NodeKind::Object(r) => {
-            let rules = object_rules(r, shared).unwrap_or_else(|| quote!(#k::ObjectRules::NONE));
+            let rules = object_rules(r, shared).unwrap_or_else(|| quote!(ObjectRules::NONE));
             quote!(#k::object(c, p, e, &#rules);)
         }
         NodeKind::Any | NodeKind::Boolean => return None,
@@ -305,7 +312,6 @@ fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> O
 /// A `Compose` literal for `allOf`, `discriminator`, `anyOf`, `oneOf` and `not` (`None`
 /// when the node has none that checks anything).
 fn compose_rules(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
-    let k = quote!(__tg::validate);
     let mut fields = Vec::new();
     let all_of: Vec<_> = node
         .all_of
@@ -322,7 +328,7 @@ fn compose_rules(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
             quote!((#value, #f))
         });
         fields.push(quote!(
-            discriminator: ::std::option::Option::Some((#property, &[#(#entries),*]))
+            discriminator: Some((#property, &[#(#entries),*]))
         ));
     } else {
         for (list, field) in [
@@ -338,9 +344,9 @@ fn compose_rules(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
     }
     if let Some(not) = &node.not {
         let f = check_or_any(not, shared);
-        fields.push(quote!(not: ::std::option::Option::Some(#f)));
+        fields.push(quote!(not: Some(#f)));
     }
-    (!fields.is_empty()).then(|| quote!(#k::Compose { #(#fields,)* ..#k::Compose::NONE }))
+    (!fields.is_empty()).then(|| quote!(Compose { #(#fields,)* ..Compose::NONE }))
 }
 
 /// A function-pointer expression validating `check`, or `None` when it checks nothing. A
@@ -389,61 +395,58 @@ fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
 
 /// `field: Some(value)` for a table literal, when there is a value.
 fn u64_field(field: TokenStream, value: Option<u64>) -> Option<TokenStream> {
-    value.map(|v| quote!(#field: ::std::option::Option::Some(#v)))
+    value.map(|v| quote!(#field: Some(#v)))
 }
 
 /// A `StringRules` literal (`None` when it has no keyword); a pattern becomes the static
 /// `PATTERN` in `statics`.
 fn string_rules(rules: &StringRules, statics: &mut TokenStream) -> Option<TokenStream> {
-    let k = quote!(__tg::validate);
     let mut fields = Vec::new();
     fields.extend(u64_field(quote!(min_length), rules.min_length));
     fields.extend(u64_field(quote!(max_length), rules.max_length));
     if let Some(format) = str_format(rules.format.as_deref()) {
         let format = format_ident!("{}", format);
-        fields.push(quote!(format: #k::StrFormat::#format));
+        fields.push(quote!(format: StrFormat::#format));
     }
     if let Some(pattern) = &rules.pattern {
         statics.extend(quote!(static PATTERN: __tg::Pattern = __tg::Pattern::new(#pattern);));
-        fields.push(quote!(pattern: ::std::option::Option::Some(&PATTERN)));
+        fields.push(quote!(pattern: Some(&PATTERN)));
     }
-    (!fields.is_empty()).then(|| quote!(#k::StringRules { #(#fields,)* ..#k::StringRules::NONE }))
+    (!fields.is_empty()).then(|| quote!(StringRules { #(#fields,)* ..StringRules::NONE }))
 }
 
 fn number_rules(rules: &NumberRules) -> Option<TokenStream> {
-    let k = quote!(__tg::validate);
     let mut fields = Vec::new();
     if let Some(min) = rules.minimum.filter(|m| m.is_finite()) {
         let exclusive = rules.exclusive_minimum;
-        fields.push(quote!(minimum: ::std::option::Option::Some((#min, #exclusive))));
+        fields.push(quote!(minimum: Some((#min, #exclusive))));
     }
     if let Some(max) = rules.maximum.filter(|m| m.is_finite()) {
         let exclusive = rules.exclusive_maximum;
-        fields.push(quote!(maximum: ::std::option::Option::Some((#max, #exclusive))));
+        fields.push(quote!(maximum: Some((#max, #exclusive))));
     }
     if let Some(m) = rules.multiple_of.filter(|m| m.is_finite()) {
-        fields.push(quote!(multiple_of: ::std::option::Option::Some(#m)));
+        fields.push(quote!(multiple_of: Some(#m)));
     }
     match rules.format.as_deref() {
-        Some("int32") => fields.push(quote!(format: #k::NumFormat::Int32)),
-        Some("int64") => fields.push(quote!(format: #k::NumFormat::Int64)),
+        Some("int32") => fields.push(quote!(format: NumFormat::Int32)),
+        Some("int64") => fields.push(quote!(format: NumFormat::Int64)),
         _ => {}
     }
-    (!fields.is_empty()).then(|| quote!(#k::NumberRules { #(#fields,)* ..#k::NumberRules::NONE }))
+    (!fields.is_empty()).then(|| quote!(NumberRules { #(#fields,)* ..NumberRules::NONE }))
 }
 
 fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<TokenStream> {
-    let k = quote!(__tg::validate);
     let mut fields = Vec::new();
     if let Some(f) = rules.items.as_deref().and_then(|c| check_fn(c, shared)) {
-        fields.push(quote!(items: ::std::option::Option::Some(#f)));
+        fields.push(quote!(items: Some(#f)));
     }
     fields.extend(u64_field(quote!(min_items), rules.min_items));
     fields.extend(u64_field(quote!(max_items), rules.max_items));
     if rules.unique_items {
         fields.push(quote!(unique: true));
     }
-    (!fields.is_empty()).then(|| quote!(#k::ArrayRules { #(#fields,)* ..#k::ArrayRules::NONE }))
+    (!fields.is_empty()).then(|| quote!(ArrayRules { #(#fields,)* ..ArrayRules::NONE }))
 }
 
 /// The runtime's `validate::SCANNED_PROPERTIES`: larger property tables are sorted.
@@ -491,7 +494,7 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<TokenStream>
     if !table.is_empty() {
         let entries = table.iter().map(|(name, check, member)| {
             let member = format_ident!("{}", member);
-            quote!((#name, #check, #k::Member::#member))
+            quote!((#name, #check, Member::#member))
         });
         fields.push(quote!(properties: &[#(#entries),*]));
     }
@@ -506,16 +509,16 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<TokenStream>
     }
     match &rules.additional {
         Additional::Allowed => {}
-        Additional::Denied => fields.push(quote!(additional: #k::Additional::Denied)),
+        Additional::Denied => fields.push(quote!(additional: Additional::Denied)),
         Additional::Schema(check) => {
             if let Some(f) = check_fn(check, shared) {
-                fields.push(quote!(additional: #k::Additional::Schema(#f)));
+                fields.push(quote!(additional: Additional::Schema(#f)));
             }
         }
     }
     fields.extend(u64_field(quote!(min_properties), rules.min_properties));
     fields.extend(u64_field(quote!(max_properties), rules.max_properties));
-    (!fields.is_empty()).then(|| quote!(#k::ObjectRules { #(#fields,)* ..#k::ObjectRules::NONE }))
+    (!fields.is_empty()).then(|| quote!(ObjectRules { #(#fields,)* ..ObjectRules::NONE }))
 }
 
 fn str_format(format: Option<&str>) -> Option<&'static str> {
