@@ -3,10 +3,10 @@
 //!
 //! Each side does what it needs to reach a verdict from the bytes: `jsonschema` parses them
 //! into a `serde_json::Value` (the input its API takes) and calls `is_valid`; tollgate
-//! parses them into its borrowed tree (`__codegen::Json`, what the gateway's body path
-//! parses into) and runs the generated validator, collecting every violation with its
+//! runs the generated validator on the bytes (it reads them with the runtime's cursor, as
+//! the gateway's body path does, building no tree), collecting every violation with its
 //! JSON pointer. An extra row, `tollgate+typed`, is the gateway's whole body path
-//! (`Input::json_body`: parse, validate, deserialize into the generated type).
+//! (`Input::json_body`: validate, then deserialize into the generated type).
 //!
 //! Schemas come from `fixtures/bench.yaml` (`Item`, `Batch`, `Node`); `jsonschema` gets the
 //! same document (its `$ref`s resolve inside it) with draft 4 semantics, as OpenAPI 3.0

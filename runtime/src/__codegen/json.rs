@@ -50,11 +50,6 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// Whether this is `null`.
-    pub fn is_null(&self) -> bool {
-        matches!(self, Json::Null)
-    }
-
     /// The text of a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -69,14 +64,6 @@ impl<'a> Json<'a> {
             Json::Object(members) => Some(members),
             _ => None,
         }
-    }
-
-    /// The member `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
-        self.as_object()?
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
     }
 }
 

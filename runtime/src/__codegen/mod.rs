@@ -37,7 +37,6 @@ pub use axum::routing::MethodFilter;
 pub use bytes::Bytes;
 pub use dispatch::Operation;
 pub use input::{Input, Scalar, Shape, Style, ValidateFn};
-pub use json::Json;
 pub use mock::mock_value;
 pub use multipart::{FilePart, Files, Part};
 pub use response::{
