@@ -1551,10 +1551,30 @@ mod tests {
             9_007_199_254_740_992.0,
             1e300,
             -2.5e-8,
+            0.1 + 0.2,
+            1.005,
+            123_456.789,
+            1e-7,
+            1e16,
+            f64::MIN_POSITIVE,
             f64::INFINITY,
             f64::NAN,
         ] {
             assert_eq!(with_number("at least ", x), format!("at least {x}"));
+        }
+        // Decimal steps and arbitrary bit patterns (a fixed LCG) of every magnitude.
+        let mut bits = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 1..20_000u32 {
+            bits = bits
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            for x in [
+                f64::from(i) * 0.001,
+                -f64::from(i) / 7.0,
+                f64::from_bits(bits),
+            ] {
+                assert_eq!(with_number("", x), format!("{x}"), "{x:e}");
+            }
         }
         assert_eq!(concat(&["a `", "b", "`"]), "a `b`");
     }
