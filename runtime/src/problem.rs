@@ -267,11 +267,14 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = self.to_json();
-        let mut response = (status, body).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        response.headers_mut().extend(self.headers);
+        let mut response = crate::__codegen::response::body_response(
+            status,
+            HeaderValue::from_static(PROBLEM_JSON),
+            body,
+        );
+        if !self.headers.is_empty() {
+            response.headers_mut().extend(self.headers);
+        }
         response
     }
 }

@@ -25,7 +25,7 @@ mod json;
 mod mock;
 mod multipart;
 mod pattern;
-mod response;
+pub(crate) mod response;
 mod routes;
 mod routing;
 mod scan;

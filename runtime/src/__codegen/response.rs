@@ -34,13 +34,7 @@ pub fn json_response_as<T: Serialize>(
 
 fn json_with<T: Serialize>(status: u16, content_type: HeaderValue, body: &T) -> Response {
     match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = (status_code(status), bytes).into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, content_type);
-            response
-        }
+        Ok(bytes) => body_response(status_code(status), content_type, bytes),
         Err(err) => {
             tracing::error!("response body could not be serialized: {err}");
             Problem::new(
@@ -50,6 +44,22 @@ fn json_with<T: Serialize>(status: u16, content_type: HeaderValue, body: &T) -> 
             .into_response()
         }
     }
+}
+
+/// A response with `status`, `body` and its `Content-Type`, built directly: the tuple
+/// `(status, bytes).into_response()` sets `application/octet-stream` first, which then had
+/// to be replaced (two header writes on every answer).
+pub(crate) fn body_response(
+    status: StatusCode,
+    content_type: HeaderValue,
+    body: impl Into<axum::body::Body>,
+) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    response
 }
 
 /// A response with no body.
@@ -72,12 +82,9 @@ pub fn bytes_response(status: u16, content_type: &'static str, body: bytes::Byte
 }
 
 fn typed_bytes(status: u16, content_type: &'static str, body: impl Into<bytes::Bytes>) -> Response {
-    let body: bytes::Bytes = body.into();
-    let mut response = (status_code(status), body).into_response();
     let value = HeaderValue::from_str(content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    response.headers_mut().insert(header::CONTENT_TYPE, value);
-    response
+    body_response(status_code(status), value, body.into())
 }
 
 /// Adds a declared response header. The value is written in OpenAPI's `simple` style:
