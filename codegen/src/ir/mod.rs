@@ -4,6 +4,7 @@
 //! style, operations know their effective security. The emitter only prints this; it never
 //! looks at the spec. The IR can be built by hand, so emitters are testable without YAML.
 
+mod graph;
 mod lower;
 mod mock;
 pub mod mock_plan;

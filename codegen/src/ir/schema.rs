@@ -1360,25 +1360,30 @@ impl<'a> SchemaLowerer<'a> {
 
     /// Marks struct fields that must be boxed to break recursive cycles.
     pub(crate) fn box_cycles(&mut self) {
-        let edges: HashMap<String, Vec<String>> = self
+        // A field must be boxed when its type reaches back to the struct, that is, when
+        // both are in one strongly connected component of the graph of direct references
+        // (the field is itself such a reference). One pass over the graph, instead of a
+        // search from every field.
+        let index: HashMap<&str, usize> = self
             .types
-            .iter()
-            .map(|(name, def)| (name.clone(), direct_refs(&def.kind)))
+            .keys()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), i))
             .collect();
-        let reaches = |from: &str, to: &str| -> bool {
-            let mut stack = vec![from.to_owned()];
-            let mut seen = BTreeSet::new();
-            while let Some(n) = stack.pop() {
-                if n == to {
-                    return true;
-                }
-                if seen.insert(n.clone()) {
-                    if let Some(next) = edges.get(&n) {
-                        stack.extend(next.iter().cloned());
-                    }
-                }
-            }
-            false
+        let edges: Vec<Vec<usize>> = self
+            .types
+            .values()
+            .map(|def| {
+                direct_refs(&def.kind)
+                    .into_iter()
+                    .filter_map(|to| index.get(to).copied())
+                    .collect()
+            })
+            .collect();
+        let component = super::graph::strongly_connected(&edges);
+        let in_cycle_with = |target: &str, name: &str| match (index.get(target), index.get(name)) {
+            (Some(&t), Some(&n)) => component[t] == component[n],
+            _ => false,
         };
         let mut to_box: Vec<(String, usize)> = Vec::new();
         let mut alias_cycles: Vec<String> = Vec::new();
@@ -1387,7 +1392,7 @@ impl<'a> SchemaLowerer<'a> {
                 TypeKind::Struct { fields, .. } => {
                     for (i, f) in fields.iter().enumerate() {
                         if let Some(target) = direct_named(&f.ty) {
-                            if reaches(target, name) {
+                            if in_cycle_with(target, name) {
                                 to_box.push((name.clone(), i));
                             }
                         }
@@ -1540,18 +1545,17 @@ fn reaches_any(types: &BTreeMap<String, TypeDef>, from: &str, to: &str) -> bool 
 }
 
 /// Named types a type contains inline (not behind a `Vec` or map, which already indirect).
-fn direct_refs(kind: &TypeKind) -> Vec<String> {
+fn direct_refs(kind: &TypeKind) -> Vec<&str> {
     match kind {
-        TypeKind::Struct { fields, .. } => fields
-            .iter()
-            .filter_map(|f| direct_named(&f.ty).map(str::to_owned))
-            .collect(),
+        TypeKind::Struct { fields, .. } => {
+            fields.iter().filter_map(|f| direct_named(&f.ty)).collect()
+        }
         TypeKind::Untagged { variants } => variants
             .iter()
-            .filter_map(|(_, t)| direct_named(t).map(str::to_owned))
+            .filter_map(|(_, t)| direct_named(t))
             .collect(),
-        TypeKind::Alias(t) => direct_named(t).map(str::to_owned).into_iter().collect(),
-        TypeKind::Tagged { variants, .. } => variants.iter().map(|(_, _, t)| t.clone()).collect(),
+        TypeKind::Alias(t) => direct_named(t).into_iter().collect(),
+        TypeKind::Tagged { variants, .. } => variants.iter().map(|(_, _, t)| t.as_str()).collect(),
         TypeKind::StringEnum { .. } | TypeKind::ValueEnum { .. } => Vec::new(),
     }
 }

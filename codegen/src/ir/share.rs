@@ -106,36 +106,37 @@ enum Piece<'a> {
     Validator(&'a str),
 }
 
-/// The markers before names in a type's text, and what the name is.
-const MARKERS: [(&str, bool); 2] = [("Named(\"", true), ("Ref(\"", false)];
-
 /// `text` cut at each `Named("name")` and `Ref("name")`. Debug output escapes quotes
-/// inside strings, so a marker never starts inside one.
+/// inside strings, so a marker never starts inside one. One pass over the text: every
+/// `("` is a candidate, a name when the word before it is `Named` or `Ref`.
 fn pieces(text: &str) -> Vec<Piece<'_>> {
     let mut pieces = Vec::new();
-    let mut rest = text;
-    loop {
-        let next = MARKERS
-            .iter()
-            .filter_map(|&(marker, is_type)| {
-                rest.find(marker).map(|at| (at + marker.len(), is_type))
-            })
-            .min();
-        let Some((start, is_type)) = next else {
-            break;
+    // Where the text not yet cut starts.
+    let mut from = 0;
+    for (open, _) in text.match_indices("(\"") {
+        if open < from {
+            continue;
+        }
+        let before = &text[..open];
+        let is_type = if before.ends_with("Named") {
+            true
+        } else if before.ends_with("Ref") {
+            false
+        } else {
+            continue;
         };
-        let (before, after) = rest.split_at(start);
-        pieces.push(Piece::Text(before));
-        let end = after.find('"').unwrap_or(after.len());
-        let name = &after[..end];
+        let start = open + 2;
+        pieces.push(Piece::Text(&text[from..start]));
+        let end = text[start..].find('"').map_or(text.len(), |at| start + at);
+        let name = &text[start..end];
         pieces.push(if is_type {
             Piece::Type(name)
         } else {
             Piece::Validator(name)
         });
-        rest = &after[end..];
+        from = end;
     }
-    pieces.push(Piece::Text(rest));
+    pieces.push(Piece::Text(&text[from..]));
     pieces
 }
 
