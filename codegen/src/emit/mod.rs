@@ -178,11 +178,18 @@ fn render_in_chunks(
                 chunks::format_items(&inside, tokens, chunk, &mut out)?;
             }
             Unit::Validate => {
-                chunks::format_items(&wrapper, emitter.validate_module(), chunk, &mut out)?
+                let frame = emitter.validate_module_of(TokenStream::new());
+                let (opened, closing) = chunks::open(&wrapper, frame.clone())?;
+                let inside = chunks::inside(&wrapper, frame)?;
+                out.push_str(&opened);
+                emitter.validate_items(chunk, |items| {
+                    chunks::format_items(&inside, items, chunk, &mut out)
+                })?;
+                out.push_str(&closing);
             }
-            Unit::Operations => {
-                chunks::format_items(&wrapper, emitter.operations(), chunk, &mut out)?
-            }
+            Unit::Operations => emitter.operation_items(chunk, |items| {
+                chunks::format_items(&wrapper, items, chunk, &mut out)
+            })?,
         }
         Ok(out)
     };
@@ -229,10 +236,10 @@ fn render_in_chunks(
     let mut code =
         String::with_capacity(frame.len() + bodies.iter().map(String::len).sum::<usize>());
     code.push_str(&frame[..close]);
-    for body in &bodies {
-        code.push_str(body);
+    // Each unit's text is freed once copied: the whole file and every unit never coexist.
+    for body in bodies {
+        code.push_str(&body);
     }
-    drop(bodies);
     code.push_str(&frame[close..]);
     Ok(code)
 }

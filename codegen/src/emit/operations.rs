@@ -12,22 +12,40 @@ use crate::ir::{
 };
 
 impl Emitter<'_> {
+    /// The operations' part of the module: request types, response enums, the `Api`
+    /// trait, `Mock`, the metadata and the router.
+    #[cfg(test)]
     pub(crate) fn operations(&self) -> TokenStream {
+        let mut items = TokenStream::new();
+        self.operation_items(usize::MAX, |batch| {
+            items.extend(batch);
+            Ok(())
+        })
+        .unwrap_or_else(|never: std::convert::Infallible| match never {});
+        items
+    }
+
+    /// The items of [`Self::operations`] in order, handed to `sink` a few at a time (at
+    /// most `batch` request types or response enums, then the trait, `Mock`, the metadata
+    /// and the router one by one), so that their tokens never exist all at once.
+    pub(crate) fn operation_items<E>(
+        &self,
+        batch: usize,
+        mut sink: impl FnMut(TokenStream) -> Result<(), E>,
+    ) -> Result<(), E> {
         let ops = &self.api.operations;
-        let requests = ops.iter().map(|op| self.request_type(op));
-        let responses = ops.iter().map(|op| self.response_enum(op));
-        let api_trait = self.api_trait();
-        let mock = self.settings.emit_mock.then(|| self.mock());
-        let meta = self.meta();
-        let router = self.router();
-        quote! {
-            #(#requests)*
-            #(#responses)*
-            #api_trait
-            #mock
-            #meta
-            #router
+        for group in ops.chunks(batch.max(1)) {
+            sink(group.iter().map(|op| self.request_type(op)).collect())?;
         }
+        for group in ops.chunks(batch.max(1)) {
+            sink(group.iter().map(|op| self.response_enum(op)).collect())?;
+        }
+        sink(self.api_trait())?;
+        if self.settings.emit_mock {
+            sink(self.mock())?;
+        }
+        sink(self.meta())?;
+        sink(self.router())
     }
 
     fn request_type(&self, op: &Operation) -> TokenStream {

@@ -24,12 +24,56 @@ use crate::ir::{
 };
 
 impl Emitter<'_> {
+    /// The whole `validate` module.
+    #[cfg(test)]
     pub(crate) fn validate_module(&self) -> TokenStream {
+        let mut items = TokenStream::new();
+        self.validate_items(usize::MAX, |batch| {
+            items.extend(batch);
+            Ok(())
+        })
+        .unwrap_or_else(|never: std::convert::Infallible| match never {});
+        self.validate_module_of(items)
+    }
+
+    /// The `validate` module holding `items` (formatting takes the module's frame from it
+    /// without items, and the items a batch at a time: see `emit::render`).
+    pub(crate) fn validate_module_of(&self, items: TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        quote! {
+            /// Validators: one function per schema, reading a JSON value and collecting every
+            /// violation with its JSON pointer.
+            pub mod validate {
+                #[allow(unused_imports)]
+                use #rt::__codegen as __tg;
+                #[allow(unused_imports)]
+                use #rt::__codegen::validate::{
+                    Additional, ArrayRules, Compose, Member, NumFormat, NumberRules, ObjectRules,
+                    Rules, StrFormat, StringRules, Type,
+                };
+                #[allow(unused_imports)]
+                use ::std::option::Option::{None, Some};
+                #items
+            }
+        }
+    }
+
+    /// The items of the `validate` module in order (the validators, then the shared
+    /// functions), handed to `sink` `batch` at a time, so that the tokens of the whole
+    /// module never exist at once.
+    pub(crate) fn validate_items<E>(
+        &self,
+        batch: usize,
+        mut sink: impl FnMut(TokenStream) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut shared = Shared::default();
         // A validator whose schema equals an earlier one's is a re-export of it.
         let mut by_body: HashMap<String, Ident> = HashMap::new();
-        let mut fns = Vec::with_capacity(self.api.validators.len());
+        let mut fns = Vec::with_capacity(batch.min(self.api.validators.len()));
         for (name, node) in &self.api.validators {
+            if fns.len() >= batch {
+                sink(std::mem::take(&mut fns).into_iter().collect())?;
+            }
             let name = format_ident!("{}", name);
             let Some(body) = node_body(node, &mut shared) else {
                 fns.push(quote! {
@@ -52,25 +96,14 @@ impl Emitter<'_> {
                 }
             });
         }
-        let shared = shared.fns;
-        let rt = &self.rt;
-        quote! {
-            /// Validators: one function per schema, reading a JSON value and collecting every
-            /// violation with its JSON pointer.
-            pub mod validate {
-                #[allow(unused_imports)]
-                use #rt::__codegen as __tg;
-                #[allow(unused_imports)]
-                use #rt::__codegen::validate::{
-                    Additional, ArrayRules, Compose, Member, NumFormat, NumberRules, ObjectRules,
-                    Rules, StrFormat, StringRules, Type,
-                };
-                #[allow(unused_imports)]
-                use ::std::option::Option::{None, Some};
-                #(#fns)*
-                #(#shared)*
-            }
+        if !fns.is_empty() {
+            sink(fns.into_iter().collect())?;
         }
+        let mut shared = shared.fns.into_iter().peekable();
+        while shared.peek().is_some() {
+            sink(shared.by_ref().take(batch).collect())?;
+        }
+        Ok(())
     }
 }
 
