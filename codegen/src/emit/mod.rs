@@ -236,7 +236,7 @@ fn render_in_chunks(
     let mut code =
         String::with_capacity(frame.len() + bodies.iter().map(String::len).sum::<usize>());
     code.push_str(&frame[..close]);
-    // Each unit's text is freed once copied: the whole file and every unit never coexist.
+    // Each unit's text is freed as soon as it is copied into the file.
     for body in bodies {
         code.push_str(&body);
     }
