@@ -607,7 +607,7 @@ pub fn string(
     min_length: Option<u64>,
     max_length: Option<u64>,
     format: StrFormat,
-    pattern: Option<&Pattern>,
+    pattern: Option<&'static Pattern>,
     allowed: Option<&[&str]>,
 ) {
     match c.string_or_head() {
@@ -616,12 +616,9 @@ pub fn string(
                 min_length,
                 max_length,
                 format,
-                pattern: None,
+                pattern,
             };
             string_keywords(&s, &rules, p, e);
-            if let Some(pattern) = pattern {
-                self::pattern(&s, pattern, p, e);
-            }
             if let Some(allowed) = allowed {
                 if !allowed.contains(&&*s) {
                     enum_str_error(allowed, p, e);
