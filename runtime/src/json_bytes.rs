@@ -58,15 +58,24 @@ fn stops(word: u64) -> u64 {
 /// `serde_json` escapes it (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other control
 /// characters as `\u00xx`; nothing else), so the bytes are the same as its output.
 pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    push_string_contents(out, text);
+    out.push(b'"');
+}
+
+/// Appends `text` escaped as inside a JSON string literal, without the quotes (see
+/// [`push_string`]).
+pub(crate) fn push_string_contents(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = text.as_bytes();
-    out.push(b'"');
     let mut at = 0;
+    // Usually the whole text, in one copy: nothing to escape.
+    let mut stop = skip_plain(bytes, 0);
     loop {
-        let stop = skip_plain(bytes, at);
         out.extend_from_slice(&bytes[at..stop]);
         let Some(&byte) = bytes.get(stop) else {
-            break;
+            return;
         };
         match byte {
             b'"' => out.extend_from_slice(b"\\\""),
@@ -86,8 +95,8 @@ pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
             ]),
         }
         at = stop + 1;
+        stop = skip_plain(bytes, at);
     }
-    out.push(b'"');
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! Each kind of rejection has a stable `type` URI (see [`ProblemKind`]); every body carries
 //! `type`, `title`, `status` and `detail`, and validation failures add `errors`.
 
+use std::borrow::Cow;
+
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Serialize;
@@ -124,6 +126,18 @@ pub enum Location {
 }
 
 impl Location {
+    /// A violation's opening in problem+json, up to its `in` member's value.
+    fn opening_member(self) -> &'static str {
+        match self {
+            Self::Path => r#"{"in":"path""#,
+            Self::Query => r#"{"in":"query""#,
+            Self::Header => r#"{"in":"header""#,
+            Self::Cookie => r#"{"in":"cookie""#,
+            Self::Body => r#"{"in":"body""#,
+            Self::Response => r#"{"in":"response""#,
+        }
+    }
+
     /// The name used in problem+json's `in` member (as serialized).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -150,8 +164,9 @@ pub struct Violation {
     pub pointer: String,
     /// The schema keyword that failed (`type`, `required`, `maxLength`, …).
     pub keyword: &'static str,
-    /// A readable message.
-    pub message: String,
+    /// A readable message: static text where the message is fixed (no allocation on the
+    /// refusal path), owned where it names values.
+    pub message: Cow<'static, str>,
 }
 
 /// An RFC 9457 problem response.
@@ -209,7 +224,7 @@ impl Problem {
     /// implementation, written by hand (a 400 listing several violations spent more in
     /// serde_json's byte-at-a-time string escaping than in finding the violations).
     pub fn to_json(&self) -> Vec<u8> {
-        use crate::json_bytes::push_string;
+        use crate::json_bytes::{push_string, push_string_contents};
         let mut out = Vec::with_capacity(
             160 + self.detail.len()
                 + self
@@ -232,19 +247,18 @@ impl Problem {
                 if i > 0 {
                     out.push(b',');
                 }
-                // The location's name needs no escaping.
-                out.extend_from_slice(b"{\"in\":\"");
-                out.extend_from_slice(v.location.as_str().as_bytes());
-                out.push(b'"');
+                // The location's name needs no escaping: it is written with the text around
+                // it, like the keyword's quotes.
+                out.extend_from_slice(v.location.opening_member().as_bytes());
                 if let Some(name) = &v.name {
                     out.extend_from_slice(b",\"name\":");
                     push_string(&mut out, name);
                 }
                 out.extend_from_slice(b",\"pointer\":");
                 push_string(&mut out, &v.pointer);
-                out.extend_from_slice(b",\"keyword\":");
-                push_string(&mut out, v.keyword);
-                out.extend_from_slice(b",\"message\":");
+                out.extend_from_slice(b",\"keyword\":\"");
+                push_string_contents(&mut out, v.keyword);
+                out.extend_from_slice(b"\",\"message\":");
                 push_string(&mut out, &v.message);
                 out.push(b'}');
             }

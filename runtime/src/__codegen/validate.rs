@@ -7,6 +7,7 @@
 //! matters: a large spec has thousands of schemas). Every failure is pushed onto [`Errors`]
 //! with the JSON pointer of the failing value; nothing stops at the first error.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use super::formats;
@@ -172,12 +173,22 @@ impl Errors {
     }
 
     /// Records a violation at `ptr`.
-    pub fn push(&mut self, ptr: &Ptr<'_>, keyword: &'static str, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        ptr: &Ptr<'_>,
+        keyword: &'static str,
+        message: impl Into<Cow<'static, str>>,
+    ) {
         self.push_at(ptr.to_text(), keyword, message);
     }
 
     /// Records a violation at the JSON pointer `pointer` (text already written).
-    pub fn push_at(&mut self, pointer: String, keyword: &'static str, message: impl Into<String>) {
+    pub fn push_at(
+        &mut self,
+        pointer: String,
+        keyword: &'static str,
+        message: impl Into<Cow<'static, str>>,
+    ) {
         // A refused request usually lists a few: room for eight at once, not 4 then 8.
         if self.list.capacity() == 0 {
             self.list.reserve(8);
@@ -1438,6 +1449,27 @@ fn with_number(prefix: &str, x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 && !(x == 0.0 && x.is_sign_negative())
     {
         text.push_str(itoa::Buffer::new().format(x as i64));
+        return text;
+    }
+    // The shortest digits that read back as `x`. With at most 15 significant digits only
+    // one such decimal exists (doubles are closer together than that), so it is the one
+    // `{x}` prints; with 16 or 17, two printers may pick different neighbours, and an
+    // exponent is a form `{x}` never uses: those go through `std::fmt`, which costs about
+    // as much as the rest of refusing a request.
+    let mut digits = ryu::Buffer::new();
+    let shortest = digits.format(x);
+    let significant = shortest
+        .trim_start_matches(['-', '0', '.'])
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    if significant <= 15
+        && shortest
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        // `-0.0` (the one integral value that reaches here) prints as `-0`.
+        text.push_str(shortest.strip_suffix(".0").unwrap_or(shortest));
     } else {
         use std::fmt::Write;
         let _ = write!(text, "{x}");
