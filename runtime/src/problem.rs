@@ -9,6 +9,10 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Serialize;
 
+use crate::__codegen::errors::{write_violation, ViolationRef};
+use crate::__codegen::Errors;
+use crate::json_bytes::push_string;
+
 /// The media type of problem responses.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -127,7 +131,7 @@ pub enum Location {
 
 impl Location {
     /// A violation's opening in problem+json, up to its `in` member's value.
-    fn opening_member(self) -> &'static str {
+    pub(crate) fn opening_member(self) -> &'static str {
         match self {
             Self::Path => r#"{"in":"path""#,
             Self::Query => r#"{"in":"query""#,
@@ -204,16 +208,8 @@ impl Problem {
 
     /// A 400 listing every violation.
     pub fn validation(errors: Vec<Violation>) -> Self {
-        let detail = match errors.len() {
-            1 => "the request has 1 error".to_owned(),
-            n => {
-                let mut detail = String::with_capacity(32);
-                detail.push_str("the request has ");
-                detail.push_str(itoa::Buffer::new().format(n));
-                detail.push_str(" errors");
-                detail
-            }
-        };
+        let mut detail = String::with_capacity(32);
+        push_validation_detail(&mut detail, errors.len());
         Self {
             errors,
             ..Self::new(ProblemKind::Validation, detail)
@@ -224,22 +220,17 @@ impl Problem {
     /// implementation, written by hand (a 400 listing several violations spent more in
     /// serde_json's byte-at-a-time string escaping than in finding the violations).
     pub fn to_json(&self) -> Vec<u8> {
-        use crate::json_bytes::{push_string, push_string_contents};
-        let mut out = Vec::with_capacity(
-            160 + self.detail.len()
-                + self
-                    .errors
-                    .iter()
-                    .map(|v| 64 + v.pointer.len() + v.message.len())
-                    .sum::<usize>(),
+        let size = self
+            .errors
+            .iter()
+            .map(|v| 64 + v.pointer.len() + v.message.len())
+            .sum::<usize>();
+        let mut out = problem_json_head(
+            self.type_uri,
+            self.title,
+            self.status,
+            self.detail.len() + size,
         );
-        out.extend_from_slice(b"{\"type\":");
-        push_string(&mut out, self.type_uri);
-        out.extend_from_slice(b",\"title\":");
-        push_string(&mut out, self.title);
-        out.extend_from_slice(b",\"status\":");
-        out.extend_from_slice(itoa::Buffer::new().format(self.status).as_bytes());
-        out.extend_from_slice(b",\"detail\":");
         push_string(&mut out, &self.detail);
         if !self.errors.is_empty() {
             out.extend_from_slice(b",\"errors\":[");
@@ -247,20 +238,7 @@ impl Problem {
                 if i > 0 {
                     out.push(b',');
                 }
-                // The location's name needs no escaping: it is written with the text around
-                // it, like the keyword's quotes.
-                out.extend_from_slice(v.location.opening_member().as_bytes());
-                if let Some(name) = &v.name {
-                    out.extend_from_slice(b",\"name\":");
-                    push_string(&mut out, name);
-                }
-                out.extend_from_slice(b",\"pointer\":");
-                push_string(&mut out, &v.pointer);
-                out.extend_from_slice(b",\"keyword\":\"");
-                push_string_contents(&mut out, v.keyword);
-                out.extend_from_slice(b"\",\"message\":");
-                push_string(&mut out, &v.message);
-                out.push(b'}');
+                write_violation(&mut out, &ViolationRef::of(v));
             }
             out.push(b']');
         }
@@ -275,6 +253,53 @@ impl Problem {
         }
         self
     }
+}
+
+/// Appends a validation problem's `detail`: "the request has N error(s)".
+fn push_validation_detail(detail: &mut String, count: usize) {
+    detail.push_str("the request has ");
+    detail.push_str(itoa::Buffer::new().format(count));
+    detail.push_str(if count == 1 { " error" } else { " errors" });
+}
+
+/// A problem body up to its `detail` member's value, with room for `more` bytes.
+fn problem_json_head(type_uri: &str, title: &str, status: u16, more: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(160 + more);
+    out.extend_from_slice(b"{\"type\":");
+    push_string(&mut out, type_uri);
+    out.extend_from_slice(b",\"title\":");
+    push_string(&mut out, title);
+    out.extend_from_slice(b",\"status\":");
+    out.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
+    out.extend_from_slice(b",\"detail\":");
+    out
+}
+
+/// The 400 listing the violations in `errors`, written from them directly: the bytes
+/// [`Problem::validation`]`(errors.into_vec())` answers with, without a `String` per
+/// violation.
+pub(crate) fn validation_response(errors: &Errors) -> Response {
+    let kind = ProblemKind::Validation;
+    let mut out = problem_json_head(
+        kind.type_uri(),
+        kind.title(),
+        kind.status().as_u16(),
+        errors.json_size_hint(),
+    );
+    let mut detail = String::with_capacity(32);
+    push_validation_detail(&mut detail, errors.len());
+    push_string(&mut out, &detail);
+    if !errors.is_empty() {
+        out.extend_from_slice(b",\"errors\":[");
+        errors.write_problem_members(&mut out);
+        out.push(b']');
+    }
+    out.push(b'}');
+    crate::__codegen::response::body_response(
+        kind.status(),
+        HeaderValue::from_static(PROBLEM_JSON),
+        out,
+    )
 }
 
 impl IntoResponse for Problem {

@@ -110,7 +110,7 @@ fn prepare<A, O: Operation<A>>(
     let mut errors = Errors::new(Location::Body);
     let typed = match O::extract(&input, &mut errors) {
         Some(t) if errors.is_empty() => t,
-        _ => return Err(finish(rejection(errors.into_vec()), extra_headers)),
+        _ => return Err(finish(rejection(errors), extra_headers)),
     };
     let accept = input.headers.get(header::ACCEPT).cloned();
     Ok((
@@ -155,13 +155,19 @@ fn finish(mut response: Response, extra: RateLimitHeaders) -> Response {
     response
 }
 
-fn rejection(errors: Vec<Violation>) -> Response {
-    if let Some(syntax) = errors.iter().find(|v| v.keyword == "syntax") {
-        let mut problem = Problem::new(ProblemKind::Malformed, syntax.message.clone());
-        problem.errors = errors;
+/// The 400 for the violations of a request: a malformed body's (its syntax error as the
+/// detail), or the list of every violation, written from `errors` directly.
+fn rejection(errors: Errors) -> Response {
+    let syntax = errors
+        .iter()
+        .find(|v| v.keyword == "syntax")
+        .map(|v| v.message.to_owned());
+    if let Some(syntax) = syntax {
+        let mut problem = Problem::new(ProblemKind::Malformed, syntax);
+        problem.errors = errors.into_vec();
         return problem.into_response();
     }
-    Problem::validation(errors).into_response()
+    crate::problem::validation_response(&errors)
 }
 
 fn response_mismatch(op: &OperationMeta, errors: Vec<Violation>) -> Response {

@@ -19,6 +19,7 @@ pub use crate::{Context, Error, Gateway, Location, Problem, ProblemKind, Router,
 mod accept;
 pub mod de;
 mod dispatch;
+pub(crate) mod errors;
 mod formats;
 mod input;
 mod json;

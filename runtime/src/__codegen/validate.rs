@@ -7,7 +7,6 @@
 //! matters: a large spec has thousands of schemas). Every failure is pushed onto [`Errors`]
 //! with the JSON pointer of the failing value; nothing stops at the first error.
 
-use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use super::formats;
@@ -18,221 +17,8 @@ use serde_json::{Number, Value};
 use super::json::Json;
 use super::scan::{Cursor, Head, Mark};
 
+pub use super::errors::{push_key, Direction, Errors, Ptr};
 use crate::problem::{Location, Violation};
-
-/// Where validation is, as a JSON pointer (RFC 6901) kept lazily: each descent adds a
-/// segment on the stack that links to its parent, and the pointer text is only written
-/// when a violation is recorded (valid input never pays for it).
-#[derive(Debug, Clone, Copy)]
-pub struct Ptr<'a> {
-    parent: Option<&'a Ptr<'a>>,
-    segment: Segment<'a>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Segment<'a> {
-    Root,
-    Key(&'a str),
-    Index(usize),
-}
-
-impl Default for Ptr<'_> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<'a> Ptr<'a> {
-    /// The empty pointer (the whole value).
-    pub const fn new() -> Self {
-        Self {
-            parent: None,
-            segment: Segment::Root,
-        }
-    }
-
-    /// The pointer to member `key` of the value here.
-    pub fn key<'b>(&'b self, key: &'b str) -> Ptr<'b> {
-        Ptr {
-            parent: Some(self),
-            segment: Segment::Key(key),
-        }
-    }
-
-    /// The pointer to item `index` of the value here.
-    pub fn index(&self, index: usize) -> Ptr<'_> {
-        Ptr {
-            parent: Some(self),
-            segment: Segment::Index(index),
-        }
-    }
-
-    /// The pointer as text (`/items/3/name`). One allocation, sized up front (this runs
-    /// once per violation; a refused request lists several).
-    pub fn to_text(&self) -> String {
-        let mut len = 0;
-        let mut at = Some(self);
-        while let Some(ptr) = at {
-            len += match ptr.segment {
-                Segment::Root => 0,
-                // Escaping at most doubles a key.
-                Segment::Key(key) => 1 + 2 * key.len(),
-                Segment::Index(_) => 21,
-            };
-            at = ptr.parent;
-        }
-        let mut text = String::with_capacity(len);
-        self.write_to(&mut text);
-        text
-    }
-
-    /// Appends the parent's segments, then this one.
-    fn write_to(&self, text: &mut String) {
-        if let Some(parent) = self.parent {
-            parent.write_to(text);
-        }
-        match self.segment {
-            Segment::Root => {}
-            Segment::Key(key) => push_key(text, key),
-            Segment::Index(index) => {
-                text.push('/');
-                text.push_str(itoa::Buffer::new().format(index));
-            }
-        }
-    }
-}
-
-/// Appends `/key` to a pointer's text, escaping `~` and `/` (RFC 6901).
-pub fn push_key(text: &mut String, key: &str) {
-    text.push('/');
-    if !key.bytes().any(|b| b == b'~' || b == b'/') {
-        text.push_str(key);
-        return;
-    }
-    for c in key.chars() {
-        match c {
-            '~' => text.push_str("~0"),
-            '/' => text.push_str("~1"),
-            c => text.push(c),
-        }
-    }
-}
-
-/// The violations collected while validating one request (or one response).
-#[derive(Debug)]
-pub struct Errors {
-    location: Location,
-    name: Option<String>,
-    list: Vec<Violation>,
-    direction: Direction,
-}
-
-/// Which way the validated value travels: `readOnly` properties are required in responses
-/// only, `writeOnly` ones in requests only (OpenAPI 3.0, Schema Object).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// A request (parameters, body): `writeOnly` required properties are required.
-    Request,
-    /// A response: `readOnly` required properties are required.
-    Response,
-    /// Neither known (a type's `validate()`): neither kind is required.
-    Either,
-}
-
-impl Default for Errors {
-    fn default() -> Self {
-        Self::new(Location::Body)
-    }
-}
-
-impl Errors {
-    /// An empty collection whose violations are attributed to `location`.
-    pub fn new(location: Location) -> Self {
-        Self {
-            location,
-            name: None,
-            list: Vec::new(),
-            direction: match location {
-                Location::Response => Direction::Response,
-                _ => Direction::Request,
-            },
-        }
-    }
-
-    /// The same collection, validating a value that travels `direction` (by default:
-    /// [`Direction::Response`] for [`Location::Response`], [`Direction::Request`] else).
-    pub fn with_direction(mut self, direction: Direction) -> Self {
-        self.direction = direction;
-        self
-    }
-
-    /// Attributes the following violations to `location` (and a parameter name).
-    pub fn at(&mut self, location: Location, name: Option<&str>) {
-        self.location = location;
-        self.name = name.map(str::to_owned);
-    }
-
-    /// Records a violation at `ptr`.
-    pub fn push(
-        &mut self,
-        ptr: &Ptr<'_>,
-        keyword: &'static str,
-        message: impl Into<Cow<'static, str>>,
-    ) {
-        self.push_at(ptr.to_text(), keyword, message);
-    }
-
-    /// Records a violation at the JSON pointer `pointer` (text already written).
-    pub fn push_at(
-        &mut self,
-        pointer: String,
-        keyword: &'static str,
-        message: impl Into<Cow<'static, str>>,
-    ) {
-        // A refused request usually lists a few: room for eight at once, not 4 then 8.
-        if self.list.capacity() == 0 {
-            self.list.reserve(8);
-        }
-        self.list.push(Violation {
-            location: self.location,
-            name: self.name.clone(),
-            pointer,
-            keyword,
-            message: message.into(),
-        });
-    }
-
-    /// Number of violations so far (used to tell whether a sub-validation added any).
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    /// No violation so far.
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    /// Drops violations recorded after `len` (used by `anyOf`/`oneOf`/`not` trials).
-    pub fn truncate(&mut self, len: usize) {
-        self.list.truncate(len);
-    }
-
-    /// Moves the violations recorded from `from` on before those recorded from `at` on
-    /// (the keywords of a container, known once it is read, are listed before those of its
-    /// contents).
-    #[inline]
-    fn lift(&mut self, at: usize, from: usize) {
-        let lifted = self.list.len() - from;
-        if lifted > 0 && from > at {
-            self.list[at..].rotate_right(lifted);
-        }
-    }
-
-    /// The violations.
-    pub fn into_vec(self) -> Vec<Violation> {
-        self.list
-    }
-}
 
 /// The JSON type names of JSON Schema, for `type` errors.
 fn type_name(v: &Json<'_>) -> &'static str {
@@ -262,11 +48,7 @@ fn type_error(head: &Head<'_>, expected: &'static str, p: &Ptr<'_>, e: &mut Erro
         Head::Array => "array",
         Head::Object => "object",
     };
-    e.push(
-        p,
-        "type",
-        concat(&["expected ", expected, ", found ", found]),
-    );
+    e.push_parts(p, "type", &["expected ", expected, ", found ", found]);
 }
 
 // ---- Rules and the walk ---------------------------------------------------------------
@@ -778,10 +560,11 @@ fn compose(c: &mut Cursor<'_>, start: Mark, p: &Ptr<'_>, e: &mut Errors, rules: 
 /// Whether `f` accepts the value at `start` (its violations discarded).
 fn passes(c: &mut Cursor<'_>, start: Mark, p: &Ptr<'_>, e: &mut Errors, f: Validator) -> bool {
     c.reset(start);
-    let mark = e.len();
+    let checkpoint = e.checkpoint();
+    let before = e.len();
     f(c, p, e);
-    let ok = e.len() == mark;
-    e.truncate(mark);
+    let ok = e.len() == before;
+    e.rewind(checkpoint);
     ok
 }
 
@@ -977,10 +760,10 @@ fn walk_object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ObjectRules)
             }
             Additional::Schema(f) => f(c, &p.key(&name), e),
             Additional::Denied => {
-                e.push(
+                e.push_parts(
                     &p.key(&name),
                     "additionalProperties",
-                    concat(&["unknown property `", &name, "`"]),
+                    &["unknown property `", &name, "`"],
                 );
                 if c.skip().is_none() {
                     return;
@@ -1001,11 +784,7 @@ fn walk_object(c: &mut Cursor<'_>, p: &Ptr<'_>, e: &mut Errors, r: &ObjectRules)
     if present < r.required.len() + directed.len() {
         for name in r.required.iter().chain(directed) {
             if !r.find(name, 0).is_some_and(|i| seen.contains(i)) {
-                e.push(
-                    p,
-                    "required",
-                    concat(&["missing required property `", name, "`"]),
-                );
+                e.push_parts(p, "required", &["missing required property `", name, "`"]);
             }
         }
     }
@@ -1091,10 +870,10 @@ fn discriminator(
         key = c.next_key(false);
     }
     let Some(tag) = tag else {
-        return e.push(
+        return e.push_parts(
             p,
             "discriminator",
-            concat(&["missing discriminator property `", property, "`"]),
+            &["missing discriminator property `", property, "`"],
         );
     };
     let branch = tag
@@ -1162,13 +941,13 @@ pub fn check_text(
     p: &Ptr<'_>,
     e: &mut Errors,
 ) -> Result<(), serde_json::Error> {
-    let before = e.len();
+    let checkpoint = e.checkpoint();
     let mut c = Cursor::new(text);
     validate(&mut c, p, e);
     if c.finished() {
         return Ok(());
     }
-    e.truncate(before);
+    e.rewind(checkpoint);
     match serde_json::from_str::<serde::de::IgnoredAny>(text) {
         Err(err) => Err(err),
         // Not reached (the cursor accepts what serde_json accepts); should it be, the text
@@ -1248,10 +1027,10 @@ fn max_length(s: &str, max: u64, p: &Ptr<'_>, e: &mut Errors) {
 /// `pattern`.
 fn pattern(s: &str, pattern: &Pattern, p: &Ptr<'_>, e: &mut Errors) {
     if !pattern.is_match(s) {
-        e.push(
+        e.push_parts(
             p,
             "pattern",
-            concat(&["must match the pattern `", pattern.source(), "`"]),
+            &["must match the pattern `", pattern.source(), "`"],
         );
     }
 }
@@ -1296,13 +1075,13 @@ fn int_format(n: &Number, format: NumFormat, p: &Ptr<'_>, e: &mut Errors) {
 fn minimum(n: &Number, min: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
     let Some(x) = n.as_f64() else { return };
     if exclusive && x <= min {
-        e.push(
+        e.push_with(
             p,
             "exclusiveMinimum",
-            with_number("must be greater than ", min),
+            number_message("must be greater than ", min),
         );
     } else if x < min {
-        e.push(p, "minimum", with_number("must be at least ", min));
+        e.push_with(p, "minimum", number_message("must be at least ", min));
     }
 }
 
@@ -1310,20 +1089,20 @@ fn minimum(n: &Number, min: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
 fn maximum(n: &Number, max: f64, exclusive: bool, p: &Ptr<'_>, e: &mut Errors) {
     let Some(x) = n.as_f64() else { return };
     if exclusive && x >= max {
-        e.push(
+        e.push_with(
             p,
             "exclusiveMaximum",
-            with_number("must be less than ", max),
+            number_message("must be less than ", max),
         );
     } else if x > max {
-        e.push(p, "maximum", with_number("must be at most ", max));
+        e.push_with(p, "maximum", number_message("must be at most ", max));
     }
 }
 
 /// `multipleOf`.
 fn multiple_of(n: &Number, m: f64, p: &Ptr<'_>, e: &mut Errors) {
     if !is_multiple_of(n, m) {
-        e.push(p, "multipleOf", with_number("must be a multiple of ", m));
+        e.push_with(p, "multipleOf", number_message("must be a multiple of ", m));
     }
 }
 
@@ -1404,18 +1183,17 @@ pub fn json_equal(a: &Json<'_>, b: &Json<'_>) -> bool {
 
 /// Records an `enum` violation for an `enum` of strings.
 fn enum_str_error(allowed: &[&str], p: &Ptr<'_>, e: &mut Errors) {
-    let mut message =
-        String::with_capacity(16 + allowed.iter().map(|a| a.len() + 4).sum::<usize>());
-    message.push_str("must be one of ");
-    for (i, a) in allowed.iter().enumerate() {
-        if i > 0 {
-            message.push_str(", ");
+    e.push_with(p, "enum", |message| {
+        message.push_str("must be one of ");
+        for (i, a) in allowed.iter().enumerate() {
+            if i > 0 {
+                message.push_str(", ");
+            }
+            message.push('`');
+            message.push_str(a);
+            message.push('`');
         }
-        message.push('`');
-        message.push_str(a);
-        message.push('`');
-    }
-    e.push(p, "enum", message);
+    });
 }
 
 /// `enum` of arbitrary JSON values.
@@ -1429,27 +1207,31 @@ fn check_enum(v: &Json<'_>, allowed: &[Value], p: &Ptr<'_>, e: &mut Errors) {
     }
 }
 
-/// `parts` joined, in one allocation (messages of refused requests are built on the
-/// request path: `format!` cost more than the check).
-fn concat(parts: &[&str]) -> String {
-    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        text.push_str(part);
+/// Writes `prefix` followed by `x` as `{x}` displays it (see [`push_number`]).
+fn number_message(prefix: &'static str, x: f64) -> impl FnOnce(&mut String) {
+    move |text| {
+        text.push_str(prefix);
+        push_number(text, x);
     }
+}
+
+/// `prefix` followed by `x` as `{x}` displays it.
+#[cfg(test)]
+fn with_number(prefix: &str, x: f64) -> String {
+    let mut text = prefix.to_owned();
+    push_number(&mut text, x);
     text
 }
 
-/// `prefix` followed by `x` as `{x}` displays it; integral bounds (the usual ones) without
-/// `std::fmt`'s float formatting.
-fn with_number(prefix: &str, x: f64) -> String {
-    let mut text = String::with_capacity(prefix.len() + 24);
-    text.push_str(prefix);
+/// Appends `x` as `{x}` displays it; integral bounds (the usual ones) and short decimals
+/// without `std::fmt`'s float formatting.
+fn push_number(text: &mut String, x: f64) {
     // Below 2^53 an integral f64 is exactly an i64, and `{x}` prints it without a
     // fraction; -0.0 prints as `-0`, so it takes the general path.
     if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 && !(x == 0.0 && x.is_sign_negative())
     {
         text.push_str(itoa::Buffer::new().format(x as i64));
-        return text;
+        return;
     }
     // The shortest digits that read back as `x`. With at most 15 significant digits only
     // one such decimal exists (doubles are closer together than that), so it is the one
@@ -1474,7 +1256,6 @@ fn with_number(prefix: &str, x: f64) -> String {
         use std::fmt::Write;
         let _ = write!(text, "{x}");
     }
-    text
 }
 
 fn list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
@@ -1605,7 +1386,6 @@ mod tests {
                 assert_eq!(with_number("", x), format!("{x}"), "{x:e}");
             }
         }
-        assert_eq!(concat(&["a `", "b", "`"]), "a `b`");
     }
 
     #[test]
