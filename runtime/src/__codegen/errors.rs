@@ -103,8 +103,8 @@ pub fn push_key(text: &mut String, key: &str) {
 #[derive(Debug)]
 pub struct Errors {
     location: Location,
-    /// The parameter name following violations are attributed to, in `text`.
-    name: Option<Range<usize>>,
+    /// The parameter name following violations are attributed to.
+    name: Option<Text>,
     entries: Vec<Entry>,
     /// The pointers, dynamic messages and parameter names of `entries`, one after another.
     text: String,
@@ -115,15 +115,15 @@ pub struct Errors {
 #[derive(Debug, Clone)]
 struct Entry {
     location: Location,
-    name: Option<Range<usize>>,
+    name: Option<Text>,
     pointer: Range<usize>,
     keyword: &'static str,
-    message: Message,
+    message: Text,
 }
 
-/// A violation's message: fixed text, or a range of [`Errors::text`].
+/// A violation's message or parameter name: fixed text, or a range of [`Errors::text`].
 #[derive(Debug, Clone)]
-enum Message {
+enum Text {
     Fixed(&'static str),
     Written(Range<usize>),
 }
@@ -194,7 +194,14 @@ impl Errors {
     /// Attributes the following violations to `location` (and a parameter name).
     pub fn at(&mut self, location: Location, name: Option<&str>) {
         self.location = location;
-        self.name = name.map(|name| self.write(|text| text.push_str(name)));
+        self.name = name.map(|name| Text::Written(self.write(|text| text.push_str(name))));
+    }
+
+    /// [`Self::at`] for a name known for the program's life (a spec's parameter): nothing
+    /// is copied unless a violation is recorded.
+    pub fn at_fixed(&mut self, location: Location, name: Option<&'static str>) {
+        self.location = location;
+        self.name = name.map(Text::Fixed);
     }
 
     /// Records a violation at `ptr`.
@@ -217,7 +224,7 @@ impl Errors {
         write_message: impl FnOnce(&mut String),
     ) {
         let pointer = self.write(|text| ptr.write_to(text));
-        let message = Message::Written(self.write(write_message));
+        let message = Text::Written(self.write(write_message));
         self.record_entry(pointer, keyword, message);
     }
 
@@ -243,13 +250,13 @@ impl Errors {
 
     fn record(&mut self, pointer: Range<usize>, keyword: &'static str, message: Cow<'static, str>) {
         let message = match message {
-            Cow::Borrowed(fixed) => Message::Fixed(fixed),
-            Cow::Owned(written) => Message::Written(self.write(|text| text.push_str(&written))),
+            Cow::Borrowed(fixed) => Text::Fixed(fixed),
+            Cow::Owned(written) => Text::Written(self.write(|text| text.push_str(&written))),
         };
         self.record_entry(pointer, keyword, message);
     }
 
-    fn record_entry(&mut self, pointer: Range<usize>, keyword: &'static str, message: Message) {
+    fn record_entry(&mut self, pointer: Range<usize>, keyword: &'static str, message: Text) {
         // A refused request usually lists a few: room for eight at once, not 4 then 8.
         if self.entries.capacity() == 0 {
             self.entries.reserve(8);
@@ -288,8 +295,10 @@ impl Errors {
     pub fn truncate(&mut self, len: usize) {
         self.entries.truncate(len);
         if self.entries.is_empty() {
-            self.text
-                .truncate(self.name.as_ref().map_or(0, |name| name.end));
+            self.text.truncate(match &self.name {
+                Some(Text::Written(name)) => name.end,
+                _ => 0,
+            });
         }
     }
 
@@ -325,18 +334,29 @@ impl Errors {
     pub(crate) fn iter(&self) -> impl Iterator<Item = ViolationRef<'_>> {
         self.entries.iter().map(|entry| ViolationRef {
             location: entry.location,
-            name: entry.name.clone().map(|name| self.slice(name)),
+            name: entry.name.as_ref().map(|name| self.text_of(name)),
             pointer: self.slice(entry.pointer.clone()),
             keyword: entry.keyword,
-            message: match &entry.message {
-                Message::Fixed(fixed) => fixed,
-                Message::Written(range) => self.slice(range.clone()),
-            },
+            message: self.text_of(&entry.message),
         })
     }
 
     fn slice(&self, range: Range<usize>) -> &str {
         self.text.get(range).unwrap_or_default()
+    }
+
+    fn text_of<'t>(&'t self, text: &'t Text) -> &'t str {
+        match text {
+            Text::Fixed(fixed) => fixed,
+            Text::Written(range) => self.slice(range.clone()),
+        }
+    }
+
+    fn owned(&self, text: &Text) -> Cow<'static, str> {
+        match text {
+            Text::Fixed(fixed) => Cow::Borrowed(*fixed),
+            Text::Written(range) => Cow::Owned(self.slice(range.clone()).to_owned()),
+        }
     }
 
     /// The violations.
@@ -345,13 +365,13 @@ impl Errors {
             .iter()
             .map(|entry| Violation {
                 location: entry.location,
-                name: entry.name.clone().map(|name| self.slice(name).to_owned()),
+                name: entry
+                    .name
+                    .as_ref()
+                    .map(|name| self.owned(name).into_owned()),
                 pointer: self.slice(entry.pointer.clone()).to_owned(),
                 keyword: entry.keyword,
-                message: match &entry.message {
-                    Message::Fixed(fixed) => Cow::Borrowed(*fixed),
-                    Message::Written(range) => Cow::Owned(self.slice(range.clone()).to_owned()),
-                },
+                message: self.owned(&entry.message),
             })
             .collect()
     }
@@ -362,8 +382,8 @@ impl Errors {
             .entries
             .iter()
             .map(|entry| match entry.message {
-                Message::Fixed(fixed) => 64 + fixed.len(),
-                Message::Written(_) => 64,
+                Text::Fixed(fixed) => 64 + fixed.len(),
+                Text::Written(_) => 64,
             })
             .sum();
         fixed + self.text.len()
@@ -418,6 +438,8 @@ mod tests {
         let mut e = Errors::new(Location::Query);
         e.at(Location::Query, Some("li\"mit"));
         e.push(&Ptr::new(), "maximum", "must be at most 100");
+        e.at_fixed(Location::Path, Some("id"));
+        e.push_parts(&Ptr::new(), "type", &["expected integer, found ", "string"]);
         e.at(Location::Body, None);
         let root = Ptr::new();
         let items = root.key("it/e~ms");
@@ -453,10 +475,14 @@ mod tests {
 
     #[test]
     fn violations_keep_their_texts_and_order() {
-        let v = sample().into_vec();
-        assert_eq!(v.len(), 4);
+        let mut v = sample().into_vec();
+        assert_eq!(v.len(), 5);
         assert_eq!(v[0].name.as_deref(), Some("li\"mit"));
         assert_eq!(v[0].location, Location::Query);
+        let path = v.remove(1);
+        assert_eq!(path.name.as_deref(), Some("id"));
+        assert_eq!(path.location, Location::Path);
+        assert_eq!(path.message, "expected integer, found string");
         assert_eq!(v[1].pointer, "/it~1e~0ms/3/na\"me");
         assert_eq!(v[1].message, "must match `^\\d\n$`");
         assert_eq!(v[1].name, None);
@@ -476,9 +502,9 @@ mod tests {
         );
         e.push(&Ptr::new(), "not", "must not match the excluded schema");
         e.lift(checkpoint.entries, checkpoint.entries + 1);
-        assert_eq!(e.len(), 6);
+        assert_eq!(e.len(), 7);
         e.rewind(checkpoint);
-        assert_eq!((e.len(), e.text.len()), (4, text));
+        assert_eq!((e.len(), e.text.len()), (5, text));
         assert_eq!(e.into_vec(), sample().into_vec());
     }
 

@@ -164,7 +164,7 @@ impl Input {
         validate: Option<ValidateFn>,
         e: &mut Errors,
     ) -> Option<T> {
-        e.at(location, Some(name));
+        e.at_fixed(location, Some(name));
         let p = Ptr::new();
         let value = match self.raw(location, name, shape, e) {
             Some(v) => v,
