@@ -7,6 +7,7 @@
 
 mod chunks;
 mod operations;
+mod text;
 mod types;
 mod validate;
 
@@ -24,6 +25,9 @@ pub(crate) struct Emitter<'a> {
     pub(crate) settings: &'a Settings,
     /// The runtime crate's path as tokens (`::tollgate`).
     pub(crate) rt: TokenStream,
+    /// Where items written directly as text go (see [`text`]); `None`: everything as
+    /// tokens.
+    pub(crate) texts: Option<text::Texts>,
 }
 
 impl<'a> Emitter<'a> {
@@ -32,7 +36,20 @@ impl<'a> Emitter<'a> {
             .runtime_path
             .parse()
             .unwrap_or_else(|_| quote!(::tollgate));
-        Self { api, settings, rt }
+        Self {
+            api,
+            settings,
+            rt,
+            texts: None,
+        }
+    }
+
+    /// An emitter that writes the items it can as text (see [`text`]).
+    fn with_texts(api: &'a Api, settings: &'a Settings) -> Self {
+        Self {
+            texts: Some(text::Texts::default()),
+            ..Self::new(api, settings)
+        }
     }
 
     /// The whole generated file, as tokens.
@@ -84,13 +101,23 @@ impl<'a> Emitter<'a> {
 
 /// `#[doc = "…"]` lines for an optional text (each line becomes one attribute).
 pub(crate) fn doc(text: Option<&str>) -> TokenStream {
-    let Some(text) = text else {
-        return TokenStream::new();
-    };
-    // Doc comments may not contain a bare CR; specs written on Windows have them.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let lines = text.trim().lines().map(|l| format!(" {}", l.trim_end()));
+    let lines = doc_values(text);
     quote! { #( #[doc = #lines] )* }
+}
+
+/// The values of the `#[doc]` attributes [`doc`] makes: one per line of the text, each
+/// with a leading space.
+pub(crate) fn doc_values(text: Option<&str>) -> impl Iterator<Item = String> {
+    // Doc comments may not contain a bare CR; specs written on Windows have them.
+    let text = text.map_or_else(String::new, |text| {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    });
+    let lines: Vec<String> = text
+        .trim()
+        .lines()
+        .map(|l| format!(" {}", l.trim_end()))
+        .collect();
+    lines.into_iter()
 }
 
 /// Formats a token stream as a Rust file with prettyplease.
@@ -155,7 +182,7 @@ fn render_in_chunks(
         _ => 2,
     });
     let run = |unit: Unit| -> Result<String, String> {
-        let emitter = Emitter::new(api, settings);
+        let emitter = Emitter::with_texts(api, settings);
         let wrapper = [quote!(mod __tollgate_generated)];
         let mut out = String::new();
         match unit {
@@ -191,7 +218,10 @@ fn render_in_chunks(
                 chunks::format_items(&wrapper, items, chunk, &mut out)
             })?,
         }
-        Ok(out)
+        match emitter.texts.as_ref().map(text::Texts::take) {
+            Some(texts) if !texts.is_empty() => text::substitute(&out, &texts),
+            _ => Ok(out),
+        }
     };
     let next = AtomicUsize::new(0);
     let work = || {

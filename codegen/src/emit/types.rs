@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+use super::text::{self, Texts};
 use super::{doc, Emitter};
 use crate::ir::{RustType, TypeDef, TypeKind};
 
@@ -111,17 +112,36 @@ impl Emitter<'_> {
                 quote!(.optional(#wire, &self.#field))
             }
         });
+        let texts = self.texts.as_ref();
+        let direct = || {
+            let calls: Vec<text::Call> = fields
+                .iter()
+                .map(|f| text::Call {
+                    method: if f.required { "field" } else { "optional" },
+                    wire: Some(f.wire.as_str()),
+                    field: ident(&f.name).to_string(),
+                })
+                .chain(additional.then(|| text::Call {
+                    method: "rest",
+                    wire: None,
+                    field: "additional_properties".to_owned(),
+                }))
+                .collect();
+            text::serialize_impl(TYPES_DEPTH, &name.to_string(), &calls)
+        };
         let rest = additional.then(|| quote!(.rest(&self.additional_properties)));
-        quote! {
-            impl __tg::serde::Serialize for #name {
-                fn serialize<S: __tg::serde::Serializer>(
-                    &self,
-                    s: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    __tg::ser::Object::start(s) #(#puts)* #rest .end()
+        Texts::or_tokens(texts, direct, || {
+            quote! {
+                impl __tg::serde::Serialize for #name {
+                    fn serialize<S: __tg::serde::Serializer>(
+                        &self,
+                        s: S,
+                    ) -> ::std::result::Result<S::Ok, S::Error> {
+                        __tg::ser::Object::start(s) #(#puts)* #rest .end()
+                    }
                 }
             }
-        }
+        })
     }
 
     /// `Deserialize` for a struct: one call to the runtime's `de::object`, which reads the
@@ -201,6 +221,79 @@ impl Emitter<'_> {
         }
     }
 
+    /// The `pub struct` of `def` (its docs, derives and fields) as text, when it can be
+    /// written directly (see [`text::struct_def`]).
+    fn struct_def_text(
+        &self,
+        def: &TypeDef,
+        fields: &[crate::ir::Field],
+        additional: Option<&RustType>,
+        tag: Option<&str>,
+    ) -> Option<String> {
+        let mut attrs = text::doc_lines(def.doc.as_deref());
+        if let Some(tag) = tag {
+            if def.doc.is_some() {
+                attrs.push("///".to_owned());
+            }
+            attrs.extend(text::doc_lines(Some(&tagged_variant_note(tag))));
+        }
+        attrs.push(self.plain_derive_line(&["Clone", "PartialEq"])?);
+        let mut field_texts: Vec<text::FieldText> = fields
+            .iter()
+            .map(|f| {
+                let mut attrs = text::doc_lines(f.doc.as_deref());
+                if f.name != f.wire {
+                    if f.doc.is_some() {
+                        attrs.push("///".to_owned());
+                    }
+                    attrs.push(format!("///{}", wire_note(&f.wire).trim_end_matches(' ')));
+                }
+                if f.deprecated {
+                    attrs.push("#[deprecated]".to_owned());
+                }
+                text::FieldText {
+                    attrs,
+                    name: ident(&f.name).to_string(),
+                    ty: field_type_text(f),
+                }
+            })
+            .collect();
+        if let Some(t) = additional {
+            field_texts.push(text::FieldText {
+                attrs: vec![
+                    "/// Properties not named in the schema (`additionalProperties`).".to_owned(),
+                ],
+                name: "additional_properties".to_owned(),
+                ty: format!(
+                    "::std::collections::BTreeMap<::std::string::String, {}>",
+                    ty_text(t, "self")
+                ),
+            });
+        }
+        text::struct_def(
+            TYPES_DEPTH,
+            &attrs,
+            &ident(&def.name).to_string(),
+            &field_texts,
+        )
+    }
+
+    /// The `#[derive(…)]` line [`Self::plain_derives`] gives for `base`, when every extra
+    /// derive is a plain name (`None` else: the tokens print it).
+    fn plain_derive_line(&self, base: &[&str]) -> Option<String> {
+        let mut names: Vec<&str> = base.to_vec();
+        for extra in &self.settings.extra_derives {
+            let extra = extra.trim();
+            if !text::plain_ident(extra) {
+                return None;
+            }
+            if !base.contains(&extra) {
+                names.push(extra);
+            }
+        }
+        Some(format!("#[derive({})]", names.join(", ")))
+    }
+
     pub(crate) fn type_def(&self, def: &TypeDef) -> TokenStream {
         let name = ident(&def.name);
         let name_text = def.name.as_str();
@@ -209,11 +302,18 @@ impl Emitter<'_> {
         let here = quote!(self);
         let validator = format_ident!("{}", def.validator);
         let validate = validate_fn(&validator);
-        let validate_method = quote! {
-            impl #name {
-                #validate
-            }
-        };
+        let texts = self.texts.as_ref();
+        let validate_method = Texts::or_tokens(
+            texts,
+            || text::validate_impl(TYPES_DEPTH, &name.to_string(), &validator.to_string()),
+            || {
+                quote! {
+                    impl #name {
+                        #validate
+                    }
+                }
+            },
+        );
         match &def.kind {
             TypeKind::Struct {
                 fields,
@@ -224,25 +324,31 @@ impl Emitter<'_> {
                 // derives (see `struct_serialize`): the struct carries no serde attributes.
                 // `Debug` prints the name and the JSON through the runtime (`ser::debug`).
                 let derives = self.plain_derives(quote!(Clone, PartialEq));
-                let debug = quote! {
-                    impl ::std::fmt::Debug for #name {
-                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            __tg::ser::debug(self, #name_text, f)
+                let debug = Texts::or_tokens(
+                    texts,
+                    || text::debug_impl(TYPES_DEPTH, &name.to_string(), name_text),
+                    || {
+                        quote! {
+                            impl ::std::fmt::Debug for #name {
+                                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                                    __tg::ser::debug(self, #name_text, f)
+                                }
+                            }
                         }
-                    }
-                };
+                    },
+                );
                 let serialize = self.struct_serialize(&name, fields, additional.is_some());
                 let deserialize = self.deserialized(&def.name).then(|| {
                     self.struct_deserialize(&name, fields, additional.as_ref(), tag.as_deref())
                 });
+                let all_fields = fields;
                 let fields = fields.iter().map(|f| {
                     let fname = ident(&f.name);
                     let ty = self.field_type(f, &here);
                     let docs = doc(f.doc.as_deref());
                     let wire = (f.name != f.wire).then(|| {
                         let gap = f.doc.is_some().then(|| quote!(#[doc = ""]));
-                        // Quoted and escaped: wire names may hold any character.
-                        let text = format!(" JSON property {:?}.", f.wire);
+                        let text = wire_note(&f.wire);
                         quote!(#gap #[doc = #text])
                     });
                     let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
@@ -260,18 +366,25 @@ impl Emitter<'_> {
                 let (note, validate_method) = match tag {
                     Some(tag) => {
                         let gap = def.doc.is_some().then(|| quote!(#[doc = ""]));
-                        let note = doc(Some(&format!(
-                            "A variant of a tagged enum: its discriminator property `{tag}` is the enum's tag, not a field, and it is validated through that enum."
-                        )));
+                        let note = doc(Some(&tagged_variant_note(tag)));
                         (quote!(#gap #note), TokenStream::new())
                     }
                     None => (TokenStream::new(), validate_method),
                 };
+                let definition = Texts::or_tokens(
+                    texts,
+                    || self.struct_def_text(def, all_fields, additional.as_ref(), tag.as_deref()),
+                    || {
+                        quote! {
+                            #docs
+                            #note
+                            #derives
+                            pub struct #name { #(#fields)* #extra }
+                        }
+                    },
+                );
                 quote! {
-                    #docs
-                    #note
-                    #derives
-                    pub struct #name { #(#fields)* #extra }
+                    #definition
                     #debug
                     #serialize
                     #deserialize
@@ -471,11 +584,67 @@ impl Emitter<'_> {
                     #validate_method
                 }
             }
-            TypeKind::Alias(t) => {
-                let t = self.ty(t, &here);
-                quote! { #docs pub type #name = #t; }
-            }
+            TypeKind::Alias(t) => Texts::or_tokens(
+                texts,
+                || {
+                    let docs = text::doc_lines(def.doc.as_deref());
+                    text::type_alias(TYPES_DEPTH, &docs, &name.to_string(), &ty_text(t, "self"))
+                },
+                || {
+                    let t = self.ty(t, &here);
+                    quote! { #docs pub type #name = #t; }
+                },
+            ),
         }
+    }
+}
+
+/// The doc of a struct that is a variant of a tagged enum.
+fn tagged_variant_note(tag: &str) -> String {
+    format!(
+        "A variant of a tagged enum: its discriminator property `{tag}` is the enum's tag, not a field, and it is validated through that enum."
+    )
+}
+
+/// The doc of a field whose JSON name differs from its Rust name.
+fn wire_note(wire: &str) -> String {
+    // Quoted and escaped: wire names may hold any character.
+    format!(" JSON property {wire:?}.")
+}
+
+/// How deep the `types` module's items are: inside the wrapper module and `types`.
+const TYPES_DEPTH: usize = 2;
+
+/// [`Emitter::field_type`] as text on one line.
+fn field_type_text(f: &crate::ir::Field) -> String {
+    let mut ty = ty_text(&f.ty, "self");
+    if f.boxed {
+        ty = format!("::std::boxed::Box<{ty}>");
+    }
+    if f.optional() {
+        ty = format!("::std::option::Option<{ty}>");
+    }
+    ty
+}
+
+/// [`Emitter::ty`] as text on one line, as prettyplease prints it when it fits.
+fn ty_text(ty: &RustType, named: &str) -> String {
+    match ty {
+        RustType::String => "::std::string::String".to_owned(),
+        RustType::Bool => "bool".to_owned(),
+        RustType::I32 => "i32".to_owned(),
+        RustType::I64 => "i64".to_owned(),
+        RustType::F32 => "f32".to_owned(),
+        RustType::F64 => "f64".to_owned(),
+        RustType::Bytes => "__tg::Bytes".to_owned(),
+        RustType::Value => "__tg::serde_json::Value".to_owned(),
+        RustType::Vec(inner) => format!("::std::vec::Vec<{}>", ty_text(inner, named)),
+        RustType::Map(inner) => format!(
+            "::std::collections::BTreeMap<::std::string::String, {}>",
+            ty_text(inner, named)
+        ),
+        RustType::Option(inner) => format!("::std::option::Option<{}>", ty_text(inner, named)),
+        RustType::Named(name) => format!("{named}::{}", ident(name)),
     }
 }
 

@@ -1,0 +1,512 @@
+//! Items written as formatted text directly, skipping tokens, `syn` and prettyplease.
+//!
+//! Most of a large spec's generation time is making tokens, re-parsing them with `syn` and
+//! printing them with prettyplease (see the README, "How fast `gen` is"). Items of a fixed
+//! shape whose every line fits prettyplease's margin are printed here as prettyplease
+//! prints them: one line per line of the item, nothing to break. An item that would not
+//! fit is emitted as tokens as before, so the file is byte for byte the same either way
+//! (`emit::tests` compares the two routes on whole specs, and the tests below every name
+//! length across the margin).
+//!
+//! In the token stream such an item is a one-line placeholder (`const
+//! __TOLLGATE_TEXT_<n>: () = ();`), formatted with its neighbours, and [`substitute`] puts
+//! the text in its place afterwards: prettyplease prints items one after another, each
+//! starting its own line at the module's indentation, so the text of one item does not
+//! depend on the items around it.
+
+use std::cell::RefCell;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// prettyplease's line width: a line whose content ends at or before this column is not
+/// broken.
+const MARGIN: usize = 89;
+
+/// prettyplease's indentation per level.
+const INDENT: usize = 4;
+
+/// The placeholder items' name, before their number.
+const PLACEHOLDER: &str = "__TOLLGATE_TEXT_";
+
+/// The texts of the items written directly, in the order their placeholders were made.
+#[derive(Debug, Default)]
+pub(crate) struct Texts {
+    items: RefCell<Vec<String>>,
+}
+
+impl Texts {
+    /// The placeholder for `text`, which is kept until [`substitute`].
+    fn placeholder(&self, text: String) -> TokenStream {
+        let mut items = self.items.borrow_mut();
+        let name = format_ident!("{PLACEHOLDER}{}", items.len());
+        items.push(text);
+        quote!(const #name: () = ();)
+    }
+
+    /// `text` through a placeholder when there is one, else the item's `tokens`.
+    pub(crate) fn or_tokens(
+        texts: Option<&Self>,
+        text: impl FnOnce() -> Option<String>,
+        tokens: impl FnOnce() -> TokenStream,
+    ) -> TokenStream {
+        match texts.and_then(|texts| Some((texts, text()?))) {
+            Some((texts, text)) => texts.placeholder(text),
+            None => tokens(),
+        }
+    }
+
+    /// Takes the texts out (for [`substitute`]).
+    pub(crate) fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.items.borrow_mut())
+    }
+}
+
+/// `formatted` with each placeholder's line replaced by its text.
+pub(crate) fn substitute(formatted: &str, texts: &[String]) -> Result<String, String> {
+    if texts.is_empty() {
+        return Ok(formatted.to_owned());
+    }
+    let mut out =
+        String::with_capacity(formatted.len() + texts.iter().map(String::len).sum::<usize>());
+    let mut rest = formatted;
+    let marker = format!("const {PLACEHOLDER}");
+    while let Some(at) = rest.find(&marker) {
+        let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = rest[at..]
+            .find('\n')
+            .map(|i| at + i + 1)
+            .ok_or("a placeholder line has no end")?;
+        let line = &rest[line_start..line_end];
+        let number: usize = line
+            .trim()
+            .strip_prefix(marker.as_str())
+            .and_then(|tail| tail.strip_suffix(": () = ();"))
+            .and_then(|digits| digits.parse().ok())
+            .ok_or_else(|| format!("a malformed placeholder line: {line:?}"))?;
+        let text = texts
+            .get(number)
+            .ok_or_else(|| format!("placeholder {number} has no text"))?;
+        out.push_str(&rest[..line_start]);
+        out.push_str(text);
+        rest = &rest[line_end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The item's lines at `depth` levels of indentation, each ended by a newline, when every
+/// line fits the margin.
+fn item(depth: usize, lines: &[(usize, &str)]) -> Option<String> {
+    let mut text = String::new();
+    for &(extra, line) in lines {
+        let indent = (depth + extra) * INDENT;
+        if indent + line.len() > MARGIN {
+            return None;
+        }
+        text.extend(std::iter::repeat_n(' ', indent));
+        text.push_str(line);
+        text.push('\n');
+    }
+    Some(text)
+}
+
+/// The lines prettyplease prints for the `#[doc]` attributes `super::doc` makes of `text`.
+pub(crate) fn doc_lines(text: Option<&str>) -> Vec<String> {
+    super::doc_values(text)
+        .map(|value| format!("///{}", value.trim_end_matches(' ')))
+        .collect()
+}
+
+/// `impl ::std::fmt::Debug for <name>` printing `label` through `__tg::ser::debug`.
+pub(crate) fn debug_impl(depth: usize, name: &str, label: &str) -> Option<String> {
+    // A label the string literal would escape is left to the tokens.
+    if !label
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return None;
+    }
+    item(
+        depth,
+        &[
+            (0, &format!("impl ::std::fmt::Debug for {name} {{")),
+            (
+                1,
+                "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+            ),
+            (2, &format!("__tg::ser::debug(self, \"{label}\", f)")),
+            (1, "}"),
+            (0, "}"),
+        ],
+    )
+}
+
+/// `impl <name>` with the `validate` method calling `super::validate::<validator>`.
+pub(crate) fn validate_impl(depth: usize, name: &str, validator: &str) -> Option<String> {
+    item(
+        depth,
+        &[
+            (0, &format!("impl {name} {{")),
+            (
+                1,
+                "/// Checks this value against its schema; lists every violation.",
+            ),
+            (1, "pub fn validate("),
+            (2, "&self,"),
+            (
+                1,
+                ") -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {",
+            ),
+            (
+                2,
+                &format!("__tg::validate::value(self, super::validate::{validator})"),
+            ),
+            (1, "}"),
+            (0, "}"),
+        ],
+    )
+}
+
+/// One call of a struct's `Serialize` chain: `.<method>("<wire>", &self.<field>)`, or
+/// `.<method>(&self.<field>)` without a wire name.
+pub(crate) struct Call<'a> {
+    pub(crate) method: &'static str,
+    pub(crate) wire: Option<&'a str>,
+    pub(crate) field: String,
+}
+
+/// `impl __tg::serde::Serialize for <name>`: `__tg::ser::Object::start(s)`, the calls,
+/// `.end()` — on one line when it fits, else one call per line.
+pub(crate) fn serialize_impl(depth: usize, name: &str, calls: &[Call<'_>]) -> Option<String> {
+    let mut chain = Vec::with_capacity(calls.len() + 1);
+    for call in calls {
+        chain.push(match call.wire {
+            // A wire name the string literal would escape is left to the tokens.
+            Some(wire) if !plain_literal(wire) => return None,
+            Some(wire) => format!(".{}(\"{wire}\", &self.{})", call.method, call.field),
+            None => format!(".{}(&self.{})", call.method, call.field),
+        });
+    }
+    chain.push(".end()".to_owned());
+    let header = format!("impl __tg::serde::Serialize for {name} {{");
+    let mut lines: Vec<(usize, &str)> = vec![
+        (0, &header),
+        (1, "fn serialize<S: __tg::serde::Serializer>("),
+        (2, "&self,"),
+        (2, "s: S,"),
+        (1, ") -> ::std::result::Result<S::Ok, S::Error> {"),
+    ];
+    let start = "__tg::ser::Object::start(s)";
+    let flat = format!("{start}{}", chain.concat());
+    if (depth + 2) * INDENT + flat.len() <= MARGIN {
+        lines.push((2, &flat));
+    } else {
+        lines.push((2, start));
+        lines.extend(chain.iter().map(|call| (3, call.as_str())));
+    }
+    lines.extend([(1, "}"), (0, "}")]);
+    item(depth, &lines)
+}
+
+/// Whether `text` is written in a string literal as it is: printable ASCII, no quote or
+/// backslash.
+fn plain_literal(text: &str) -> bool {
+    text.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+}
+
+/// One field of a struct written by [`struct_def`]: its attribute lines (`///`,
+/// `#[deprecated]`), its name and its type on one line.
+pub(crate) struct FieldText {
+    pub(crate) attrs: Vec<String>,
+    pub(crate) name: String,
+    pub(crate) ty: String,
+}
+
+/// `pub struct <name> { … }` after its attribute lines (docs, `#[derive(…)]`).
+pub(crate) fn struct_def(
+    depth: usize,
+    attrs: &[String],
+    name: &str,
+    fields: &[FieldText],
+) -> Option<String> {
+    let mut lines: Vec<(usize, String)> = attrs.iter().map(|a| (0, a.clone())).collect();
+    if fields.is_empty() {
+        lines.push((0, format!("pub struct {name} {{}}")));
+    } else {
+        lines.push((0, format!("pub struct {name} {{")));
+        for field in fields {
+            lines.extend(field.attrs.iter().map(|a| (1, a.clone())));
+            lines.push((1, format!("pub {}: {},", field.name, field.ty)));
+        }
+        lines.push((0, "}".to_owned()));
+    }
+    let lines: Vec<(usize, &str)> = lines.iter().map(|(d, l)| (*d, l.as_str())).collect();
+    item(depth, &lines)
+}
+
+/// Whether `text` is a plain identifier (ASCII letters, digits, `_`), printed as it is.
+pub(crate) fn plain_ident(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// `pub type <name> = <target>;` with its doc lines, `target` a type printed on one line.
+pub(crate) fn type_alias(
+    depth: usize,
+    docs: &[String],
+    name: &str,
+    target: &str,
+) -> Option<String> {
+    let declaration = format!("pub type {name} = {target};");
+    let mut lines: Vec<(usize, &str)> = docs.iter().map(|line| (0, line.as_str())).collect();
+    lines.push((0, &declaration));
+    item(depth, &lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// prettyplease's text for `items` inside two modules (the `types` module's depth).
+    fn formatted(items: TokenStream) -> String {
+        let file = super::super::format(quote! {
+            mod outer { pub mod types { #items } }
+        })
+        .expect("formats");
+        let inner: Vec<&str> = file.lines().collect();
+        let mut text = inner[2..inner.len() - 2].join("\n");
+        text.push('\n');
+        text
+    }
+
+    /// A name of `len` characters.
+    fn name(len: usize) -> String {
+        let mut name = String::from("T");
+        name.extend(std::iter::repeat_n('x', len - 1));
+        name
+    }
+
+    #[test]
+    fn debug_impls_are_what_prettyplease_prints() {
+        let mut direct = 0;
+        for len in 1..=100 {
+            let name = name(len);
+            let ident = format_ident!("{name}");
+            let expected = formatted(quote! {
+                impl ::std::fmt::Debug for #ident {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        __tg::ser::debug(self, #name, f)
+                    }
+                }
+            });
+            if let Some(text) = debug_impl(2, &name, &name) {
+                assert_eq!(text, expected, "name of {len} characters");
+                direct += 1;
+            } else {
+                assert!(
+                    expected.lines().count() > 5,
+                    "{len}: fits, yet left to tokens"
+                );
+            }
+        }
+        assert!(direct > 40, "only {direct} of 100 written directly");
+    }
+
+    #[test]
+    fn validate_impls_are_what_prettyplease_prints() {
+        let mut direct = 0;
+        for len in 1..=100 {
+            let name = name(len);
+            let validator = name.to_lowercase();
+            let (ident, validator_ident) = (format_ident!("{name}"), format_ident!("{validator}"));
+            let expected = formatted(quote! {
+                impl #ident {
+                    /// Checks this value against its schema; lists every violation.
+                    pub fn validate(&self) -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {
+                        __tg::validate::value(self, super::validate::#validator_ident)
+                    }
+                }
+            });
+            if let Some(text) = validate_impl(2, &name, &validator) {
+                assert_eq!(text, expected, "name of {len} characters");
+                direct += 1;
+            } else {
+                assert!(
+                    expected.lines().count() > 8,
+                    "{len}: fits, yet left to tokens"
+                );
+            }
+        }
+        assert!(direct > 20, "only {direct} of 100 written directly");
+    }
+
+    #[test]
+    fn type_aliases_are_what_prettyplease_prints() {
+        let doc_text = "A line.\n\n  indented, then trailing spaces   \nlast";
+        let docs = doc_lines(Some(doc_text));
+        let doc_tokens = super::super::doc(Some(doc_text));
+        let mut direct = 0;
+        for len in 1..=100 {
+            let name = name(len);
+            let ident = format_ident!("{name}");
+            for (target, tokens) in [
+                ("self::Target", quote!(self::Target)),
+                (
+                    "::std::vec::Vec<::std::string::String>",
+                    quote!(::std::vec::Vec<::std::string::String>),
+                ),
+            ] {
+                let expected = formatted(quote! { #doc_tokens pub type #ident = #tokens; });
+                // A line past the margin is left to the tokens (prettyplease may keep it
+                // whole or break the type's arguments).
+                if let Some(text) = type_alias(2, &docs, &name, target) {
+                    assert_eq!(text, expected, "name of {len} characters, {target}");
+                    direct += 1;
+                }
+            }
+        }
+        assert!(direct > 60, "only {direct} of 200 written directly");
+    }
+
+    #[test]
+    fn serialize_impls_are_what_prettyplease_prints() {
+        let mut direct = 0;
+        for fields in 0..=12 {
+            for len in [1, 5, 12, 30, 60, 75, 90] {
+                let name = name(len);
+                let ident = format_ident!("{name}");
+                let field_names: Vec<String> = (0..fields)
+                    .map(|i| format!("f{i}_{}", "x".repeat(len / 3)))
+                    .collect();
+                let calls: Vec<Call<'_>> = field_names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, field)| Call {
+                        method: if i % 2 == 0 { "field" } else { "optional" },
+                        wire: Some(field.as_str()),
+                        field: field.clone(),
+                    })
+                    .chain((fields % 3 == 1).then(|| Call {
+                        method: "rest",
+                        wire: None,
+                        field: "additional_properties".into(),
+                    }))
+                    .collect();
+                let puts = calls.iter().map(|call| {
+                    let method = format_ident!("{}", call.method);
+                    let field = format_ident!("{}", call.field);
+                    match call.wire {
+                        Some(wire) => quote!(.#method(#wire, &self.#field)),
+                        None => quote!(.#method(&self.#field)),
+                    }
+                });
+                let expected = formatted(quote! {
+                    impl __tg::serde::Serialize for #ident {
+                        fn serialize<S: __tg::serde::Serializer>(
+                            &self,
+                            s: S,
+                        ) -> ::std::result::Result<S::Ok, S::Error> {
+                            __tg::ser::Object::start(s) #(#puts)* .end()
+                        }
+                    }
+                });
+                if let Some(text) = serialize_impl(2, &name, &calls) {
+                    assert_eq!(text, expected, "{fields} fields, name of {len} characters");
+                    direct += 1;
+                }
+            }
+        }
+        assert!(direct > 40, "only {direct} of 91 written directly");
+        let escaped = [Call {
+            method: "field",
+            wire: Some("a\"b"),
+            field: "a".into(),
+        }];
+        assert_eq!(serialize_impl(2, "T", &escaped), None);
+    }
+
+    #[test]
+    fn struct_defs_are_what_prettyplease_prints() {
+        let mut direct = 0;
+        for fields in 0..=4 {
+            for len in [1, 10, 40, 70] {
+                let name = name(len);
+                let ident = format_ident!("{name}");
+                let doc_text = "The struct.\n\nSecond  paragraph.  ";
+                let mut attrs = doc_lines(Some(doc_text));
+                attrs.push("#[derive(Clone, PartialEq, Hash)]".into());
+                let doc_tokens = super::super::doc(Some(doc_text));
+                let mut field_texts = Vec::new();
+                let mut field_tokens = Vec::new();
+                for i in 0..fields {
+                    let fname = format!("f{i}_{}", "y".repeat(len / 2));
+                    let fident = format_ident!("{fname}");
+                    let wire = format!("F{i} \"q\"");
+                    let wire_doc = format!(" JSON property {wire:?}.");
+                    let (ty, ty_tokens) = if i % 2 == 0 {
+                        (
+                            "::std::option::Option<self::Target>",
+                            quote!(::std::option::Option<self::Target>),
+                        )
+                    } else {
+                        ("i64", quote!(i64))
+                    };
+                    let docs = (i % 3 == 0).then_some("Field doc.");
+                    let mut attrs = doc_lines(docs);
+                    let field_doc = super::super::doc(docs);
+                    let gap = docs.map(|_| quote!(#[doc = ""]));
+                    if docs.is_some() {
+                        attrs.push("///".into());
+                    }
+                    attrs.push(format!("///{}", wire_doc.trim_end_matches(' ')));
+                    let deprecated = (i == 1).then(|| quote!(#[deprecated]));
+                    if i == 1 {
+                        attrs.push("#[deprecated]".into());
+                    }
+                    field_texts.push(FieldText {
+                        attrs,
+                        name: fname,
+                        ty: ty.into(),
+                    });
+                    field_tokens.push(quote! {
+                        #field_doc #gap #[doc = #wire_doc] #deprecated pub #fident: #ty_tokens,
+                    });
+                }
+                let expected = formatted(quote! {
+                    #doc_tokens
+                    #[derive(Clone, PartialEq, Hash)]
+                    pub struct #ident { #(#field_tokens)* }
+                });
+                if let Some(text) = struct_def(2, &attrs, &name, &field_texts) {
+                    assert_eq!(text, expected, "{fields} fields, name of {len} characters");
+                    direct += 1;
+                }
+            }
+        }
+        assert!(direct > 12, "only {direct} of 20 written directly");
+    }
+
+    #[test]
+    fn placeholders_are_replaced_by_their_texts() {
+        let texts = Texts::default();
+        let items: TokenStream = [
+            quote!(
+                pub struct A;
+            ),
+            texts.placeholder("        // first\n".into()),
+            quote!(
+                pub struct B;
+            ),
+            texts.placeholder("        // second\n".into()),
+        ]
+        .into_iter()
+        .collect();
+        let text = substitute(&formatted(items), &texts.take()).expect("substitutes");
+        assert_eq!(
+            text,
+            "        pub struct A;\n        // first\n        pub struct B;\n        // second\n"
+        );
+        assert!(substitute("        const __TOLLGATE_TEXT_7: () = ();\n", &["x".into()]).is_err());
+    }
+}
