@@ -101,7 +101,8 @@ fn item(depth: usize, lines: &[(usize, &str)]) -> Option<String> {
     let mut text = String::new();
     for &(extra, line) in lines {
         let indent = (depth + extra) * INDENT;
-        if indent + line.len() > MARGIN {
+        // A doc comment is printed whole however long (prettyplease does not wrap it).
+        if indent + line.len() > MARGIN && !line.starts_with("///") {
             return None;
         }
         text.extend(std::iter::repeat_n(' ', indent));
@@ -216,12 +217,88 @@ fn plain_literal(text: &str) -> bool {
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
 }
 
+/// A type as prettyplease prints it: a path, and its generic arguments if any.
+#[derive(Debug, Clone)]
+pub(crate) struct Ty {
+    pub(crate) path: String,
+    pub(crate) args: Vec<Ty>,
+}
+
+impl Ty {
+    /// A type without generic arguments.
+    pub(crate) fn path(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// `path<args>`.
+    pub(crate) fn generic(path: &str, args: Vec<Ty>) -> Self {
+        Self {
+            path: path.to_owned(),
+            args,
+        }
+    }
+
+    /// The type on one line.
+    pub(crate) fn flat(&self) -> String {
+        let mut text = self.path.clone();
+        if !self.args.is_empty() {
+            text.push('<');
+            for (i, arg) in self.args.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push_str(&arg.flat());
+            }
+            text.push('>');
+        }
+        text
+    }
+}
+
+/// Appends the lines of `prefix`, `ty` and `suffix` at `extra` levels below the item:
+/// one line when it fits the margin; else the generic arguments one per line, each laid
+/// out the same way (prettyplease's consistent box around `<…>`). `None` when the line
+/// would end within two columns past the margin: whether prettyplease counts the closing
+/// `>` and what follows is not modelled here, so such an item stays tokens.
+fn type_lines(
+    lines: &mut Vec<(usize, String)>,
+    depth: usize,
+    extra: usize,
+    prefix: &str,
+    ty: &Ty,
+    suffix: &str,
+) -> Option<()> {
+    let indent = (depth + extra) * INDENT;
+    // prettyplease keeps at least 60 columns of space however deep the indentation.
+    if indent > MARGIN - 60 {
+        return None;
+    }
+    let flat = format!("{prefix}{}{suffix}", ty.flat());
+    let end = indent + flat.len();
+    if end <= MARGIN || ty.args.is_empty() {
+        lines.push((extra, flat));
+        return Some(());
+    }
+    if end <= MARGIN + 2 {
+        return None;
+    }
+    lines.push((extra, format!("{prefix}{}<", ty.path)));
+    for arg in &ty.args {
+        type_lines(lines, depth, extra + 1, "", arg, ",")?;
+    }
+    lines.push((extra, format!(">{suffix}")));
+    Some(())
+}
+
 /// One field of a struct written by [`struct_def`]: its attribute lines (`///`,
-/// `#[deprecated]`), its name and its type on one line.
+/// `#[deprecated]`), its name and its type.
 pub(crate) struct FieldText {
     pub(crate) attrs: Vec<String>,
     pub(crate) name: String,
-    pub(crate) ty: String,
+    pub(crate) ty: Ty,
 }
 
 /// `pub struct <name> { … }` after its attribute lines (docs, `#[derive(…)]`).
@@ -238,7 +315,8 @@ pub(crate) fn struct_def(
         lines.push((0, format!("pub struct {name} {{")));
         for field in fields {
             lines.extend(field.attrs.iter().map(|a| (1, a.clone())));
-            lines.push((1, format!("pub {}: {},", field.name, field.ty)));
+            let prefix = format!("pub {}: ", field.name);
+            type_lines(&mut lines, depth, 1, &prefix, &field.ty, ",")?;
         }
         lines.push((0, "}".to_owned()));
     }
@@ -446,11 +524,11 @@ mod tests {
                     let wire_doc = format!(" JSON property {wire:?}.");
                     let (ty, ty_tokens) = if i % 2 == 0 {
                         (
-                            "::std::option::Option<self::Target>",
+                            Ty::generic("::std::option::Option", vec![Ty::path("self::Target")]),
                             quote!(::std::option::Option<self::Target>),
                         )
                     } else {
-                        ("i64", quote!(i64))
+                        (Ty::path("i64"), quote!(i64))
                     };
                     let docs = (i % 3 == 0).then_some("Field doc.");
                     let mut attrs = doc_lines(docs);
@@ -467,7 +545,7 @@ mod tests {
                     field_texts.push(FieldText {
                         attrs,
                         name: fname,
-                        ty: ty.into(),
+                        ty,
                     });
                     field_tokens.push(quote! {
                         #field_doc #gap #[doc = #wire_doc] #deprecated pub #fident: #ty_tokens,
@@ -485,6 +563,46 @@ mod tests {
             }
         }
         assert!(direct > 12, "only {direct} of 20 written directly");
+    }
+
+    /// Fields whose types break over lines, nested, at every length around the margin.
+    #[test]
+    fn broken_field_types_are_what_prettyplease_prints() {
+        let string = || Ty::path("::std::string::String");
+        let named = |len: usize| Ty::path(format!("self::{}", name(len)));
+        let option = |inner: Ty| Ty::generic("::std::option::Option", vec![inner]);
+        let map = |inner: Ty| Ty::generic("::std::collections::BTreeMap", vec![string(), inner]);
+        let vec = |inner: Ty| Ty::generic("::std::vec::Vec", vec![inner]);
+        let mut direct = 0;
+        let mut broken = 0;
+        for len in 1..=90 {
+            for ty in [
+                option(named(len)),
+                option(map(string())),
+                option(map(named(len))),
+                map(vec(option(named(len)))),
+                option(vec(map(named(len)))),
+            ] {
+                let field = format!("f_{}", "z".repeat(len % 23));
+                let fident = format_ident!("{field}");
+                let ty_tokens: TokenStream = ty.flat().parse().expect("a type");
+                let expected = formatted(quote! { pub struct S { pub #fident: #ty_tokens, } });
+                let fields = [FieldText {
+                    attrs: Vec::new(),
+                    name: field.clone(),
+                    ty: ty.clone(),
+                }];
+                if let Some(text) = struct_def(2, &[], "S", &fields) {
+                    assert_eq!(text, expected, "{field}: {}", ty.flat());
+                    direct += 1;
+                    broken += usize::from(text.lines().count() > 3);
+                }
+            }
+        }
+        assert!(
+            direct > 200 && broken > 150,
+            "{direct} written directly, {broken} broken"
+        );
     }
 
     #[test]

@@ -264,9 +264,9 @@ impl Emitter<'_> {
                     "/// Properties not named in the schema (`additionalProperties`).".to_owned(),
                 ],
                 name: "additional_properties".to_owned(),
-                ty: format!(
-                    "::std::collections::BTreeMap<::std::string::String, {}>",
-                    ty_text(t, "self")
+                ty: text::Ty::generic(
+                    "::std::collections::BTreeMap",
+                    vec![text::Ty::path("::std::string::String"), ty_text(t, "self")],
                 ),
             });
         }
@@ -588,7 +588,12 @@ impl Emitter<'_> {
                 texts,
                 || {
                     let docs = text::doc_lines(def.doc.as_deref());
-                    text::type_alias(TYPES_DEPTH, &docs, &name.to_string(), &ty_text(t, "self"))
+                    text::type_alias(
+                        TYPES_DEPTH,
+                        &docs,
+                        &name.to_string(),
+                        &ty_text(t, "self").flat(),
+                    )
                 },
                 || {
                     let t = self.ty(t, &here);
@@ -615,36 +620,39 @@ fn wire_note(wire: &str) -> String {
 /// How deep the `types` module's items are: inside the wrapper module and `types`.
 const TYPES_DEPTH: usize = 2;
 
-/// [`Emitter::field_type`] as text on one line.
-fn field_type_text(f: &crate::ir::Field) -> String {
+/// [`Emitter::field_type`] as a [`text::Ty`].
+fn field_type_text(f: &crate::ir::Field) -> text::Ty {
     let mut ty = ty_text(&f.ty, "self");
     if f.boxed {
-        ty = format!("::std::boxed::Box<{ty}>");
+        ty = text::Ty::generic("::std::boxed::Box", vec![ty]);
     }
     if f.optional() {
-        ty = format!("::std::option::Option<{ty}>");
+        ty = text::Ty::generic("::std::option::Option", vec![ty]);
     }
     ty
 }
 
-/// [`Emitter::ty`] as text on one line, as prettyplease prints it when it fits.
-fn ty_text(ty: &RustType, named: &str) -> String {
+/// [`Emitter::ty`] as a [`text::Ty`].
+fn ty_text(ty: &RustType, named: &str) -> text::Ty {
+    use text::Ty;
     match ty {
-        RustType::String => "::std::string::String".to_owned(),
-        RustType::Bool => "bool".to_owned(),
-        RustType::I32 => "i32".to_owned(),
-        RustType::I64 => "i64".to_owned(),
-        RustType::F32 => "f32".to_owned(),
-        RustType::F64 => "f64".to_owned(),
-        RustType::Bytes => "__tg::Bytes".to_owned(),
-        RustType::Value => "__tg::serde_json::Value".to_owned(),
-        RustType::Vec(inner) => format!("::std::vec::Vec<{}>", ty_text(inner, named)),
-        RustType::Map(inner) => format!(
-            "::std::collections::BTreeMap<::std::string::String, {}>",
-            ty_text(inner, named)
+        RustType::String => Ty::path("::std::string::String"),
+        RustType::Bool => Ty::path("bool"),
+        RustType::I32 => Ty::path("i32"),
+        RustType::I64 => Ty::path("i64"),
+        RustType::F32 => Ty::path("f32"),
+        RustType::F64 => Ty::path("f64"),
+        RustType::Bytes => Ty::path("__tg::Bytes"),
+        RustType::Value => Ty::path("__tg::serde_json::Value"),
+        RustType::Vec(inner) => Ty::generic("::std::vec::Vec", vec![ty_text(inner, named)]),
+        RustType::Map(inner) => Ty::generic(
+            "::std::collections::BTreeMap",
+            vec![Ty::path("::std::string::String"), ty_text(inner, named)],
         ),
-        RustType::Option(inner) => format!("::std::option::Option<{}>", ty_text(inner, named)),
-        RustType::Named(name) => format!("{named}::{}", ident(name)),
+        RustType::Option(inner) => {
+            Ty::generic("::std::option::Option", vec![ty_text(inner, named)])
+        }
+        RustType::Named(name) => Ty::path(format!("{named}::{}", ident(name))),
     }
 }
 
