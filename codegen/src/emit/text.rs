@@ -37,7 +37,7 @@ pub(crate) struct Texts {
 
 impl Texts {
     /// The placeholder for `text`, which is kept until [`substitute`].
-    fn placeholder(&self, text: String) -> TokenStream {
+    pub(crate) fn placeholder(&self, text: String) -> TokenStream {
         let mut items = self.items.borrow_mut();
         let name = format_ident!("{PLACEHOLDER}{}", items.len());
         items.push(text);
@@ -324,6 +324,176 @@ pub(crate) fn struct_def(
     item(depth, &lines)
 }
 
+/// Appends `prefix`, the `items` in brackets and `suffix` (`…&[a, b];`): on one line when
+/// it fits, else one item per line, each followed by a comma. `None` at the margin's edge
+/// (see [`type_lines`]) or when an item's line would not fit.
+fn list_lines(
+    lines: &mut Vec<(usize, String)>,
+    depth: usize,
+    extra: usize,
+    prefix: &str,
+    items: &[String],
+    suffix: &str,
+) -> Option<()> {
+    let indent = (depth + extra) * INDENT;
+    let flat = format!("{prefix}[{}]{suffix}", items.join(", "));
+    let end = indent + flat.len();
+    if end <= MARGIN || items.is_empty() {
+        lines.push((extra, flat));
+        return Some(());
+    }
+    if end <= MARGIN + 2 {
+        return None;
+    }
+    lines.push((extra, format!("{prefix}[")));
+    lines.extend(items.iter().map(|item| (extra + 1, format!("{item},"))));
+    lines.push((extra, format!("]{suffix}")));
+    Some(())
+}
+
+/// The items after the definition of a string enum `name` whose values are `wires`
+/// (variants `variants`): its `impl` with `ALL`, `VALUES`, `as_str` and `validate`, and
+/// its `Serialize`, `Display`, `FromStr` and (when `deserialize`) `Deserialize` impls,
+/// each as text, or `None` for all of them.
+pub(crate) fn string_enum_impls(
+    depth: usize,
+    name: &str,
+    variants: &[String],
+    wires: &[&str],
+    validator: &str,
+    deserialize: bool,
+) -> Option<Vec<String>> {
+    if !wires.iter().all(|wire| plain_literal(wire)) {
+        return None;
+    }
+    let all: Vec<String> = variants.iter().map(|v| format!("Self::{v}")).collect();
+    let values: Vec<String> = wires.iter().map(|w| format!("\"{w}\"")).collect();
+    let mut inherent: Vec<(usize, String)> = vec![
+        (0, format!("impl {name} {{")),
+        (1, "/// Every value, in spec order.".to_owned()),
+    ];
+    list_lines(
+        &mut inherent,
+        depth,
+        1,
+        "pub const ALL: &'static [Self] = &",
+        &all,
+        ";",
+    )?;
+    inherent.push((
+        1,
+        "/// The values as written in the spec, in the order of `ALL`.".to_owned(),
+    ));
+    let prefix = "pub const VALUES: &'static [&'static str] = &";
+    list_lines(&mut inherent, depth, 1, prefix, &values, ";")?;
+    for (extra, line) in [
+        (1, "/// The value as written in the spec."),
+        (1, "pub fn as_str(&self) -> &'static str {"),
+        (2, "Self::VALUES[*self as usize]"),
+        (1, "}"),
+        (
+            1,
+            "/// Checks this value against its schema; lists every violation.",
+        ),
+        (1, "pub fn validate("),
+        (2, "&self,"),
+        (
+            1,
+            ") -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {",
+        ),
+    ] {
+        inherent.push((extra, line.to_owned()));
+    }
+    inherent.extend([
+        (
+            2,
+            format!("__tg::validate::value(self, super::validate::{validator})"),
+        ),
+        (1, "}".to_owned()),
+        (0, "}".to_owned()),
+    ]);
+    let inherent: Vec<(usize, &str)> = inherent.iter().map(|(d, l)| (*d, l.as_str())).collect();
+    let mut items = vec![
+        item(depth, &inherent)?,
+        item(
+            depth,
+            &[
+                (0, &format!("impl __tg::serde::Serialize for {name} {{")),
+                (1, "fn serialize<S: __tg::serde::Serializer>("),
+                (2, "&self,"),
+                (2, "s: S,"),
+                (1, ") -> ::std::result::Result<S::Ok, S::Error> {"),
+                (2, "s.serialize_str(self.as_str())"),
+                (1, "}"),
+                (0, "}"),
+            ],
+        )?,
+        item(
+            depth,
+            &[
+                (0, &format!("impl ::std::fmt::Display for {name} {{")),
+                (
+                    1,
+                    "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+                ),
+                (2, "f.write_str(self.as_str())"),
+                (1, "}"),
+                (0, "}"),
+            ],
+        )?,
+        item(
+            depth,
+            &[
+                (0, &format!("impl ::std::str::FromStr for {name} {{")),
+                (1, "type Err = ::std::string::String;"),
+                (
+                    1,
+                    "fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {",
+                ),
+                (2, "__tg::de::parse_enum(s, Self::VALUES, Self::ALL)"),
+                (1, "}"),
+                (0, "}"),
+            ],
+        )?,
+    ];
+    if deserialize {
+        items.push(item(
+            depth,
+            &[
+                (
+                    0,
+                    &format!("impl<'de> __tg::serde::Deserialize<'de> for {name} {{"),
+                ),
+                (1, "fn deserialize<D: __tg::serde::Deserializer<'de>>("),
+                (2, "d: D,"),
+                (1, ") -> ::std::result::Result<Self, D::Error> {"),
+                (2, "__tg::de::string_enum(d)"),
+                (1, "}"),
+                (0, "}"),
+            ],
+        )?);
+    }
+    Some(items)
+}
+
+/// `pub enum <name> { <variants> }` after its attribute lines, variants without data.
+pub(crate) fn unit_enum_def(
+    depth: usize,
+    attrs: &[String],
+    name: &str,
+    variants: &[String],
+) -> Option<String> {
+    if variants.is_empty() {
+        return None;
+    }
+    let mut lines: Vec<(usize, String)> = attrs.iter().map(|a| (0, a.clone())).collect();
+    lines.push((0, format!("pub enum {name} {{")));
+    lines.extend(variants.iter().map(|v| (1, format!("{v},"))));
+    lines.push((0, "}".to_owned()));
+    let lines: Vec<(usize, &str)> = lines.iter().map(|(d, l)| (*d, l.as_str())).collect();
+    item(depth, &lines)
+}
+
 /// Whether `text` is a plain identifier (ASCII letters, digits, `_`), printed as it is.
 pub(crate) fn plain_ident(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -603,6 +773,89 @@ mod tests {
             direct > 200 && broken > 150,
             "{direct} written directly, {broken} broken"
         );
+    }
+
+    #[test]
+    fn string_enums_are_what_prettyplease_prints() {
+        let mut direct = 0;
+        for count in 1..=6 {
+            for len in [1, 8, 20, 35, 60, 80] {
+                let name = name(len);
+                let ident = format_ident!("{name}");
+                let validator = name.to_lowercase();
+                let vident = format_ident!("{validator}");
+                let variants: Vec<String> = (0..count)
+                    .map(|i| format!("V{i}{}", "w".repeat(len / 4)))
+                    .collect();
+                let wires: Vec<String> = variants.iter().map(|v| v.to_lowercase()).collect();
+                let wire_refs: Vec<&str> = wires.iter().map(String::as_str).collect();
+                let vidents: Vec<_> = variants.iter().map(|v| format_ident!("{v}")).collect();
+                for deserialize in [false, true] {
+                    let de = deserialize.then(|| {
+                        quote! {
+                            impl<'de> __tg::serde::Deserialize<'de> for #ident {
+                                fn deserialize<D: __tg::serde::Deserializer<'de>>(
+                                    d: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    __tg::de::string_enum(d)
+                                }
+                            }
+                        }
+                    });
+                    let expected = formatted(quote! {
+                        #[derive(Debug, Clone)]
+                        pub enum #ident { #(#vidents,)* }
+                        impl #ident {
+                            /// Every value, in spec order.
+                            pub const ALL: &'static [Self] = &[#(Self::#vidents),*];
+                            /// The values as written in the spec, in the order of `ALL`.
+                            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
+                            /// The value as written in the spec.
+                            pub fn as_str(&self) -> &'static str {
+                                Self::VALUES[*self as usize]
+                            }
+                            /// Checks this value against its schema; lists every violation.
+                            pub fn validate(&self) -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {
+                                __tg::validate::value(self, super::validate::#vident)
+                            }
+                        }
+                        impl __tg::serde::Serialize for #ident {
+                            fn serialize<S: __tg::serde::Serializer>(
+                                &self,
+                                s: S,
+                            ) -> ::std::result::Result<S::Ok, S::Error> {
+                                s.serialize_str(self.as_str())
+                            }
+                        }
+                        impl ::std::fmt::Display for #ident {
+                            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                                f.write_str(self.as_str())
+                            }
+                        }
+                        impl ::std::str::FromStr for #ident {
+                            type Err = ::std::string::String;
+                            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                                __tg::de::parse_enum(s, Self::VALUES, Self::ALL)
+                            }
+                        }
+                        #de
+                    });
+                    let attrs = ["#[derive(Debug, Clone)]".to_owned()];
+                    let definition = unit_enum_def(2, &attrs, &name, &variants);
+                    let impls =
+                        string_enum_impls(2, &name, &variants, &wire_refs, &validator, deserialize);
+                    if let (Some(definition), Some(impls)) = (definition, impls) {
+                        assert_eq!(
+                            definition + &impls.concat(),
+                            expected,
+                            "{count} variants, name of {len} characters"
+                        );
+                        direct += 1;
+                    }
+                }
+            }
+        }
+        assert!(direct > 30, "only {direct} of 72 written directly");
     }
 
     #[test]

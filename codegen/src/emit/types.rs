@@ -278,6 +278,40 @@ impl Emitter<'_> {
         )
     }
 
+    /// A string enum's definition and impls as text, when they can be written directly
+    /// (see [`text::string_enum_impls`]).
+    fn string_enum_text(
+        &self,
+        def: &TypeDef,
+        name: &Ident,
+        variants: &[(String, String)],
+    ) -> Option<Vec<String>> {
+        let mut attrs = text::doc_lines(def.doc.as_deref());
+        attrs.push(self.plain_derive_line(&[
+            "Debug",
+            "Clone",
+            "Copy",
+            "PartialEq",
+            "Eq",
+            "Hash",
+            "PartialOrd",
+            "Ord",
+        ])?);
+        let names: Vec<String> = variants.iter().map(|(v, _)| ident(v).to_string()).collect();
+        let wires: Vec<&str> = variants.iter().map(|(_, wire)| wire.as_str()).collect();
+        let name = name.to_string();
+        let mut items = vec![text::unit_enum_def(TYPES_DEPTH, &attrs, &name, &names)?];
+        items.extend(text::string_enum_impls(
+            TYPES_DEPTH,
+            &name,
+            &names,
+            &wires,
+            &format_ident!("{}", def.validator).to_string(),
+            self.deserialized(&def.name),
+        )?);
+        Some(items)
+    }
+
     /// The `#[derive(…)]` line [`Self::plain_derives`] gives for `base`, when every extra
     /// derive is a plain name (`None` else: the tokens print it).
     fn plain_derive_line(&self, base: &[&str]) -> Option<String> {
@@ -418,6 +452,14 @@ impl Emitter<'_> {
                     quote!(Self::#v)
                 });
                 let wire = variants.iter().map(|(_, wire)| wire);
+                if let Some(texts) = texts {
+                    if let Some(items) = self.string_enum_text(def, &name, variants) {
+                        return items
+                            .into_iter()
+                            .map(|item| texts.placeholder(item))
+                            .collect();
+                    }
+                }
                 quote! {
                     #docs
                     #derives
