@@ -112,6 +112,38 @@ fn item(depth: usize, lines: &[(usize, &str)]) -> Option<String> {
     Some(text)
 }
 
+/// Appends the call `callee(args…)`: on one line when it fits, else one argument per
+/// line, each followed by a comma. `None` at the margin's edge (whether the closing `)`
+/// counts is not modelled) or when an argument's line would not fit.
+fn call_lines(
+    lines: &mut Vec<(usize, String)>,
+    depth: usize,
+    extra: usize,
+    callee: &str,
+    args: &[&str],
+) -> Option<()> {
+    let indent = (depth + extra) * INDENT;
+    let flat = format!("{callee}({})", args.join(", "));
+    let end = indent + flat.len();
+    if end <= MARGIN {
+        lines.push((extra, flat));
+        return Some(());
+    }
+    if end <= MARGIN + 1 {
+        return None;
+    }
+    lines.push((extra, format!("{callee}(")));
+    lines.extend(args.iter().map(|arg| (extra + 1, format!("{arg},"))));
+    lines.push((extra, ")".to_owned()));
+    Some(())
+}
+
+/// [`item`] for owned lines.
+fn item_of(depth: usize, lines: &[(usize, String)]) -> Option<String> {
+    let lines: Vec<(usize, &str)> = lines.iter().map(|(d, l)| (*d, l.as_str())).collect();
+    item(depth, &lines)
+}
+
 /// The lines prettyplease prints for the `#[doc]` attributes `super::doc` makes of `text`.
 pub(crate) fn doc_lines(text: Option<&str>) -> Vec<String> {
     super::doc_values(text)
@@ -128,45 +160,66 @@ pub(crate) fn debug_impl(depth: usize, name: &str, label: &str) -> Option<String
     {
         return None;
     }
-    item(
+    let label = format!("\"{label}\"");
+    let mut lines = vec![
+        (0, format!("impl ::std::fmt::Debug for {name} {{")),
+        (
+            1,
+            "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {".to_owned(),
+        ),
+    ];
+    call_lines(
+        &mut lines,
         depth,
-        &[
-            (0, &format!("impl ::std::fmt::Debug for {name} {{")),
-            (
-                1,
-                "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
-            ),
-            (2, &format!("__tg::ser::debug(self, \"{label}\", f)")),
-            (1, "}"),
-            (0, "}"),
-        ],
-    )
+        2,
+        "__tg::ser::debug",
+        &["self", &label, "f"],
+    )?;
+    lines.extend([(1, "}".to_owned()), (0, "}".to_owned())]);
+    item_of(depth, &lines)
 }
 
 /// `impl <name>` with the `validate` method calling `super::validate::<validator>`.
 pub(crate) fn validate_impl(depth: usize, name: &str, validator: &str) -> Option<String> {
-    item(
+    let mut lines: Vec<(usize, String)> = vec![
+        (0, format!("impl {name} {{")),
+        (
+            1,
+            "/// Checks this value against its schema; lists every violation.".to_owned(),
+        ),
+    ];
+    validate_method_lines(&mut lines, depth, 1, validator)?;
+    lines.push((0, "}".to_owned()));
+    item_of(depth, &lines)
+}
+
+/// The lines of the `validate` method (its doc line excepted) at `extra` levels.
+fn validate_method_lines(
+    lines: &mut Vec<(usize, String)>,
+    depth: usize,
+    extra: usize,
+    validator: &str,
+) -> Option<()> {
+    for (more, line) in [
+        (0, "pub fn validate("),
+        (1, "&self,"),
+        (
+            0,
+            ") -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {",
+        ),
+    ] {
+        lines.push((extra + more, line.to_owned()));
+    }
+    let validator = format!("super::validate::{validator}");
+    call_lines(
+        lines,
         depth,
-        &[
-            (0, &format!("impl {name} {{")),
-            (
-                1,
-                "/// Checks this value against its schema; lists every violation.",
-            ),
-            (1, "pub fn validate("),
-            (2, "&self,"),
-            (
-                1,
-                ") -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {",
-            ),
-            (
-                2,
-                &format!("__tg::validate::value(self, super::validate::{validator})"),
-            ),
-            (1, "}"),
-            (0, "}"),
-        ],
-    )
+        extra + 1,
+        "__tg::validate::value",
+        &["self", &validator],
+    )?;
+    lines.push((extra, "}".to_owned()));
+    Some(())
 }
 
 /// One call of a struct's `Serialize` chain: `.<method>("<wire>", &self.<field>)`, or
@@ -180,18 +233,23 @@ pub(crate) struct Call<'a> {
 /// `impl __tg::serde::Serialize for <name>`: `__tg::ser::Object::start(s)`, the calls,
 /// `.end()` — on one line when it fits, else one call per line.
 pub(crate) fn serialize_impl(depth: usize, name: &str, calls: &[Call<'_>]) -> Option<String> {
-    let mut chain = Vec::with_capacity(calls.len() + 1);
+    // Each call as its method and arguments.
+    let mut chain: Vec<(String, Vec<String>)> = Vec::with_capacity(calls.len() + 1);
     for call in calls {
-        chain.push(match call.wire {
-            // A wire name the string literal would escape is left to the tokens.
-            Some(wire) if !plain_literal(wire) => return None,
-            Some(wire) => format!(".{}(\"{wire}\", &self.{})", call.method, call.field),
-            None => format!(".{}(&self.{})", call.method, call.field),
-        });
+        let field = format!("&self.{}", call.field);
+        chain.push((
+            format!(".{}", call.method),
+            match call.wire {
+                // A wire name the string literal would escape is left to the tokens.
+                Some(wire) if !plain_literal(wire) => return None,
+                Some(wire) => vec![format!("\"{wire}\""), field],
+                None => vec![field],
+            },
+        ));
     }
-    chain.push(".end()".to_owned());
+    chain.push((".end".to_owned(), Vec::new()));
     let header = format!("impl __tg::serde::Serialize for {name} {{");
-    let mut lines: Vec<(usize, &str)> = vec![
+    let head: [(usize, &str); 5] = [
         (0, &header),
         (1, "fn serialize<S: __tg::serde::Serializer>("),
         (2, "&self,"),
@@ -199,15 +257,23 @@ pub(crate) fn serialize_impl(depth: usize, name: &str, calls: &[Call<'_>]) -> Op
         (1, ") -> ::std::result::Result<S::Ok, S::Error> {"),
     ];
     let start = "__tg::ser::Object::start(s)";
-    let flat = format!("{start}{}", chain.concat());
+    let flat: String = chain
+        .iter()
+        .map(|(method, args)| format!("{method}({})", args.join(", ")))
+        .collect();
+    let flat = format!("{start}{flat}");
+    let mut lines: Vec<(usize, String)> = head.iter().map(|&(d, l)| (d, l.to_owned())).collect();
     if (depth + 2) * INDENT + flat.len() <= MARGIN {
-        lines.push((2, &flat));
+        lines.push((2, flat));
     } else {
-        lines.push((2, start));
-        lines.extend(chain.iter().map(|call| (3, call.as_str())));
+        lines.push((2, start.to_owned()));
+        for (method, args) in &chain {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            call_lines(&mut lines, depth, 3, method, &args)?;
+        }
     }
-    lines.extend([(1, "}"), (0, "}")]);
-    item(depth, &lines)
+    lines.extend([(1, "}".to_owned()), (0, "}".to_owned())]);
+    item_of(depth, &lines)
 }
 
 /// Whether `text` is written in a string literal as it is: printable ASCII, no quote or
@@ -395,23 +461,11 @@ pub(crate) fn string_enum_impls(
             1,
             "/// Checks this value against its schema; lists every violation.",
         ),
-        (1, "pub fn validate("),
-        (2, "&self,"),
-        (
-            1,
-            ") -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {",
-        ),
     ] {
         inherent.push((extra, line.to_owned()));
     }
-    inherent.extend([
-        (
-            2,
-            format!("__tg::validate::value(self, super::validate::{validator})"),
-        ),
-        (1, "}".to_owned()),
-        (0, "}".to_owned()),
-    ]);
+    validate_method_lines(&mut inherent, depth, 1, validator)?;
+    inherent.push((0, "}".to_owned()));
     let inherent: Vec<(usize, &str)> = inherent.iter().map(|(d, l)| (*d, l.as_str())).collect();
     let mut items = vec![
         item(depth, &inherent)?,
