@@ -1,4 +1,5 @@
-//! Emitting Rust from the IR: pure functions IR → tokens, then prettyplease.
+//! Emitting Rust from the IR: pure functions IR → tokens, then prettyplease; items of a
+//! fixed shape are written as formatted text directly (see [`text`]).
 //!
 //! No decisions are made here and nothing reads the spec. The output is one file whose
 //! items live in a private wrapper module (so lint allowances need no inner attribute) and
