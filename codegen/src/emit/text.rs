@@ -2,11 +2,14 @@
 //!
 //! Most of a large spec's generation time is making tokens, re-parsing them with `syn` and
 //! printing them with prettyplease (see the README, "How fast `gen` is"). Items of a fixed
-//! shape whose every line fits prettyplease's margin are printed here as prettyplease
-//! prints them: one line per line of the item, nothing to break. An item that would not
-//! fit is emitted as tokens as before, so the file is byte for byte the same either way
-//! (`emit::tests` compares the two routes on whole specs, and the tests below every name
-//! length across the margin).
+//! shape are printed here as prettyplease prints them: each line on its own, and the few
+//! places where prettyplease breaks a line that does not fit — a type's generic arguments,
+//! a call's arguments, an array's items — broken the same way, one per line. What is not
+//! modelled (a line ending at the margin's edge, a string that would need escaping) makes
+//! the function return `None`, and the item is emitted as tokens as before, so the file is
+//! byte for byte the same either way (`emit::tests` compares the two routes on whole specs,
+//! and the tests below compare each shape with prettyplease at every length across the
+//! margin).
 //!
 //! In the token stream such an item is a one-line placeholder (`const
 //! __TOLLGATE_TEXT_<n>: () = ();`), formatted with its neighbours, and [`substitute`] puts
@@ -62,36 +65,53 @@ impl Texts {
     }
 }
 
-/// `formatted` with each placeholder's line replaced by its text.
+/// `formatted` with each placeholder's line replaced by its text. A placeholder is a line
+/// that is nothing but one (the same words elsewhere, in a doc comment say, are text); every
+/// text must find its placeholder.
 pub(crate) fn substitute(formatted: &str, texts: &[String]) -> Result<String, String> {
     if texts.is_empty() {
         return Ok(formatted.to_owned());
     }
     let mut out =
         String::with_capacity(formatted.len() + texts.iter().map(String::len).sum::<usize>());
-    let mut rest = formatted;
     let marker = format!("const {PLACEHOLDER}");
-    while let Some(at) = rest.find(&marker) {
-        let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = rest[at..]
+    let mut copied = 0;
+    let mut search = 0;
+    let mut used = 0;
+    while let Some(found) = formatted[search..].find(&marker) {
+        let at = search + found;
+        search = at + marker.len();
+        let line_start = formatted[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !formatted[line_start..at].bytes().all(|b| b == b' ') {
+            continue;
+        }
+        let line_end = formatted[at..]
             .find('\n')
-            .map(|i| at + i + 1)
-            .ok_or("a placeholder line has no end")?;
-        let line = &rest[line_start..line_end];
-        let number: usize = line
-            .trim()
+            .map_or(formatted.len(), |i| at + i + 1);
+        let Some(number) = formatted[at..line_end]
+            .trim_end()
             .strip_prefix(marker.as_str())
             .and_then(|tail| tail.strip_suffix(": () = ();"))
-            .and_then(|digits| digits.parse().ok())
-            .ok_or_else(|| format!("a malformed placeholder line: {line:?}"))?;
+            .and_then(|digits| digits.parse::<usize>().ok())
+        else {
+            continue;
+        };
         let text = texts
             .get(number)
             .ok_or_else(|| format!("placeholder {number} has no text"))?;
-        out.push_str(&rest[..line_start]);
+        out.push_str(&formatted[copied..line_start]);
         out.push_str(text);
-        rest = &rest[line_end..];
+        copied = line_end;
+        search = line_end;
+        used += 1;
     }
-    out.push_str(rest);
+    if used != texts.len() {
+        return Err(format!(
+            "{used} of {} items written as text found their place",
+            texts.len()
+        ));
+    }
+    out.push_str(&formatted[copied..]);
     Ok(out)
 }
 
@@ -933,5 +953,12 @@ mod tests {
             "        pub struct A;\n        // first\n        pub struct B;\n        // second\n"
         );
         assert!(substitute("        const __TOLLGATE_TEXT_7: () = ();\n", &["x".into()]).is_err());
+        // The words in a doc comment are not a placeholder; a text without one is an error.
+        let doc = "        /// const __TOLLGATE_TEXT_0: () = ();\n        const __TOLLGATE_TEXT_0: () = ();\n";
+        assert_eq!(
+            substitute(doc, &["        // here\n".into()]).expect("substitutes"),
+            "        /// const __TOLLGATE_TEXT_0: () = ();\n        // here\n"
+        );
+        assert!(substitute("        pub struct A;\n", &["x".into()]).is_err());
     }
 }

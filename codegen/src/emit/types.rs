@@ -337,17 +337,20 @@ impl Emitter<'_> {
         let validator = format_ident!("{}", def.validator);
         let validate = validate_fn(&validator);
         let texts = self.texts.as_ref();
-        let validate_method = Texts::or_tokens(
-            texts,
-            || text::validate_impl(TYPES_DEPTH, &name.to_string(), &validator.to_string()),
-            || {
-                quote! {
-                    impl #name {
-                        #validate
+        // Made where it is used: a placeholder must reach the token stream.
+        let validate_method = || {
+            Texts::or_tokens(
+                texts,
+                || text::validate_impl(TYPES_DEPTH, &name.to_string(), &validator.to_string()),
+                || {
+                    quote! {
+                        impl #name {
+                            #validate
+                        }
                     }
-                }
-            },
-        );
+                },
+            )
+        };
         match &def.kind {
             TypeKind::Struct {
                 fields,
@@ -403,7 +406,7 @@ impl Emitter<'_> {
                         let note = doc(Some(&tagged_variant_note(tag)));
                         (quote!(#gap #note), TokenStream::new())
                     }
-                    None => (TokenStream::new(), validate_method),
+                    None => (TokenStream::new(), validate_method()),
                 };
                 let definition = Texts::or_tokens(
                     texts,
@@ -508,6 +511,7 @@ impl Emitter<'_> {
                     let t = self.ty(t, &here);
                     quote!(#v(#t),)
                 });
+                let validate_method = validate_method();
                 quote! {
                     #docs
                     #derives
@@ -526,6 +530,7 @@ impl Emitter<'_> {
                     let t = ident(t);
                     quote!(#[serde(rename = #wire)] #v(self::#t),)
                 });
+                let validate_method = validate_method();
                 quote! {
                     #docs
                     #derives
@@ -585,6 +590,7 @@ impl Emitter<'_> {
                         }
                     }
                 });
+                let validate_method = validate_method();
                 quote! {
                     #docs
                     #derives
