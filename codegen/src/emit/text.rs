@@ -141,21 +141,146 @@ fn call_lines(
     extra: usize,
     callee: &str,
     args: &[&str],
+    suffix: &str,
 ) -> Option<()> {
     let indent = (depth + extra) * INDENT;
-    let flat = format!("{callee}({})", args.join(", "));
+    let flat = format!("{callee}({}){suffix}", args.join(", "));
     let end = indent + flat.len();
-    if end <= MARGIN {
+    if end <= MARGIN || args.is_empty() {
         lines.push((extra, flat));
         return Some(());
     }
-    if end <= MARGIN + 1 {
+    if end <= MARGIN + 1 + suffix.len() {
         return None;
     }
     lines.push((extra, format!("{callee}(")));
     lines.extend(args.iter().map(|arg| (extra + 1, format!("{arg},"))));
-    lines.push((extra, ")".to_owned()));
+    lines.push((extra, format!("){suffix}")));
     Some(())
+}
+
+/// A validator function, `pub fn <name>(c, p, e) { … }` (or private), whose body is an
+/// optional `if __tg::validate::null(c) { return; }` and one call statement, as text. The
+/// tokens of `body` are read back: any other body is `None`.
+pub(crate) fn validator_fn(
+    depth: usize,
+    public: bool,
+    name: &str,
+    body: &TokenStream,
+) -> Option<String> {
+    let (nullable, callee, args) = validator_body(body)?;
+    let visibility = if public { "pub " } else { "" };
+    let mut lines = Vec::new();
+    let params = [
+        "c: &mut __tg::Cursor<'_>",
+        "p: &__tg::Ptr<'_>",
+        "e: &mut __tg::Errors",
+    ];
+    call_lines(
+        &mut lines,
+        depth,
+        0,
+        &format!("{visibility}fn {name}"),
+        &params,
+        " {",
+    )?;
+    if nullable {
+        lines.extend([
+            (1, "if __tg::validate::null(c) {".to_owned()),
+            (2, "return;".to_owned()),
+            (1, "}".to_owned()),
+        ]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    call_lines(&mut lines, depth, 1, &callee, &args, ";")?;
+    lines.push((0, "}".to_owned()));
+    item_of(depth, &lines)
+}
+
+/// The parts of a validator body [`validator_fn`] writes: whether it starts with the
+/// `null` check, the called path and its arguments as text.
+fn validator_body(body: &TokenStream) -> Option<(bool, String, Vec<String>)> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut trees: Vec<TokenTree> = body.clone().into_iter().collect();
+    let nullable = matches!(trees.first(), Some(TokenTree::Ident(i)) if i == "if");
+    if nullable {
+        // `if __tg::validate::null(c) { return; }`: 10 trees, compared as text.
+        let head: TokenStream = trees.drain(..10.min(trees.len())).collect();
+        if head.to_string() != "if __tg :: validate :: null (c) { return ; }" {
+            return None;
+        }
+    }
+    // `path(args);`
+    let Some(TokenTree::Punct(semicolon)) = trees.pop() else {
+        return None;
+    };
+    let Some(TokenTree::Group(args)) = trees.pop() else {
+        return None;
+    };
+    if semicolon.as_char() != ';' || args.delimiter() != Delimiter::Parenthesis {
+        return None;
+    }
+    let callee = tight(&trees.into_iter().collect())?;
+    let mut list = Vec::new();
+    let mut current = TokenStream::new();
+    for tree in args.stream() {
+        match &tree {
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                list.push(tight(&std::mem::take(&mut current))?);
+            }
+            _ => current.extend([tree]),
+        }
+    }
+    if !current.is_empty() {
+        list.push(tight(&current)?);
+    }
+    Some((nullable, callee, list))
+}
+
+/// A simple expression's tokens as prettyplease prints it on one line: paths, literals,
+/// `&`, unary `-`, calls, tuples and arrays (`, ` between items). `None` for anything else
+/// (a struct literal, a block, an operator) — left to the tokens.
+fn tight(tokens: &TokenStream) -> Option<String> {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    let mut text = String::new();
+    let mut trees = tokens.clone().into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match tree {
+            TokenTree::Ident(ident) => text.push_str(&ident.to_string()),
+            TokenTree::Literal(literal) => text.push_str(&literal.to_string()),
+            TokenTree::Punct(p) => match (p.as_char(), p.spacing()) {
+                (':', Spacing::Joint) => match trees.next() {
+                    Some(TokenTree::Punct(second)) if second.as_char() == ':' => {
+                        text.push_str("::");
+                    }
+                    _ => return None,
+                },
+                ('&' | '-', Spacing::Alone) => text.push(p.as_char()),
+                (',', _) => text.push_str(", "),
+                _ => return None,
+            },
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ('(', ')'),
+                    Delimiter::Bracket => ('[', ']'),
+                    _ => return None,
+                };
+                text.push(open);
+                text.push_str(tight(&group.stream())?.trim_end_matches(", "));
+                text.push(close);
+            }
+        }
+    }
+    Some(text)
+}
+
+/// `pub use self::<first> as <name>;`: a re-export prints on one line whatever its length.
+pub(crate) fn reexport(depth: usize, first: &str, name: &str) -> String {
+    format!(
+        "{:indent$}pub use self::{first} as {name};\n",
+        "",
+        indent = depth * INDENT
+    )
 }
 
 /// [`item`] for owned lines.
@@ -194,6 +319,7 @@ pub(crate) fn debug_impl(depth: usize, name: &str, label: &str) -> Option<String
         2,
         "__tg::ser::debug",
         &["self", &label, "f"],
+        "",
     )?;
     lines.extend([(1, "}".to_owned()), (0, "}".to_owned())]);
     item_of(depth, &lines)
@@ -237,6 +363,7 @@ fn validate_method_lines(
         extra + 1,
         "__tg::validate::value",
         &["self", &validator],
+        "",
     )?;
     lines.push((extra, "}".to_owned()));
     Some(())
@@ -289,7 +416,7 @@ pub(crate) fn serialize_impl(depth: usize, name: &str, calls: &[Call<'_>]) -> Op
         lines.push((2, start.to_owned()));
         for (method, args) in &chain {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            call_lines(&mut lines, depth, 3, method, &args)?;
+            call_lines(&mut lines, depth, 3, method, &args, "")?;
         }
     }
     lines.extend([(1, "}".to_owned()), (0, "}".to_owned())]);
@@ -930,6 +1057,59 @@ mod tests {
             }
         }
         assert!(direct > 30, "only {direct} of 72 written directly");
+    }
+
+    #[test]
+    fn validator_fns_are_what_prettyplease_prints() {
+        let bodies = [
+            quote!(__tg::validate::any(c, p, e);),
+            quote! {
+                if __tg::validate::null(c) {
+                    return;
+                }
+                __tg::validate::string(c, p, e, Some(1u64), None, StrFormat::DateTime, None, Some(&["available", "reserved", "sold"]));
+            },
+            quote!(__tg::validate::array(c, p, e, Some(self::item), None, Some(10u64), true);),
+            quote!(__tg::validate::number(c, p, e, true, Some((1f64, false)), Some((-100f64, true)), Some(0.01f64), NumFormat::Int32);),
+        ];
+        let mut direct = 0;
+        for len in 1..=90 {
+            let name = name(len).to_lowercase();
+            let ident = format_ident!("{name}");
+            for (i, body) in bodies.iter().enumerate() {
+                for public in [false, true] {
+                    let visibility = public.then(|| quote!(pub));
+                    let expected = formatted(quote! {
+                        #visibility fn #ident(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
+                            #body
+                        }
+                    });
+                    if let Some(text) = validator_fn(2, public, &name, body) {
+                        assert_eq!(text, expected, "body {i}, name of {len} characters");
+                        direct += 1;
+                    }
+                }
+            }
+        }
+        assert!(direct > 500, "only {direct} of 720 written directly");
+        // A struct literal argument is not read back.
+        let rules = quote!(__tg::validate::object(c, p, e, &ObjectRules { ..ObjectRules::NONE }););
+        assert_eq!(validator_fn(2, true, "f", &rules), None);
+    }
+
+    #[test]
+    fn reexports_are_what_prettyplease_prints() {
+        for len in [1, 30, 60, 90] {
+            let (first, name) = (
+                name(len).to_lowercase(),
+                format!("{}_b", name(len).to_lowercase()),
+            );
+            let (f, n) = (format_ident!("{first}"), format_ident!("{name}"));
+            assert_eq!(
+                reexport(2, &first, &name),
+                formatted(quote!(pub use self::#f as #n;))
+            );
+        }
     }
 
     #[test]

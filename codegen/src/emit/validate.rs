@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::text::{self, Texts};
 use super::Emitter;
 use crate::ir::{
     Additional, ArrayRules, Check, Node, NodeKind, NumberRules, ObjectRules, StringRules,
@@ -66,7 +67,11 @@ impl Emitter<'_> {
         batch: usize,
         mut sink: impl FnMut(TokenStream) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut shared = Shared::default();
+        let texts = self.texts.as_ref();
+        let mut shared = Shared {
+            texts,
+            ..Shared::default()
+        };
         // A validator whose schema equals an earlier one's is a re-export of it.
         let mut by_body: HashMap<String, Ident> = HashMap::new();
         let mut fns = Vec::with_capacity(batch.min(self.api.validators.len()));
@@ -76,25 +81,32 @@ impl Emitter<'_> {
             }
             let name = format_ident!("{}", name);
             let Some(body) = node_body(node, &mut shared) else {
-                fns.push(quote! {
-                    pub fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
-                        __tg::validate::any(c, p, e);
-                    }
-                });
+                fns.push(validator_fn(
+                    texts,
+                    true,
+                    &name,
+                    quote!(__tg::validate::any(c, p, e);),
+                ));
                 continue;
             };
             let key = format!("{node:?}");
             if let Some(first) = by_body.get(&key) {
                 // A second name for the same function: nothing more to compile.
-                fns.push(quote!(pub use self::#first as #name;));
+                fns.push(Texts::or_tokens(
+                    texts,
+                    || {
+                        Some(text::reexport(
+                            VALIDATE_DEPTH,
+                            &first.to_string(),
+                            &name.to_string(),
+                        ))
+                    },
+                    || quote!(pub use self::#first as #name;),
+                ));
                 continue;
             }
             by_body.insert(key, name.clone());
-            fns.push(quote! {
-                pub fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
-                    #body
-                }
-            });
+            fns.push(validator_fn(texts, true, &name, body));
         }
         if !fns.is_empty() {
             sink(fns.into_iter().collect())?;
@@ -107,16 +119,43 @@ impl Emitter<'_> {
     }
 }
 
+/// How deep the `validate` module's items are: inside the wrapper module and `validate`.
+const VALIDATE_DEPTH: usize = 2;
+
+/// A validator function `fn <name>(c, p, e) { <body> }` (`pub` when `public`): its text
+/// when it can be written directly (see [`text::validator_fn`]), else its tokens.
+fn validator_fn(
+    texts: Option<&Texts>,
+    public: bool,
+    name: &Ident,
+    body: TokenStream,
+) -> TokenStream {
+    Texts::or_tokens(
+        texts,
+        || text::validator_fn(VALIDATE_DEPTH, public, &name.to_string(), &body),
+        || {
+            let visibility = public.then(|| quote!(pub));
+            quote! {
+                #visibility fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
+                    #body
+                }
+            }
+        },
+    )
+}
+
 /// Inline sub-schema checks hoisted into private functions, one per distinct schema, in
 /// order of first use.
 #[derive(Default)]
-struct Shared {
+struct Shared<'t> {
     by_schema: HashMap<String, Ident>,
     names: HashSet<Ident>,
     fns: Vec<TokenStream>,
+    /// Where functions written as text go (see [`text`]).
+    texts: Option<&'t Texts>,
 }
 
-impl Shared {
+impl Shared<'_> {
     /// The function checking `node` (created on first use, with the body `body` makes).
     ///
     /// Keyed and named by the schema node's `Debug` text (its FNV-1a hash for the name), not
@@ -141,11 +180,7 @@ impl Shared {
             }
             hash = hash.wrapping_add(1);
         };
-        self.fns.push(quote! {
-            fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
-                #body
-            }
-        });
+        self.fns.push(validator_fn(self.texts, false, &name, body));
         self.names.insert(name.clone());
         self.by_schema.insert(key, name.clone());
         Some(name)
