@@ -168,7 +168,7 @@ pub(crate) fn validator_fn(
     name: &str,
     body: &TokenStream,
 ) -> Option<String> {
-    let (nullable, callee, args) = validator_body(body)?;
+    let (nullable, call) = validator_body(body)?;
     let visibility = if public { "pub " } else { "" };
     let mut lines = Vec::new();
     let params = [
@@ -191,16 +191,15 @@ pub(crate) fn validator_fn(
             (1, "}".to_owned()),
         ]);
     }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    call_lines(&mut lines, depth, 1, &callee, &args, ";")?;
+    call.lines(&mut lines, depth, 1, "", ";")?;
     lines.push((0, "}".to_owned()));
     item_of(depth, &lines)
 }
 
 /// The parts of a validator body [`validator_fn`] writes: whether it starts with the
-/// `null` check, the called path and its arguments as text.
-fn validator_body(body: &TokenStream) -> Option<(bool, String, Vec<String>)> {
-    use proc_macro2::{Delimiter, TokenTree};
+/// `null` check, and its one call statement.
+fn validator_body(body: &TokenStream) -> Option<(bool, Expr)> {
+    use proc_macro2::TokenTree;
     let mut trees: Vec<TokenTree> = body.clone().into_iter().collect();
     let nullable = matches!(trees.first(), Some(TokenTree::Ident(i)) if i == "if");
     if nullable {
@@ -210,68 +209,273 @@ fn validator_body(body: &TokenStream) -> Option<(bool, String, Vec<String>)> {
             return None;
         }
     }
-    // `path(args);`
     let Some(TokenTree::Punct(semicolon)) = trees.pop() else {
         return None;
     };
-    let Some(TokenTree::Group(args)) = trees.pop() else {
-        return None;
-    };
-    if semicolon.as_char() != ';' || args.delimiter() != Delimiter::Parenthesis {
+    if semicolon.as_char() != ';' {
         return None;
     }
-    let callee = tight(&trees.into_iter().collect())?;
-    let mut list = Vec::new();
-    let mut current = TokenStream::new();
-    for tree in args.stream() {
-        match &tree {
-            TokenTree::Punct(p) if p.as_char() == ',' => {
-                list.push(tight(&std::mem::take(&mut current))?);
-            }
-            _ => current.extend([tree]),
-        }
-    }
-    if !current.is_empty() {
-        list.push(tight(&current)?);
-    }
-    Some((nullable, callee, list))
+    let call = Expr::parse(trees)?;
+    matches!(call, Expr::Call(..)).then_some((nullable, call))
 }
 
-/// A simple expression's tokens as prettyplease prints it on one line: paths, literals,
-/// `&`, unary `-`, calls, tuples and arrays (`, ` between items). `None` for anything else
-/// (a struct literal, a block, an operator) — left to the tokens.
-fn tight(tokens: &TokenStream) -> Option<String> {
-    use proc_macro2::{Delimiter, Spacing, TokenTree};
-    let mut text = String::new();
-    let mut trees = tokens.clone().into_iter().peekable();
-    while let Some(tree) = trees.next() {
-        match tree {
-            TokenTree::Ident(ident) => text.push_str(&ident.to_string()),
-            TokenTree::Literal(literal) => text.push_str(&literal.to_string()),
-            TokenTree::Punct(p) => match (p.as_char(), p.spacing()) {
-                (':', Spacing::Joint) => match trees.next() {
-                    Some(TokenTree::Punct(second)) if second.as_char() == ':' => {
-                        text.push_str("::");
+/// A simple expression, as the generator writes them in validators: read back from its
+/// tokens, laid out as prettyplease lays it out.
+#[derive(Debug, Clone)]
+enum Expr {
+    /// A path, a literal or a negated literal: never broken.
+    Atom(String),
+    /// `callee(args)`.
+    Call(String, Vec<Expr>),
+    /// `&expr`.
+    Ref(Box<Expr>),
+    /// `[items]`.
+    Array(Vec<Expr>),
+    /// `(items)`, two or more.
+    Tuple(Vec<Expr>),
+    /// `Path { name: value, .., ..rest }`.
+    Struct(String, Vec<(String, Expr)>, Option<String>),
+}
+
+/// prettyplease prints a struct literal on one line only when it is at most this wide
+/// (`end_with_max_width(34)`), its closing brace not counted.
+const STRUCT_MAX_WIDTH: usize = 34;
+
+impl Expr {
+    /// The expression of `trees`, or `None` for a form not modelled.
+    fn parse(trees: Vec<proc_macro2::TokenTree>) -> Option<Self> {
+        use proc_macro2::{Delimiter, Spacing, TokenTree};
+        let mut rest = trees.into_iter().peekable();
+        let mut path = String::new();
+        let mut result = None;
+        while let Some(tree) = rest.next() {
+            if result.is_some() {
+                return None;
+            }
+            match tree {
+                TokenTree::Punct(p) if p.as_char() == '&' && path.is_empty() => {
+                    return Some(Self::Ref(Box::new(Self::parse(rest.collect())?)));
+                }
+                TokenTree::Punct(p) if p.as_char() == '-' && path.is_empty() => {
+                    let Some(TokenTree::Literal(literal)) = rest.next() else {
+                        return None;
+                    };
+                    result = Some(Self::Atom(format!("-{literal}")));
+                }
+                TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Joint => {
+                    match rest.next() {
+                        Some(TokenTree::Punct(second)) if second.as_char() == ':' => {
+                            path.push_str("::");
+                        }
+                        _ => return None,
                     }
-                    _ => return None,
-                },
-                ('&' | '-', Spacing::Alone) => text.push(p.as_char()),
-                (',', _) => text.push_str(", "),
+                }
+                TokenTree::Ident(ident) => path.push_str(&ident.to_string()),
+                TokenTree::Literal(literal) if path.is_empty() => {
+                    result = Some(Self::Atom(literal.to_string()));
+                }
+                TokenTree::Group(group) => {
+                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                    result = Some(match (group.delimiter(), path.is_empty()) {
+                        (Delimiter::Parenthesis, false) => {
+                            Self::Call(std::mem::take(&mut path), Self::list(inner)?)
+                        }
+                        (Delimiter::Parenthesis, true) => {
+                            let items = Self::list(inner)?;
+                            if items.len() < 2 {
+                                return None;
+                            }
+                            Self::Tuple(items)
+                        }
+                        (Delimiter::Bracket, true) => Self::Array(Self::list(inner)?),
+                        (Delimiter::Brace, false) => {
+                            Self::structure(std::mem::take(&mut path), inner)?
+                        }
+                        _ => return None,
+                    });
+                }
                 _ => return None,
-            },
-            TokenTree::Group(group) => {
-                let (open, close) = match group.delimiter() {
-                    Delimiter::Parenthesis => ('(', ')'),
-                    Delimiter::Bracket => ('[', ']'),
-                    _ => return None,
-                };
-                text.push(open);
-                text.push_str(tight(&group.stream())?.trim_end_matches(", "));
-                text.push(close);
+            }
+        }
+        match (result, path.is_empty()) {
+            (Some(expr), true) => Some(expr),
+            (None, false) => Some(Self::Atom(path)),
+            _ => None,
+        }
+    }
+
+    /// The comma-separated expressions of `trees` (a trailing comma allowed).
+    fn list(trees: Vec<proc_macro2::TokenTree>) -> Option<Vec<Self>> {
+        let mut items = Vec::new();
+        let mut current = Vec::new();
+        for tree in trees {
+            match &tree {
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
+                    items.push(Self::parse(std::mem::take(&mut current))?);
+                }
+                _ => current.push(tree),
+            }
+        }
+        if !current.is_empty() {
+            items.push(Self::parse(current)?);
+        }
+        Some(items)
+    }
+
+    /// A struct literal's `name: value` fields and `..rest`.
+    fn structure(path: String, trees: Vec<proc_macro2::TokenTree>) -> Option<Self> {
+        use proc_macro2::TokenTree;
+        let mut fields = Vec::new();
+        let mut base = None;
+        let mut parts: Vec<Vec<TokenTree>> = vec![Vec::new()];
+        for tree in trees {
+            match &tree {
+                TokenTree::Punct(p) if p.as_char() == ',' => parts.push(Vec::new()),
+                _ => parts.last_mut()?.push(tree),
+            }
+        }
+        for part in parts.into_iter().filter(|part| !part.is_empty()) {
+            if base.is_some() {
+                return None;
+            }
+            match part.as_slice() {
+                [TokenTree::Punct(a), TokenTree::Punct(b), ..]
+                    if a.as_char() == '.' && b.as_char() == '.' =>
+                {
+                    let Self::Atom(rest) = Self::parse(part[2..].to_vec())? else {
+                        return None;
+                    };
+                    base = Some(rest);
+                }
+                [TokenTree::Ident(name), TokenTree::Punct(colon), ..] if colon.as_char() == ':' => {
+                    fields.push((name.to_string(), Self::parse(part[2..].to_vec())?));
+                }
+                _ => return None,
+            }
+        }
+        Some(Self::Struct(path, fields, base))
+    }
+
+    /// The expression on one line.
+    fn flat(&self) -> String {
+        let join = |items: &[Self]| items.iter().map(Self::flat).collect::<Vec<_>>().join(", ");
+        match self {
+            Self::Atom(atom) => atom.clone(),
+            Self::Call(callee, args) => format!("{callee}({})", join(args)),
+            Self::Ref(inner) => format!("&{}", inner.flat()),
+            Self::Array(items) => format!("[{}]", join(items)),
+            Self::Tuple(items) => format!("({})", join(items)),
+            Self::Struct(path, fields, base) => {
+                let mut parts: Vec<String> = fields
+                    .iter()
+                    .map(|(name, value)| format!("{name}: {}", value.flat()))
+                    .collect();
+                parts.extend(base.iter().map(|base| format!("..{base}")));
+                if parts.is_empty() {
+                    format!("{path} {{}}")
+                } else {
+                    format!("{path} {{ {} }}", parts.join(", "))
+                }
             }
         }
     }
-    Some(text)
+
+    /// Whether prettyplease breaks this expression whatever the room: a struct literal
+    /// wider than [`STRUCT_MAX_WIDTH`], or one inside. `None` at that width's edge.
+    fn forced(&self) -> Option<bool> {
+        let any = |items: &mut dyn Iterator<Item = &Self>| -> Option<bool> {
+            let mut forced = false;
+            for item in items {
+                forced |= item.forced()?;
+            }
+            Some(forced)
+        };
+        match self {
+            Self::Atom(_) => Some(false),
+            Self::Ref(inner) => inner.forced(),
+            Self::Call(_, items) | Self::Array(items) | Self::Tuple(items) => {
+                any(&mut items.iter())
+            }
+            Self::Struct(_, fields, _) => {
+                let width = self.flat().len() - 1;
+                if (STRUCT_MAX_WIDTH - 1..=STRUCT_MAX_WIDTH + 2).contains(&width) {
+                    return None;
+                }
+                let inner = any(&mut fields.iter().map(|(_, value)| value))?;
+                Some(inner || width > STRUCT_MAX_WIDTH)
+            }
+        }
+    }
+
+    /// Appends the lines of `prefix`, this expression and `suffix` at `extra` levels below
+    /// the item: one line when it fits and nothing inside must break; else broken, one
+    /// item (argument, element, field) per line, each laid out the same way. `None` where
+    /// the layout is not modelled (see [`type_lines`]).
+    fn lines(
+        &self,
+        lines: &mut Vec<(usize, String)>,
+        depth: usize,
+        extra: usize,
+        prefix: &str,
+        suffix: &str,
+    ) -> Option<()> {
+        let indent = (depth + extra) * INDENT;
+        if indent > MARGIN - 60 {
+            return None;
+        }
+        let flat = format!("{prefix}{}{suffix}", self.flat());
+        let forced = self.forced()?;
+        let (open, items, close): (String, Vec<(String, &Self)>, &str) = match self {
+            Self::Atom(_) => {
+                lines.push((extra, flat));
+                return Some(());
+            }
+            Self::Ref(inner) => {
+                return inner.lines(lines, depth, extra, &format!("{prefix}&"), suffix)
+            }
+            Self::Call(callee, args) => (
+                format!("{callee}("),
+                args.iter().map(|a| (String::new(), a)).collect(),
+                ")",
+            ),
+            Self::Array(items) => (
+                "[".to_owned(),
+                items.iter().map(|a| (String::new(), a)).collect(),
+                "]",
+            ),
+            Self::Tuple(items) => (
+                "(".to_owned(),
+                items.iter().map(|a| (String::new(), a)).collect(),
+                ")",
+            ),
+            Self::Struct(path, fields, _) => (
+                format!("{path} {{"),
+                fields.iter().map(|(n, v)| (format!("{n}: "), v)).collect(),
+                "}",
+            ),
+        };
+        let end = indent + flat.len();
+        if !forced && end <= MARGIN {
+            lines.push((extra, flat));
+            return Some(());
+        }
+        if !forced && end <= MARGIN + close.len() + suffix.len() {
+            return None;
+        }
+        if items.is_empty() && !matches!(self, Self::Struct(..)) {
+            lines.push((extra, flat));
+            return Some(());
+        }
+        lines.push((extra, format!("{prefix}{open}")));
+        for (name, item) in &items {
+            item.lines(lines, depth, extra + 1, name, ",")?;
+        }
+        if let Self::Struct(_, _, Some(base)) = self {
+            lines.push((extra + 1, format!("..{base}")));
+        }
+        lines.push((extra, format!("{close}{suffix}")));
+        Some(())
+    }
 }
 
 /// `pub use self::<first> as <name>;`: a re-export prints on one line whatever its length.
@@ -1092,9 +1296,59 @@ mod tests {
             }
         }
         assert!(direct > 500, "only {direct} of 720 written directly");
-        // A struct literal argument is not read back.
-        let rules = quote!(__tg::validate::object(c, p, e, &ObjectRules { ..ObjectRules::NONE }););
+        // A statement other than one call is not read back.
+        let rules = quote!(static RULES: Rules = Rules { ..Rules::NONE }; __tg::validate::node(c, p, e, &RULES););
         assert_eq!(validator_fn(2, true, "f", &rules), None);
+    }
+
+    /// Object and composed validators: struct literals (broken past 34 columns), arrays of
+    /// tuples, at every length around the margin.
+    #[test]
+    fn struct_literal_validators_are_what_prettyplease_prints() {
+        let mut direct = 0;
+        let mut cases = 0;
+        for len in 1..=70 {
+            let key = "k".repeat(len);
+            let check = format_ident!("{}", name(len).to_lowercase());
+            let short = format_ident!("{}", name(1 + len / 4).to_lowercase());
+            let bodies = [
+                quote!(__tg::validate::object(c, p, e, &ObjectRules { ..ObjectRules::NONE });),
+                quote!(__tg::validate::object(c, p, e, &ObjectRules { required: &[#key], ..ObjectRules::NONE });),
+                quote! {
+                    __tg::validate::object(c, p, e, &ObjectRules {
+                        properties: &[(#key, self::#check, Member::Optional), ("id", self::#short, Member::Required)],
+                        required: &["id"],
+                        additional: Additional::Denied,
+                        ..ObjectRules::NONE
+                    });
+                },
+                quote!(__tg::validate::composed(c, p, e, &Compose { any_of: &[self::#short, self::#check], ..Compose::NONE });),
+                quote!(__tg::validate::composed(c, p, e, &Compose { not: Some(self::#short), ..Compose::NONE });),
+                quote!(__tg::validate::object(c, p, e, &ObjectRules { properties: &[(#key, self::#short, Member::Optional)], ..ObjectRules::NONE });),
+            ];
+            for (i, body) in bodies.iter().enumerate() {
+                let name = format!("v{}", "x".repeat(len % 17));
+                let ident = format_ident!("{name}");
+                let expected = formatted(quote! {
+                    pub fn #ident(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
+                        if __tg::validate::null(c) {
+                            return;
+                        }
+                        #body
+                    }
+                });
+                let nullable: TokenStream = quote!(if __tg::validate::null(c) { return; } #body);
+                cases += 1;
+                if let Some(text) = validator_fn(2, true, &name, &nullable) {
+                    assert_eq!(text, expected, "body {i}, length {len}");
+                    direct += 1;
+                }
+            }
+        }
+        assert!(
+            direct * 2 > cases,
+            "only {direct} of {cases} written directly"
+        );
     }
 
     #[test]
