@@ -132,9 +132,8 @@ fn item(depth: usize, lines: &[(usize, &str)]) -> Option<String> {
     Some(text)
 }
 
-/// Appends the call `callee(args…)`: on one line when it fits, else one argument per
-/// line, each followed by a comma. `None` at the margin's edge (whether the closing `)`
-/// counts is not modelled) or when an argument's line would not fit.
+/// Appends the call `callee(args…)` followed by `suffix`, laid out as [`Expr::lines`]
+/// lays out a call of plain arguments.
 fn call_lines(
     lines: &mut Vec<(usize, String)>,
     depth: usize,
@@ -143,20 +142,11 @@ fn call_lines(
     args: &[&str],
     suffix: &str,
 ) -> Option<()> {
-    let indent = (depth + extra) * INDENT;
-    let flat = format!("{callee}({}){suffix}", args.join(", "));
-    let end = indent + flat.len();
-    if end <= MARGIN || args.is_empty() {
-        lines.push((extra, flat));
-        return Some(());
-    }
-    if end <= MARGIN + 1 + suffix.len() {
-        return None;
-    }
-    lines.push((extra, format!("{callee}(")));
-    lines.extend(args.iter().map(|arg| (extra + 1, format!("{arg},"))));
-    lines.push((extra, format!("){suffix}")));
-    Some(())
+    let args = args
+        .iter()
+        .map(|arg| Expr::Atom((*arg).to_owned()))
+        .collect();
+    Expr::Call(callee.to_owned(), args).lines(lines, depth, extra, "", suffix)
 }
 
 /// A validator function, `pub fn <name>(c, p, e) { … }` (or private), whose body is an
@@ -741,9 +731,8 @@ pub(crate) fn struct_def(
     item(depth, &lines)
 }
 
-/// Appends `prefix`, the `items` in brackets and `suffix` (`…&[a, b];`): on one line when
-/// it fits, else one item per line, each followed by a comma. `None` at the margin's edge
-/// (see [`type_lines`]) or when an item's line would not fit.
+/// Appends `prefix`, the `items` in brackets and `suffix` (`…&[a, b];`), laid out as
+/// [`Expr::lines`] lays out an array of plain items.
 fn list_lines(
     lines: &mut Vec<(usize, String)>,
     depth: usize,
@@ -752,20 +741,8 @@ fn list_lines(
     items: &[String],
     suffix: &str,
 ) -> Option<()> {
-    let indent = (depth + extra) * INDENT;
-    let flat = format!("{prefix}[{}]{suffix}", items.join(", "));
-    let end = indent + flat.len();
-    if end <= MARGIN || items.is_empty() {
-        lines.push((extra, flat));
-        return Some(());
-    }
-    if end <= MARGIN + 2 {
-        return None;
-    }
-    lines.push((extra, format!("{prefix}[")));
-    lines.extend(items.iter().map(|item| (extra + 1, format!("{item},"))));
-    lines.push((extra, format!("]{suffix}")));
-    Some(())
+    let items = items.iter().map(|item| Expr::Atom(item.clone())).collect();
+    Expr::Array(items).lines(lines, depth, extra, prefix, suffix)
 }
 
 /// The items after the definition of a string enum `name` whose values are `wires`
