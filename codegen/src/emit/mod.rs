@@ -108,17 +108,16 @@ pub(crate) fn doc(text: Option<&str>) -> TokenStream {
 
 /// The values of the `#[doc]` attributes [`doc`] makes: one per line of the text, each
 /// with a leading space.
-pub(crate) fn doc_values(text: Option<&str>) -> impl Iterator<Item = String> {
+pub(crate) fn doc_values(text: Option<&str>) -> Vec<String> {
+    let Some(text) = text else {
+        return Vec::new();
+    };
     // Doc comments may not contain a bare CR; specs written on Windows have them.
-    let text = text.map_or_else(String::new, |text| {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    });
-    let lines: Vec<String> = text
-        .trim()
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    text.trim()
         .lines()
         .map(|l| format!(" {}", l.trim_end()))
-        .collect();
-    lines.into_iter()
+        .collect()
 }
 
 /// Formats a token stream as a Rust file with prettyplease.

@@ -486,6 +486,7 @@ fn item_of(depth: usize, lines: &[(usize, String)]) -> Option<String> {
 /// The lines prettyplease prints for the `#[doc]` attributes `super::doc` makes of `text`.
 pub(crate) fn doc_lines(text: Option<&str>) -> Vec<String> {
     super::doc_values(text)
+        .into_iter()
         .map(|value| format!("///{}", value.trim_end_matches(' ')))
         .collect()
 }

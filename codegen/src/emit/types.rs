@@ -86,12 +86,21 @@ impl Emitter<'_> {
         let present = base.to_string();
         let present: Vec<&str> = present.split(',').map(str::trim).collect();
         let extra = self
-            .settings
-            .extra_derives
-            .iter()
-            .filter(|d| !present.contains(&d.trim()))
+            .extra_derives(&present)
+            .into_iter()
             .filter_map(|d| d.parse::<TokenStream>().ok());
         quote!(#[derive(#base #(, #extra)*)])
+    }
+
+    /// The extra derives of the settings (trimmed) that `present` does not name already,
+    /// in their order.
+    fn extra_derives(&self, present: &[&str]) -> Vec<&str> {
+        self.settings
+            .extra_derives
+            .iter()
+            .map(|d| d.trim())
+            .filter(|d| !present.contains(d))
+            .collect()
     }
 
     /// `Serialize` for a struct through the runtime's `ser::Object`: one chained call per
@@ -306,7 +315,7 @@ impl Emitter<'_> {
             &name,
             &names,
             &wires,
-            &format_ident!("{}", def.validator).to_string(),
+            &def.validator,
             self.deserialized(&def.name),
         )?);
         Some(items)
@@ -315,17 +324,11 @@ impl Emitter<'_> {
     /// The `#[derive(…)]` line [`Self::plain_derives`] gives for `base`, when every extra
     /// derive is a plain name (`None` else: the tokens print it).
     fn plain_derive_line(&self, base: &[&str]) -> Option<String> {
-        let mut names: Vec<&str> = base.to_vec();
-        for extra in &self.settings.extra_derives {
-            let extra = extra.trim();
-            if !text::plain_ident(extra) {
-                return None;
-            }
-            if !base.contains(&extra) {
-                names.push(extra);
-            }
+        let extra = self.extra_derives(base);
+        if !extra.iter().all(|d| text::plain_ident(d)) {
+            return None;
         }
-        Some(format!("#[derive({})]", names.join(", ")))
+        Some(format!("#[derive({})]", [base, &extra].concat().join(", ")))
     }
 
     pub(crate) fn type_def(&self, def: &TypeDef) -> TokenStream {

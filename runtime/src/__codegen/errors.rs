@@ -290,18 +290,6 @@ impl Errors {
         self.entries.is_empty()
     }
 
-    /// Drops violations recorded after `len`. Their texts stay until the collection is
-    /// dropped, unless none is left (see [`Self::rewind`], which frees them).
-    pub fn truncate(&mut self, len: usize) {
-        self.entries.truncate(len);
-        if self.entries.is_empty() {
-            self.text.truncate(match &self.name {
-                Some(Text::Written(name)) => name.end,
-                _ => 0,
-            });
-        }
-    }
-
     /// Where the collection is now, to [`Self::rewind`] to.
     pub(super) fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
