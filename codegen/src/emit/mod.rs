@@ -290,6 +290,7 @@ mod tests {
             "fixtures/auth.yaml",
             "fixtures/content/multipart.yaml",
             "fixtures/coverage/discriminator-mapping.yaml",
+            "fixtures/coverage/discriminator.yaml",
             "fixtures/corpus/adyen.com__HopService.json",
             "fixtures/corpus/twilio.com__twilio_numbers_v2.json",
         ] {

@@ -4,6 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
+use super::text::{self, Texts};
 use super::types::ident;
 use super::{doc, Emitter};
 use crate::ir::mock_plan::MockExpr;
@@ -555,7 +556,17 @@ impl Emitter<'_> {
         });
         let (title, version) = (&api.title, &api.version);
         let api_throttle = throttle(api.throttle);
-        let spec = raw_string(&api.spec_json);
+        let spec = Texts::or_tokens(
+            self.texts.as_ref(),
+            || text::spec_const(OPERATIONS_DEPTH, &api.spec_json),
+            || {
+                let spec = raw_string(&api.spec_json);
+                quote! {
+                    /// The OpenAPI document, as JSON (served at `GET /openapi.json`).
+                    pub const SPEC: &str = #spec;
+                }
+            },
+        );
         quote! {
             /// What the runtime knows of this API: operations, security, throttles.
             pub static API: #m::ApiMeta = #m::ApiMeta {
@@ -566,8 +577,7 @@ impl Emitter<'_> {
                 throttle: #api_throttle,
                 api_key_source: #api_key_source,
             };
-            /// The OpenAPI document, as JSON (served at `GET /openapi.json`).
-            pub const SPEC: &str = #spec;
+            #spec
         }
     }
 
@@ -796,15 +806,24 @@ fn map_expr(entries: &[(String, MockExpr)], c: &TokenStream) -> TokenStream {
 
 /// A raw string literal holding `text`, with as many `#` as it needs.
 fn raw_string(text: &str) -> Literal {
-    let mut hashes = 1;
-    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
-        hashes += 1;
-    }
-    let h = "#".repeat(hashes);
+    let h = raw_string_hashes(text);
     format!("r{h}\"{text}\"{h}")
         .parse()
         .unwrap_or_else(|_| Literal::string(text))
 }
+
+/// The `#`s a raw string literal holding `text` needs: one more than the longest run of
+/// `#` after a `"` in it, at least one.
+pub(crate) fn raw_string_hashes(text: &str) -> String {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    "#".repeat(hashes)
+}
+
+/// How deep the operations' items are: inside the wrapper module.
+const OPERATIONS_DEPTH: usize = 1;
 
 /// The runtime `Shape` of a parameter (or form field) shape.
 fn shape_tokens(shape: &ParamShape) -> TokenStream {
