@@ -156,6 +156,35 @@ fn nested(ancestors: &[TokenStream], attrs_and_header: &[TokenTree]) -> Vec<Toke
     nested
 }
 
+/// Prints the syntax trees `items` as prettyplease prints them inside the modules
+/// `modules` (outermost first) and appends the text to `out`: no tokens, no parse.
+pub(crate) fn format_trees(
+    modules: &[&str],
+    items: Vec<syn::Item>,
+    out: &mut String,
+) -> Result<(), String> {
+    let wrapped = modules.iter().rev().fold(items, |inner, name| {
+        vec![syn::Item::Mod(syn::ItemMod {
+            attrs: Vec::new(),
+            vis: syn::Visibility::Inherited,
+            unsafety: None,
+            mod_token: Default::default(),
+            ident: super::ast::ident(name),
+            content: Some((Default::default(), inner)),
+            semi: None,
+        })]
+    });
+    let text = prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: wrapped,
+    });
+    let inner = strip_ancestors(&text, modules.len())
+        .ok_or("printed items are not inside their enclosing modules")?;
+    out.push_str(inner);
+    Ok(())
+}
+
 /// Formats `items` inside `ancestors` and returns the items' lines.
 fn format_in(ancestors: &[TokenStream], items: TokenStream) -> Result<String, String> {
     let wrapped = ancestors

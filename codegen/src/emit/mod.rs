@@ -6,8 +6,13 @@
 //! are re-exported with `pub use`. Every path is absolute (`::std::…`, the runtime path) or
 //! relative through `self::`/`super::`, so the file compiles inside any module.
 
+mod ast;
 mod chunks;
+mod meta;
 mod operations;
+mod requests;
+mod responses;
+mod service;
 mod text;
 mod types;
 mod validate;
@@ -126,6 +131,9 @@ pub(crate) fn format(tokens: TokenStream) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// The private module the generated items live in.
+const WRAPPER: &str = "__tollgate_generated";
+
 /// How many types one unit of work emits and formats.
 const TYPES_PER_UNIT: usize = 64;
 
@@ -214,8 +222,15 @@ fn render_in_chunks(
                 })?;
                 out.push_str(&closing);
             }
-            Unit::Operations => emitter.operation_items(chunk, |items| {
-                chunks::format_items(&wrapper, items, chunk, &mut out)
+            Unit::Operations => emitter.operation_items(chunk, |part| match part {
+                operations::Part::Tokens(items) => {
+                    chunks::format_items(&wrapper, items, chunk, &mut out)
+                }
+                operations::Part::Trees(items) => chunks::format_trees(&[WRAPPER], items, &mut out),
+                operations::Part::Text(text) => {
+                    out.push_str(&text);
+                    Ok(())
+                }
             })?,
         }
         match emitter.texts.as_ref().map(text::Texts::take) {

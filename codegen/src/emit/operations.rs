@@ -2,15 +2,23 @@
 //! trait, `Mock`, the static metadata, `router()` and `SPEC`.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 
-use super::text::{self, Texts};
+use super::text;
 use super::types::ident;
 use super::{doc, Emitter};
-use crate::ir::mock_plan::MockExpr;
 use crate::ir::{
-    Encoding, Operation, Param, ParamLocation, ParamShape, PartKind, Response, SchemeKind, Status,
+    Encoding, Operation, Param, ParamLocation, ParamShape, PartKind, Response, Status,
 };
+
+/// Items of the operations' part, as tokens (formatted through `syn`) or as syntax trees
+/// (printed directly).
+pub(crate) enum Part {
+    Tokens(TokenStream),
+    Trees(Vec<syn::Item>),
+    /// Formatted text (see `text`).
+    Text(String),
+}
 
 impl Emitter<'_> {
     /// The operations' part of the module: request types, response enums, the `Api`
@@ -18,8 +26,14 @@ impl Emitter<'_> {
     #[cfg(test)]
     pub(crate) fn operations(&self) -> TokenStream {
         let mut items = TokenStream::new();
-        self.operation_items(usize::MAX, |batch| {
-            items.extend(batch);
+        self.operation_items(usize::MAX, |part| {
+            match part {
+                Part::Tokens(tokens) => items.extend(tokens),
+                Part::Trees(trees) => {
+                    items.extend(trees.iter().map(quote::ToTokens::to_token_stream));
+                }
+                Part::Text(_) => unreachable!("an emitter without texts writes no text"),
+            }
             Ok(())
         })
         .unwrap_or_else(|never: std::convert::Infallible| match never {});
@@ -28,25 +42,75 @@ impl Emitter<'_> {
 
     /// The items of [`Self::operations`] in order, handed to `sink` a few at a time (at
     /// most `batch` request types or response enums, then the trait, `Mock`, the metadata
-    /// and the router one by one), so that their tokens never exist all at once.
+    /// and the router), as tokens or as syntax trees.
     pub(crate) fn operation_items<E>(
         &self,
         batch: usize,
-        mut sink: impl FnMut(TokenStream) -> Result<(), E>,
+        mut sink: impl FnMut(Part) -> Result<(), E>,
     ) -> Result<(), E> {
         let ops = &self.api.operations;
         for group in ops.chunks(batch.max(1)) {
-            sink(group.iter().map(|op| self.request_type(op)).collect())?;
+            // Runs of operations built as trees, and as tokens, in document order.
+            let mut trees = Vec::new();
+            let mut tokens = TokenStream::new();
+            for op in group {
+                match self.request_trees(op) {
+                    Some(items) => {
+                        if !tokens.is_empty() {
+                            sink(Part::Tokens(std::mem::take(&mut tokens)))?;
+                        }
+                        trees.extend(items);
+                    }
+                    None => {
+                        if !trees.is_empty() {
+                            sink(Part::Trees(std::mem::take(&mut trees)))?;
+                        }
+                        tokens.extend(self.request_type(op));
+                    }
+                }
+            }
+            if !trees.is_empty() {
+                sink(Part::Trees(trees))?;
+            }
+            if !tokens.is_empty() {
+                sink(Part::Tokens(tokens))?;
+            }
         }
         for group in ops.chunks(batch.max(1)) {
-            sink(group.iter().map(|op| self.response_enum(op)).collect())?;
+            sink(Part::Trees(
+                group
+                    .iter()
+                    .flat_map(|op| self.response_trees(op))
+                    .collect(),
+            ))?;
         }
-        sink(self.api_trait())?;
+        sink(Part::Trees(vec![self.api_trait_tree()]))?;
         if self.settings.emit_mock {
-            sink(self.mock())?;
+            sink(Part::Trees(self.mock_trees()))?;
         }
-        sink(self.meta())?;
-        sink(self.router())
+        sink(Part::Trees(vec![self.meta_tree()]))?;
+        sink(self.spec())?;
+        sink(Part::Trees(self.router_trees()))
+    }
+
+    /// `pub const SPEC`, the document as JSON: as text when the emitter writes text (a
+    /// raw string literal of megabytes is costly to lex and print), else as tokens.
+    fn spec(&self) -> Part {
+        let json = &self.api.spec_json;
+        match self
+            .texts
+            .as_ref()
+            .and(text::spec_const(OPERATIONS_DEPTH, json))
+        {
+            Some(text) => Part::Text(text),
+            None => {
+                let spec = raw_string(json);
+                Part::Tokens(quote! {
+                    /// The OpenAPI document, as JSON (served at `GET /openapi.json`).
+                    pub const SPEC: &str = #spec;
+                })
+            }
+        }
     }
 
     fn request_type(&self, op: &Operation) -> TokenStream {
@@ -257,405 +321,6 @@ impl Emitter<'_> {
             let #fname = input.param::<#inner>(#c::Location::#location, #wire, #required, #shape, #validator, e);
         }
     }
-
-    fn response_enum(&self, op: &Operation) -> TokenStream {
-        let c = quote!(__tg);
-        let types = quote!(self::types);
-        let name = format_ident!("{}Response", op.type_stem);
-        let doc_text = format!(" Every answer `{}` may give, as documented.", op.id);
-        let mut variants = Vec::new();
-        let mut into_arms = Vec::new();
-        let mut validate_arms = Vec::new();
-        let mut header_structs = Vec::new();
-        for r in &op.responses {
-            let v = ident(&r.variant);
-            let docs = doc(Some(&response_doc(r)));
-            let body_ty = r.body.as_ref().map(|b| self.ty(&b.ty, &types));
-            let status_field = !matches!(r.status, Status::Code(_));
-            let status_expr = match r.status {
-                Status::Code(code) => quote!(#code),
-                _ => quote!(status),
-            };
-            let status_pat = status_field.then(|| quote!(status,));
-            let headers_ty = (!r.headers.is_empty()).then(|| {
-                header_structs.push(self.headers_struct(op, r));
-                format_ident!("{}", r.headers_type)
-            });
-            let mut elems = Vec::new();
-            if status_field {
-                elems.push(quote!(u16));
-            }
-            elems.extend(body_ty.clone());
-            elems.extend(headers_ty.as_ref().map(|h| quote!(#h)));
-            variants.push(if elems.is_empty() {
-                quote!(#docs #v,)
-            } else {
-                quote!(#docs #v(#(#elems),*),)
-            });
-            if !r.headers.is_empty() {
-                // Build the answer without headers, then add them.
-                let set = r.headers.iter().map(|h| {
-                    let field = ident(&h.name);
-                    let wire = &h.wire;
-                    quote!(#c::set_header(&mut response, #wire, &headers.#field);)
-                });
-                let body_pat = r.body.as_ref().map(|_| quote!(body,));
-                let respond = match &r.body {
-                    Some(b) => response_call(b, &status_expr, &c),
-                    None => quote!(#c::empty_response(#status_expr)),
-                };
-                into_arms.push(quote!(Self::#v(#status_pat #body_pat headers) => {
-                    let mut response = #respond;
-                    #(#set)*
-                    response
-                }));
-                if let Some(b) = &r.body {
-                    if let (Some(validator), Encoding::Json) = (&b.validator, b.encoding) {
-                        let validator = format_ident!("{}", validator);
-                        let status_pat = status_field.then(|| quote!(_,));
-                        validate_arms.push(quote! {
-                            Self::#v(#status_pat body, _) => #c::validate_body(body, self::validate::#validator, errors),
-                        });
-                    }
-                }
-                continue;
-            }
-            match &r.body {
-                Some(b) => {
-                    let respond = response_call(b, &status_expr, &c);
-                    into_arms.push(quote!(Self::#v(#status_pat body) => #respond,));
-                    match &b.validator {
-                        Some(validator) if b.encoding == Encoding::Json => {
-                            let validator = format_ident!("{}", validator);
-                            let status_pat = status_field.then(|| quote!(_,));
-                            validate_arms.push(quote! {
-                                Self::#v(#status_pat body) => #c::validate_body(body, self::validate::#validator, errors),
-                            });
-                        }
-                        _ => {}
-                    }
-                }
-                None => {
-                    let pat = if status_field {
-                        quote!(Self::#v(status))
-                    } else {
-                        quote!(Self::#v)
-                    };
-                    into_arms.push(quote!(#pat => #c::empty_response(#status_expr),));
-                }
-            }
-        }
-        let validate_body = if validate_arms.is_empty() {
-            quote!(let _ = errors;)
-        } else {
-            let catch_all = (validate_arms.len() < op.responses.len()).then(|| quote!(_ => {}));
-            quote! {
-                match self {
-                    #(#validate_arms)*
-                    #catch_all
-                }
-            }
-        };
-        let into_body = if into_arms.is_empty() {
-            quote!(match self {})
-        } else {
-            quote!(match self { #(#into_arms)* })
-        };
-        quote! {
-            #(#header_structs)*
-            #[doc = #doc_text]
-            #[derive(Debug, Clone, PartialEq)]
-            pub enum #name { #(#variants)* }
-            impl #c::GeneratedResponse for #name {
-                fn into_response(self) -> #c::axum::response::Response {
-                    #into_body
-                }
-                fn validate(&self, errors: &mut #c::Errors) {
-                    #validate_body
-                }
-            }
-        }
-    }
-
-    /// The declared headers of one response, as fields the handler fills.
-    fn headers_struct(&self, op: &Operation, r: &Response) -> TokenStream {
-        let types = quote!(self::types);
-        let name = format_ident!("{}", r.headers_type);
-        let serde_crate = self.serde_crate();
-        let fields = r.headers.iter().map(|h| {
-            let field = ident(&h.name);
-            let wire = &h.wire;
-            let ty = self.ty(&h.ty, &types);
-            let docs = doc(Some(h.doc.as_deref().unwrap_or(&format!("`{wire}`"))));
-            if h.required {
-                quote!(#docs #[serde(rename = #wire)] pub #field: #ty,)
-            } else {
-                quote!(#docs #[serde(rename = #wire, default)] pub #field: ::std::option::Option<#ty>,)
-            }
-        });
-        let doc_text = format!(
-            " The headers `{}` sends with `{}::{}`.",
-            op.id,
-            format_args!("{}Response", op.type_stem),
-            r.variant
-        );
-        quote! {
-            #[doc = #doc_text]
-            #[derive(Debug, Clone, PartialEq, __tg::serde::Deserialize)]
-            #[serde(crate = #serde_crate)]
-            pub struct #name { #(#fields)* }
-        }
-    }
-
-    fn api_trait(&self) -> TokenStream {
-        let methods = self.api.operations.iter().map(|op| {
-            let f = ident(&op.fn_name);
-            let req = format_ident!("{}Request", op.type_stem);
-            let resp = format_ident!("{}Response", op.type_stem);
-            let docs = doc(Some(&operation_doc(op)));
-            let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-            quote! {
-                #docs
-                #deprecated
-                fn #f(
-                    &self,
-                    request: #req,
-                    context: __tg::Context,
-                ) -> impl ::core::future::Future<Output = #resp> + ::core::marker::Send;
-            }
-        });
-        let title = format!(
-            " The operations of `{}`: implement this trait to serve the API.",
-            self.api.title
-        );
-        quote! {
-            #[doc = #title]
-            pub trait Api: ::core::marker::Send + ::core::marker::Sync + 'static {
-                #(#methods)*
-            }
-        }
-    }
-
-    fn mock(&self) -> TokenStream {
-        let c = quote!(__tg);
-        let methods = self.api.operations.iter().map(|op| {
-            let f = ident(&op.fn_name);
-            let req = format_ident!("{}Request", op.type_stem);
-            let resp = format_ident!("{}Response", op.type_stem);
-            let answer = mock_answer(op, &c);
-            quote! {
-                fn #f(
-                    &self,
-                    _request: #req,
-                    _context: __tg::Context,
-                ) -> impl ::core::future::Future<Output = #resp> + ::core::marker::Send {
-                    ::core::future::ready(#resp::#answer)
-                }
-            }
-        });
-        quote! {
-            /// Answers every operation with its first success response, synthesised from the
-            /// schema so that it passes the generated validators.
-            #[derive(Debug, Clone, Copy, Default)]
-            pub struct Mock;
-            impl self::Api for Mock {
-                #(#methods)*
-            }
-        }
-    }
-
-    fn meta(&self) -> TokenStream {
-        let m = quote!(__tg);
-        let api = self.api;
-        let schemes = api.security_schemes.iter().map(|s| {
-            let name = &s.name;
-            let kind = match &s.kind {
-                SchemeKind::ApiKey { location, name } => {
-                    let loc = match location.as_str() {
-                        "query" => quote!(Query),
-                        "cookie" => quote!(Cookie),
-                        _ => quote!(Header),
-                    };
-                    quote!(#m::SchemeKind::ApiKey { location: #m::ApiKeyLocation::#loc, name: #name })
-                }
-                SchemeKind::Http(scheme) => quote!(#m::SchemeKind::Http { scheme: #scheme }),
-                SchemeKind::OAuth2 => quote!(#m::SchemeKind::OAuth2),
-                SchemeKind::OpenIdConnect(url) => quote!(#m::SchemeKind::OpenIdConnect { url: #url }),
-                SchemeKind::AwsSigV4 => quote!(#m::SchemeKind::AwsSigV4),
-                SchemeKind::Unsupported => quote!(#m::SchemeKind::Unsupported),
-            };
-            let authorizer = match &s.authorizer {
-                Some(a) => {
-                    let kind = match a.kind.as_str() {
-                        "token" => quote!(Token),
-                        "request" => quote!(Request),
-                        "jwt" => quote!(Jwt),
-                        _ => quote!(Other),
-                    };
-                    let sources = &a.identity_sources;
-                    let ttl = match a.ttl_secs {
-                        Some(t) => quote!(::std::option::Option::Some(#t)),
-                        None => quote!(::std::option::Option::None),
-                    };
-                    let issuer = match &a.issuer {
-                        Some(i) => quote!(::std::option::Option::Some(#i)),
-                        None => quote!(::std::option::Option::None),
-                    };
-                    let audience = &a.audience;
-                    quote!(::std::option::Option::Some(#m::AuthorizerMeta {
-                        kind: #m::AuthorizerKind::#kind,
-                        identity_sources: &[#(#sources),*],
-                        ttl_secs: #ttl,
-                        issuer: #issuer,
-                        audience: &[#(#audience),*],
-                    }))
-                }
-                None => quote!(::std::option::Option::None),
-            };
-            quote!(#m::SecuritySchemeMeta { name: #name, kind: #kind, authorizer: #authorizer },)
-        });
-        let api_key_source = match api.api_key_source.as_deref() {
-            Some("authorizer") => quote!(::std::option::Option::Some(#m::ApiKeySource::Authorizer)),
-            Some(_) => quote!(::std::option::Option::Some(#m::ApiKeySource::Header)),
-            None => quote!(::std::option::Option::None),
-        };
-        let throttle = |t: Option<crate::ir::Throttle>| match t {
-            Some(t) => {
-                let (rate, burst) = (t.rate, t.burst);
-                quote!(::std::option::Option::Some(#m::ThrottleSpec { rate: #rate, burst: #burst }))
-            }
-            None => quote!(::std::option::Option::None),
-        };
-        let ops = api.operations.iter().map(|op| {
-            let (id, method, path) = (&op.id, &op.method, &op.path);
-            let security = op.security.iter().map(|alt| {
-                let schemes = alt.iter().map(|(scheme, scopes)| {
-                    quote!(#m::SchemeRequirement { scheme: #scheme, scopes: &[#(#scopes),*] },)
-                });
-                quote!(#m::SecurityRequirement { schemes: &[#(#schemes)*] },)
-            });
-            let body = match &op.body {
-                Some(b) => {
-                    let required = b.required;
-                    let cts = &b.content_types;
-                    quote!(::std::option::Option::Some(#m::BodyMeta { required: #required, content_types: &[#(#cts),*] }))
-                }
-                None => quote!(::std::option::Option::None),
-            };
-            let throttle = throttle(op.throttle);
-            quote! {
-                #m::OperationMeta {
-                    id: #id,
-                    method: #method,
-                    path: #path,
-                    security: &[#(#security)*],
-                    throttle: #throttle,
-                    body: #body,
-                },
-            }
-        });
-        let (title, version) = (&api.title, &api.version);
-        let api_throttle = throttle(api.throttle);
-        let spec = Texts::or_tokens(
-            self.texts.as_ref(),
-            || text::spec_const(OPERATIONS_DEPTH, &api.spec_json),
-            || {
-                let spec = raw_string(&api.spec_json);
-                quote! {
-                    /// The OpenAPI document, as JSON (served at `GET /openapi.json`).
-                    pub const SPEC: &str = #spec;
-                }
-            },
-        );
-        quote! {
-            /// What the runtime knows of this API: operations, security, throttles.
-            pub static API: #m::ApiMeta = #m::ApiMeta {
-                title: #title,
-                version: #version,
-                security_schemes: &[#(#schemes)*],
-                operations: &[#(#ops)*],
-                throttle: #api_throttle,
-                api_key_source: #api_key_source,
-            };
-            #spec
-        }
-    }
-
-    fn router(&self) -> TokenStream {
-        let c = quote!(__tg);
-        // One statement per operation, grouped by route in document order (axum merges the
-        // methods of one path): the handler, its future and its axum bounds are the
-        // runtime's (`Routes::add`), checked once there rather than once per operation.
-        let mut routes: Vec<(&str, Vec<(usize, &Operation)>)> = Vec::new();
-        for (i, op) in self.api.operations.iter().enumerate() {
-            match routes.iter_mut().find(|(r, _)| *r == op.route) {
-                Some((_, list)) => list.push((i, op)),
-                None => routes.push((&op.route, vec![(i, op)])),
-            }
-        }
-        let mutable = (!routes.is_empty()).then(|| quote!(mut));
-        let adds = routes.iter().flat_map(|(route, list)| {
-            let c = &c;
-            list.iter().map(move |(i, op)| {
-                let method = format_ident!("{}", op.method.to_ascii_uppercase());
-                let req = format_ident!("{}Request", op.type_stem);
-                quote! {
-                    routes.add::<#req>(#route, #c::MethodFilter::#method, &self::API.operations[#i]);
-                }
-            })
-        });
-        quote! {
-            /// The gateway for `api`: every operation routed, authenticated, throttled and
-            /// validated as the spec and `gateway` say, plus `GET /openapi.json`.
-            ///
-            /// Never fails: a security scheme without a verifier is logged (as an error
-            /// with `strict = true`) and its operations answer 401. Use [`try_router`] to
-            /// refuse to start instead.
-            pub fn router<A: self::Api>(api: A, gateway: __tg::Gateway) -> __tg::Router {
-                let routes = __tollgate_router(api, &gateway);
-                #c::finish_router(routes, &gateway, &self::API, self::SPEC)
-            }
-            /// [`router`], or `Err(Error::Strict(..))` when `strict = true` in the
-            /// configuration and an operation needs a security scheme the gateway cannot
-            /// verify (`Gateway::check`). Without `strict`, the same as [`router`].
-            pub fn try_router<A: self::Api>(
-                api: A,
-                gateway: __tg::Gateway,
-            ) -> ::core::result::Result<__tg::Router, #c::Error> {
-                let routes = __tollgate_router(api, &gateway);
-                #c::try_finish_router(routes, &gateway, &self::API, self::SPEC)
-            }
-            fn __tollgate_router<A: self::Api>(api: A, gateway: &__tg::Gateway) -> #c::axum::Router {
-                let #mutable routes = #c::Routes::new(api, gateway, &self::API);
-                #(#adds)*
-                routes.into_router()
-            }
-        }
-    }
-}
-
-/// The runtime call that turns a response body into an HTTP response.
-fn response_call(
-    b: &crate::ir::ResponseBody,
-    status: &TokenStream,
-    c: &TokenStream,
-) -> TokenStream {
-    let ct = &b.content_type;
-    let call = match b.encoding {
-        // Response bodies are never read as forms (see `Encoding::Form`).
-        Encoding::Json | Encoding::Form if ct.eq_ignore_ascii_case("application/json") => {
-            quote!(#c::json_response(#status, &body))
-        }
-        Encoding::Json | Encoding::Form => quote!(#c::json_response_as(#status, #ct, &body)),
-        Encoding::Text => quote!(#c::text_response(#status, #ct, body)),
-        Encoding::Binary | Encoding::Multipart => quote!(#c::bytes_response(#status, #ct, body)),
-    };
-    if b.alternatives.is_empty() {
-        call
-    } else {
-        let all = std::iter::once(ct).chain(&b.alternatives);
-        quote!(#c::media_choices(#call, &[#(#all),*]))
-    }
 }
 
 fn validator_arg(validator: Option<&str>) -> TokenStream {
@@ -668,7 +333,8 @@ fn validator_arg(validator: Option<&str>) -> TokenStream {
     }
 }
 
-fn response_doc(r: &Response) -> String {
+/// The doc of a response variant: its status and description.
+pub(crate) fn response_doc(r: &Response) -> String {
     let status = match r.status {
         Status::Code(c) => c.to_string(),
         Status::Range(d) => format!("{d}XX (the status is the first field)"),
@@ -680,7 +346,8 @@ fn response_doc(r: &Response) -> String {
     }
 }
 
-fn operation_doc(op: &Operation) -> String {
+/// The doc of an `Api` method: its method, path and id, then its description.
+pub(crate) fn operation_doc(op: &Operation) -> String {
     let head = format!("`{} {}` (`{}`)", op.method, op.path, op.id);
     match &op.doc {
         Some(d) => format!("{head}\n\n{d}"),
@@ -688,124 +355,8 @@ fn operation_doc(op: &Operation) -> String {
     }
 }
 
-/// The answer of the mock: the first success response (or the first documented one).
-fn mock_answer(op: &Operation, c: &TokenStream) -> TokenStream {
-    let pick = op
-        .responses
-        .iter()
-        .find(|r| matches!(r.status, Status::Code(200..=299) | Status::Range(2)))
-        .or_else(|| op.responses.first());
-    let Some(r) = pick else {
-        // Lowering gives every operation at least one response; keep the emitter total.
-        return quote!(Default(200u16));
-    };
-    let v = ident(&r.variant);
-    let status = match r.status {
-        Status::Code(_) => None,
-        Status::Range(d) => Some(d * 100),
-        Status::Default => Some(200u16),
-    };
-    let status = status.map(|s| quote!(#s));
-    let headers = (!r.headers.is_empty()).then(|| {
-        let object: serde_json::Map<String, serde_json::Value> = r
-            .headers
-            .iter()
-            .filter(|h| h.required)
-            .map(|h| (h.wire.clone(), h.mock.clone()))
-            .collect();
-        let json = serde_json::to_string(&object).unwrap_or_else(|_| "{}".into());
-        let json = raw_string(&json);
-        quote!(#c::mock_value(#json))
-    });
-    let body = r.body.as_ref().map(|b| match b.encoding {
-        Encoding::Json | Encoding::Form => mock_expr(&b.mock_plan, c),
-        Encoding::Text => quote!(::std::string::String::from("string")),
-        Encoding::Binary | Encoding::Multipart => quote!(#c::Bytes::new()),
-    });
-    let elems: Vec<TokenStream> = status.into_iter().chain(body).chain(headers).collect();
-    if elems.is_empty() {
-        quote!(#v)
-    } else {
-        quote!(#v(#(#elems),*))
-    }
-}
-
-/// The expression that builds a mock value (see [`MockExpr`]).
-fn mock_expr(plan: &MockExpr, c: &TokenStream) -> TokenStream {
-    let types = quote!(self::types);
-    match plan {
-        MockExpr::Json { value, .. } => {
-            let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-            let json = raw_string(&json);
-            quote!(#c::mock_value(#json))
-        }
-        MockExpr::String(s) => quote!(::std::string::String::from(#s)),
-        MockExpr::Bool(b) => quote!(#b),
-        MockExpr::I32(n) => Literal::i32_suffixed(*n).into_token_stream(),
-        MockExpr::I64(n) => Literal::i64_suffixed(*n).into_token_stream(),
-        MockExpr::F32(n) => Literal::f32_suffixed(*n).into_token_stream(),
-        MockExpr::F64(n) => Literal::f64_suffixed(*n).into_token_stream(),
-        MockExpr::Vec(items) => {
-            let items = items.iter().map(|e| mock_expr(e, c));
-            quote!(::std::vec![#(#items),*])
-        }
-        MockExpr::Map(entries) => map_expr(entries, c),
-        MockExpr::Some(inner) => {
-            let inner = mock_expr(inner, c);
-            quote!(::std::option::Option::Some(#inner))
-        }
-        MockExpr::None => quote!(::std::option::Option::None),
-        MockExpr::Boxed(inner) => {
-            let inner = mock_expr(inner, c);
-            quote!(::std::boxed::Box::new(#inner))
-        }
-        MockExpr::Struct {
-            name,
-            fields,
-            additional,
-        } => {
-            let name = ident(name);
-            let fields = fields.iter().map(|(field, e)| {
-                let field = ident(field);
-                let e = mock_expr(e, c);
-                quote!(#field: #e,)
-            });
-            let additional = additional.as_ref().map(|entries| {
-                let map = map_expr(entries, c);
-                quote!(additional_properties: #map,)
-            });
-            quote!(#types::#name { #(#fields)* #additional })
-        }
-        MockExpr::Unit { name, variant } => {
-            let (name, variant) = (ident(name), ident(variant));
-            quote!(#types::#name::#variant)
-        }
-        MockExpr::Newtype {
-            name,
-            variant,
-            payload,
-        } => {
-            let (name, variant) = (ident(name), ident(variant));
-            let payload = mock_expr(payload, c);
-            quote!(#types::#name::#variant(#payload))
-        }
-    }
-}
-
-/// A `BTreeMap` literal from `(key, value)` entries.
-fn map_expr(entries: &[(String, MockExpr)], c: &TokenStream) -> TokenStream {
-    if entries.is_empty() {
-        return quote!(::std::collections::BTreeMap::new());
-    }
-    let entries = entries.iter().map(|(k, e)| {
-        let e = mock_expr(e, c);
-        quote!((::std::string::String::from(#k), #e))
-    });
-    quote!(::std::collections::BTreeMap::from([#(#entries),*]))
-}
-
 /// A raw string literal holding `text`, with as many `#` as it needs.
-fn raw_string(text: &str) -> Literal {
+pub(crate) fn raw_string(text: &str) -> Literal {
     let h = raw_string_hashes(text);
     format!("r{h}\"{text}\"{h}")
         .parse()
@@ -873,18 +424,20 @@ fn shape_tokens(shape: &ParamShape) -> TokenStream {
 }
 
 fn style_ident(style: &str) -> proc_macro2::Ident {
-    format_ident!(
-        "{}",
-        match style {
-            "simple" => "Simple",
-            "label" => "Label",
-            "matrix" => "Matrix",
-            "spaceDelimited" => "SpaceDelimited",
-            "pipeDelimited" => "PipeDelimited",
-            "deepObject" => "DeepObject",
-            _ => "Form",
-        }
-    )
+    format_ident!("{}", style_name(style))
+}
+
+/// The runtime `Style` variant of an OpenAPI `style`.
+pub(crate) fn style_name(style: &str) -> &'static str {
+    match style {
+        "simple" => "Simple",
+        "label" => "Label",
+        "matrix" => "Matrix",
+        "spaceDelimited" => "SpaceDelimited",
+        "pipeDelimited" => "PipeDelimited",
+        "deepObject" => "DeepObject",
+        _ => "Form",
+    }
 }
 
 /// The runtime `Part` of a multipart field.
