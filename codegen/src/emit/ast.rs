@@ -223,6 +223,15 @@ pub(crate) fn path_expr(text: &str) -> Expr {
     })
 }
 
+/// A path expression whose last segment takes a turbofish: `text::<args…>`.
+pub(crate) fn path_expr_with(text: &str, args: Vec<GenericArgument>) -> Expr {
+    Expr::Path(ExprPath {
+        attrs: Vec::new(),
+        qself: None,
+        path: path_with(text, args, true),
+    })
+}
+
 /// `func(args…)`.
 pub(crate) fn call(func: Expr, args: Vec<Expr>) -> Expr {
     Expr::Call(ExprCall {
@@ -740,4 +749,126 @@ pub(crate) fn value(v: impl ToTokens) -> Expr {
         // Not reached for the primitives the generator passes; parsed to stay exact.
         _ => syn::parse2(tokens.clone()).unwrap_or(Expr::Verbatim(tokens)),
     }
+}
+
+/// A generic argument that is a type.
+pub(crate) fn ga(ty: Type) -> GenericArgument {
+    GenericArgument::Type(ty)
+}
+
+/// A generic argument that is a lifetime (`'de`, `'_`).
+pub(crate) fn ga_lifetime(name: &str) -> GenericArgument {
+    GenericArgument::Lifetime(syn::Lifetime::new(name, Span::call_site()))
+}
+
+/// A type path whose last segment takes `args` (lifetimes, types).
+pub(crate) fn ty_with(text: &str, args: Vec<GenericArgument>) -> Type {
+    Type::Path(TypePath {
+        qself: None,
+        path: path_with(text, args, false),
+    })
+}
+
+/// `(types…)` with a trailing comma when `trailing` (as a token stream writing `(a,)`
+/// has it); `()` when empty.
+pub(crate) fn ty_tuple(types: Vec<Type>, trailing: bool) -> Type {
+    let mut elems: Punctuated<Type, Token![,]> = types.into_iter().collect();
+    if trailing && !elems.empty_or_trailing() {
+        elems.push_punct(Default::default());
+    }
+    Type::Tuple(syn::TypeTuple {
+        paren_token: Default::default(),
+        elems,
+    })
+}
+
+/// `(pats…)`, with a trailing comma when `trailing`.
+pub(crate) fn pat_tuple(pats: Vec<Pat>, trailing: bool) -> Pat {
+    let mut elems: Punctuated<Pat, Token![,]> = pats.into_iter().collect();
+    if trailing && !elems.empty_or_trailing() {
+        elems.push_punct(Default::default());
+    }
+    Pat::Tuple(syn::PatTuple {
+        attrs: Vec::new(),
+        paren_token: Default::default(),
+        elems,
+    })
+}
+
+/// Generics of lifetimes and bounded type parameters: `<'de, D: Bound<'de>>`.
+pub(crate) fn generics(lifetimes: &[&str], params: Vec<(&str, Path)>) -> Generics {
+    let mut all: Punctuated<GenericParam, Token![,]> = lifetimes
+        .iter()
+        .map(|l| {
+            GenericParam::Lifetime(syn::LifetimeParam {
+                attrs: Vec::new(),
+                lifetime: syn::Lifetime::new(l, Span::call_site()),
+                colon_token: None,
+                bounds: Punctuated::new(),
+            })
+        })
+        .collect();
+    all.extend(params.into_iter().map(|(name, bound)| {
+        GenericParam::Type(TypeParam {
+            attrs: Vec::new(),
+            ident: ident(name),
+            colon_token: Some(Default::default()),
+            bounds: [trait_bound(bound)].into_iter().collect(),
+            eq_token: None,
+            default: None,
+        })
+    }));
+    Generics {
+        lt_token: Some(Default::default()),
+        params: all,
+        gt_token: Some(Default::default()),
+        where_clause: None,
+    }
+}
+
+/// A function in an `impl` with attributes, visibility and generics.
+pub(crate) fn impl_fn_with(
+    attrs: Vec<Attribute>,
+    public: bool,
+    sig: Signature,
+    stmts: Vec<Stmt>,
+) -> ImplItem {
+    ImplItem::Fn(ImplItemFn {
+        attrs,
+        vis: visibility(public),
+        defaultness: None,
+        sig,
+        block: block(stmts),
+    })
+}
+
+/// `attrs pub type name = ty;`.
+pub(crate) fn item_type(attrs: Vec<Attribute>, name: &str, target: Type) -> Item {
+    Item::Type(syn::ItemType {
+        attrs,
+        vis: visibility(true),
+        type_token: Default::default(),
+        ident: ident(name),
+        generics: Generics::default(),
+        eq_token: Default::default(),
+        ty: Box::new(target),
+        semi_token: Default::default(),
+    })
+}
+
+/// `const <name>: () = ();`, the item a text written directly stands in for (see
+/// `text::Texts`).
+pub(crate) fn unit_const(name: &str) -> Item {
+    Item::Const(syn::ItemConst {
+        attrs: Vec::new(),
+        vis: Visibility::Inherited,
+        const_token: Default::default(),
+        ident: ident(name),
+        generics: Generics::default(),
+        colon_token: Default::default(),
+        ty: Box::new(ty_tuple(Vec::new(), false)),
+        eq_token: Default::default(),
+        expr: Box::new(tuple(Vec::new())),
+        semi_token: Default::default(),
+    })
 }

@@ -204,13 +204,11 @@ fn render_in_chunks(
                 };
             }
             Unit::Types(start, end) => {
-                let frame = emitter.types_module_of(std::iter::empty());
-                let inside = chunks::inside(&wrapper, frame)?;
-                let tokens: TokenStream = defs[start..end]
+                let items = defs[start..end]
                     .iter()
-                    .map(|def| emitter.type_def(def))
+                    .flat_map(|def| emitter.type_items(def))
                     .collect();
-                chunks::format_items(&inside, tokens, chunk, &mut out)?;
+                chunks::format_trees(&[WRAPPER, "types"], items, &mut out)?;
             }
             Unit::Validate => {
                 let frame = emitter.validate_module_of(TokenStream::new());

@@ -51,6 +51,26 @@ impl Texts {
         quote!(const #name: () = ();)
     }
 
+    /// The placeholder for `text` as a syntax tree (see [`Self::placeholder`]).
+    pub(crate) fn placeholder_item(&self, text: String) -> syn::Item {
+        let mut items = self.items.borrow_mut();
+        let name = format!("{PLACEHOLDER}{}", items.len());
+        items.push(text);
+        super::ast::unit_const(&name)
+    }
+
+    /// `text` through a placeholder when there is one, else the item's syntax `tree`.
+    pub(crate) fn or_tree(
+        texts: Option<&Self>,
+        text: impl FnOnce() -> Option<String>,
+        tree: impl FnOnce() -> syn::Item,
+    ) -> syn::Item {
+        match texts.and_then(|texts| Some((texts, text()?))) {
+            Some((texts, text)) => texts.placeholder_item(text),
+            None => tree(),
+        }
+    }
+
     /// `text` through a placeholder when there is one, else the item's `tokens`.
     pub(crate) fn or_tokens(
         texts: Option<&Self>,

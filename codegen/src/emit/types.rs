@@ -1,8 +1,11 @@
 //! The `types` module: one Rust type per named schema.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
+use syn::{Attribute, Expr, ImplItem, Item, Pat, Type};
 
+use super::ast;
+use super::requests::rust_type;
 use super::text::{self, Texts};
 use super::{doc, Emitter};
 use crate::ir::{RustType, TypeDef, TypeKind};
@@ -75,21 +78,21 @@ impl Emitter<'_> {
 
     /// The derives of a type: `base`, `Serialize`, `Deserialize` when `deserialize`, and
     /// the extra derives.
-    fn derives(&self, base: TokenStream, deserialize: bool) -> TokenStream {
+    fn derives(&self, base: TokenStream, deserialize: bool) -> Attribute {
         let deserialize = deserialize.then(|| quote!(, __tg::serde::Deserialize));
         self.plain_derives(quote!(#base, __tg::serde::Serialize #deserialize))
     }
 
     /// The derives of a type serialized by hand: `base` and the extra derives not already
     /// in it.
-    fn plain_derives(&self, base: TokenStream) -> TokenStream {
+    fn plain_derives(&self, base: TokenStream) -> Attribute {
         let present = base.to_string();
         let present: Vec<&str> = present.split(',').map(str::trim).collect();
         let extra = self
             .extra_derives(&present)
             .into_iter()
             .filter_map(|d| d.parse::<TokenStream>().ok());
-        quote!(#[derive(#base #(, #extra)*)])
+        ast::attr_list("derive", quote!(#base #(, #extra)*))
     }
 
     /// The extra derives of the settings (trimmed) that `present` does not name already,
@@ -106,21 +109,7 @@ impl Emitter<'_> {
     /// `Serialize` for a struct through the runtime's `ser::Object`: one chained call per
     /// field (optional fields that are `None` are left out, `additional_properties` are
     /// written after the fields) instead of the derive's expansion.
-    fn struct_serialize(
-        &self,
-        name: &Ident,
-        fields: &[crate::ir::Field],
-        additional: bool,
-    ) -> TokenStream {
-        let puts = fields.iter().map(|f| {
-            let field = ident(&f.name);
-            let wire = &f.wire;
-            if f.required {
-                quote!(.field(#wire, &self.#field))
-            } else {
-                quote!(.optional(#wire, &self.#field))
-            }
-        });
+    fn struct_serialize(&self, name: &str, fields: &[crate::ir::Field], additional: bool) -> Item {
         let texts = self.texts.as_ref();
         let direct = || {
             let calls: Vec<text::Call> = fields
@@ -136,20 +125,46 @@ impl Emitter<'_> {
                     field: "additional_properties".to_owned(),
                 }))
                 .collect();
-            text::serialize_impl(TYPES_DEPTH, &name.to_string(), &calls)
+            text::serialize_impl(TYPES_DEPTH, name, &calls)
         };
-        let rest = additional.then(|| quote!(.rest(&self.additional_properties)));
-        Texts::or_tokens(texts, direct, || {
-            quote! {
-                impl __tg::serde::Serialize for #name {
-                    fn serialize<S: __tg::serde::Serializer>(
-                        &self,
-                        s: S,
-                    ) -> ::std::result::Result<S::Ok, S::Error> {
-                        __tg::ser::Object::start(s) #(#puts)* #rest .end()
-                    }
-                }
+        Texts::or_tree(texts, direct, || {
+            let this = |field: &str| ast::reference(ast::field(ast::path_expr("self"), field));
+            let mut chain = ast::call_path("__tg::ser::Object::start", vec![ast::path_expr("s")]);
+            for f in fields {
+                let method = if f.required { "field" } else { "optional" };
+                chain = ast::method(
+                    chain,
+                    method,
+                    Vec::new(),
+                    vec![ast::string(&f.wire), this(&f.name)],
+                );
             }
+            if additional {
+                chain = ast::method(
+                    chain,
+                    "rest",
+                    Vec::new(),
+                    vec![this("additional_properties")],
+                );
+            }
+            chain = ast::method(chain, "end", Vec::new(), Vec::new());
+            let sig = syn::Signature {
+                generics: ast::generics(&[], vec![("S", ast::path("__tg::serde::Serializer"))]),
+                ..ast::signature(
+                    "serialize",
+                    vec![ast::ref_self(), ast::arg("s", ast::ty("S"))],
+                    Some(ast::ty_generic(
+                        "::std::result::Result",
+                        vec![ast::ty("S::Ok"), ast::ty("S::Error")],
+                    )),
+                )
+            };
+            ast::item_impl(
+                syn::Generics::default(),
+                Some(ast::path("__tg::serde::Serialize")),
+                ast::ty(name),
+                vec![ast::impl_fn(sig, vec![ast::tail(chain)])],
+            )
         })
     }
 
@@ -160,74 +175,101 @@ impl Emitter<'_> {
     /// runtime, checked once, instead of a visitor per type.
     fn struct_deserialize(
         &self,
-        name: &Ident,
+        name: &str,
         fields: &[crate::ir::Field],
         additional: Option<&RustType>,
         tag: Option<&str>,
-    ) -> TokenStream {
-        let here = quote!(self);
-        let slots: Vec<(TokenStream, TokenStream)> = fields
+    ) -> Item {
+        let slots: Vec<(Pat, Type)> = fields
             .iter()
             .map(|f| {
-                let field = ident(&f.name);
-                let ty = self.field_value_type(f, &here);
+                let ty = field_value_type(f);
                 let slot = if f.optional() {
-                    quote!(__tg::de::Opt<#ty>)
+                    "__tg::de::Opt"
                 } else {
-                    quote!(__tg::de::Req<#ty>)
+                    "__tg::de::Req"
                 };
-                (quote!(#field), slot)
+                (
+                    ast::pat_ident(&f.name, false),
+                    ast::ty_generic(slot, vec![ty]),
+                )
             })
             .collect();
-        let (pattern, slot_types) = nest_in_twelves(&slots);
-        let names = fields.iter().map(|f| &f.wire);
-        let names_and_fields = fields.iter().map(|f| ident(&f.name));
+        let (pattern, slot_types) = nest_in_twelves(slots);
+        let names = fields.iter().map(|f| ast::string(&f.wire)).collect();
         let tag = match tag {
-            Some(tag) => quote!(::std::option::Option::Some(#tag)),
-            None => quote!(::std::option::Option::None),
+            Some(tag) => ast::call_path("::std::option::Option::Some", vec![ast::string(tag)]),
+            None => ast::path_expr("::std::option::Option::None"),
         };
-        let (rest_pattern, rest_type, rest_field) = match additional {
-            Some(t) => {
-                let t = self.ty(t, &here);
-                (
-                    quote!(additional_properties),
-                    quote!(::std::collections::BTreeMap<::std::string::String, #t>),
-                    quote!(additional_properties,),
-                )
-            }
-            None => (quote!(()), quote!(()), TokenStream::new()),
+        let (rest_pattern, rest_type) = match additional {
+            Some(t) => (
+                ast::pat_ident("additional_properties", false),
+                ast::ty_generic(
+                    "::std::collections::BTreeMap",
+                    vec![ast::ty("::std::string::String"), rust_type(t, "self")],
+                ),
+            ),
+            None => (
+                ast::pat_tuple(Vec::new(), false),
+                ast::ty_tuple(Vec::new(), false),
+            ),
         };
-        quote! {
-            impl<'de> __tg::serde::Deserialize<'de> for #name {
-                fn deserialize<D: __tg::serde::Deserializer<'de>>(
-                    d: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let (#pattern, #rest_pattern) =
-                        __tg::de::object::<D, #slot_types, #rest_type>(d, &[#(#names),*], #tag)?;
-                    ::std::result::Result::Ok(Self { #(#names_and_fields,)* #rest_field })
-                }
+        let read = ast::try_(ast::call(
+            ast::path_expr_with(
+                "__tg::de::object",
+                vec![
+                    ast::ga(ast::ty("D")),
+                    ast::ga(slot_types),
+                    ast::ga(rest_type),
+                ],
+            ),
+            vec![ast::path_expr("d"), ast::reference(ast::array(names)), tag],
+        ));
+        let mut values: Vec<syn::FieldValue> = fields
+            .iter()
+            .map(|f| ast::field_value(&f.name, None))
+            .collect();
+        if additional.is_some() {
+            values.push(ast::field_value("additional_properties", None));
+        }
+        let mut literal = ast::struct_expr("Self", values);
+        if let Expr::Struct(s) = &mut literal {
+            if !s.fields.empty_or_trailing() {
+                s.fields.push_punct(Default::default());
             }
         }
-    }
-
-    /// The type of a struct field's value: boxed when it closes a cycle.
-    fn field_value_type(&self, f: &crate::ir::Field, named: &TokenStream) -> TokenStream {
-        let inner = self.ty(&f.ty, named);
-        if f.boxed {
-            quote!(::std::boxed::Box<#inner>)
-        } else {
-            inner
-        }
-    }
-
-    /// The type of a struct field: its value's type, in an `Option` when optional.
-    fn field_type(&self, f: &crate::ir::Field, named: &TokenStream) -> TokenStream {
-        let inner = self.field_value_type(f, named);
-        if f.optional() {
-            quote!(::std::option::Option<#inner>)
-        } else {
-            inner
-        }
+        let deserializer = ast::path_with(
+            "__tg::serde::Deserializer",
+            vec![ast::ga_lifetime("'de")],
+            false,
+        );
+        let sig = syn::Signature {
+            generics: ast::generics(&[], vec![("D", deserializer)]),
+            ..ast::signature(
+                "deserialize",
+                vec![ast::arg("d", ast::ty("D"))],
+                Some(ast::ty_generic(
+                    "::std::result::Result",
+                    vec![ast::ty("Self"), ast::ty("D::Error")],
+                )),
+            )
+        };
+        ast::item_impl(
+            ast::generics(&["'de"], Vec::new()),
+            Some(ast::path_with(
+                "__tg::serde::Deserialize",
+                vec![ast::ga_lifetime("'de")],
+                false,
+            )),
+            ast::ty(name),
+            vec![ast::impl_fn(
+                sig,
+                vec![
+                    ast::let_(ast::pat_tuple(vec![pattern, rest_pattern], false), read),
+                    ast::tail(ast::call_path("::std::result::Result::Ok", vec![literal])),
+                ],
+            )],
+        )
     }
 
     /// The `pub struct` of `def` (its docs, derives and fields) as text, when it can be
@@ -292,7 +334,7 @@ impl Emitter<'_> {
     fn string_enum_text(
         &self,
         def: &TypeDef,
-        name: &Ident,
+        name: &str,
         variants: &[(String, String)],
     ) -> Option<Vec<String>> {
         let mut attrs = text::doc_lines(def.doc.as_deref());
@@ -308,11 +350,10 @@ impl Emitter<'_> {
         ])?);
         let names: Vec<String> = variants.iter().map(|(v, _)| ident(v).to_string()).collect();
         let wires: Vec<&str> = variants.iter().map(|(_, wire)| wire.as_str()).collect();
-        let name = name.to_string();
-        let mut items = vec![text::unit_enum_def(TYPES_DEPTH, &attrs, &name, &names)?];
+        let mut items = vec![text::unit_enum_def(TYPES_DEPTH, &attrs, name, &names)?];
         items.extend(text::string_enum_impls(
             TYPES_DEPTH,
-            &name,
+            name,
             &names,
             &wires,
             &def.validator,
@@ -331,26 +372,31 @@ impl Emitter<'_> {
         Some(format!("#[derive({})]", [base, &extra].concat().join(", ")))
     }
 
+    /// The items of one type, as tokens (the whole-file route of the tests).
     pub(crate) fn type_def(&self, def: &TypeDef) -> TokenStream {
-        let name = ident(&def.name);
-        let name_text = def.name.as_str();
-        let docs = doc(def.doc.as_deref());
+        self.type_items(def)
+            .iter()
+            .map(quote::ToTokens::to_token_stream)
+            .collect()
+    }
+
+    /// The items of one type: its definition, its serde impls and its `validate` method,
+    /// as syntax trees, or placeholders for the texts written directly (see [`text`]).
+    pub(crate) fn type_items(&self, def: &TypeDef) -> Vec<Item> {
+        let name = def.name.as_str();
         let serde_crate = self.serde_crate();
-        let here = quote!(self);
-        let validator = format_ident!("{}", def.validator);
-        let validate = validate_fn(&validator);
         let texts = self.texts.as_ref();
-        // Made where it is used: a placeholder must reach the token stream.
         let validate_method = || {
-            Texts::or_tokens(
+            Texts::or_tree(
                 texts,
-                || text::validate_impl(TYPES_DEPTH, &name.to_string(), &validator.to_string()),
+                || text::validate_impl(TYPES_DEPTH, name, &def.validator),
                 || {
-                    quote! {
-                        impl #name {
-                            #validate
-                        }
-                    }
+                    ast::item_impl(
+                        syn::Generics::default(),
+                        None,
+                        ast::ty(name),
+                        vec![validate_fn(&def.validator)],
+                    )
                 },
             )
         };
@@ -363,295 +409,335 @@ impl Emitter<'_> {
                 // Serialize and Deserialize through the runtime's helpers, not serde's
                 // derives (see `struct_serialize`): the struct carries no serde attributes.
                 // `Debug` prints the name and the JSON through the runtime (`ser::debug`).
-                let derives = self.plain_derives(quote!(Clone, PartialEq));
-                let debug = Texts::or_tokens(
+                let debug = Texts::or_tree(
                     texts,
-                    || text::debug_impl(TYPES_DEPTH, &name.to_string(), name_text),
+                    || text::debug_impl(TYPES_DEPTH, name, name),
                     || {
-                        quote! {
-                            impl ::std::fmt::Debug for #name {
-                                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                                    __tg::ser::debug(self, #name_text, f)
-                                }
-                            }
-                        }
+                        fmt_impl(
+                            "::std::fmt::Debug",
+                            name,
+                            ast::call_path(
+                                "__tg::ser::debug",
+                                vec![
+                                    ast::path_expr("self"),
+                                    ast::string(name),
+                                    ast::path_expr("f"),
+                                ],
+                            ),
+                        )
                     },
                 );
-                let serialize = self.struct_serialize(&name, fields, additional.is_some());
-                let deserialize = self.deserialized(&def.name).then(|| {
-                    self.struct_deserialize(&name, fields, additional.as_ref(), tag.as_deref())
-                });
-                let all_fields = fields;
-                let fields = fields.iter().map(|f| {
-                    let fname = ident(&f.name);
-                    let ty = self.field_type(f, &here);
-                    let docs = doc(f.doc.as_deref());
-                    let wire = (f.name != f.wire).then(|| {
-                        let gap = f.doc.is_some().then(|| quote!(#[doc = ""]));
-                        let text = wire_note(&f.wire);
-                        quote!(#gap #[doc = #text])
-                    });
-                    let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
-                    quote! { #docs #wire #deprecated pub #fname: #ty, }
-                });
-                let extra = additional.as_ref().map(|t| {
-                    let t = self.ty(t, &here);
-                    quote! {
-                        /// Properties not named in the schema (`additionalProperties`).
-                        pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #t>,
-                    }
-                });
+                let definition = Texts::or_tree(
+                    texts,
+                    || self.struct_def_text(def, fields, additional.as_ref(), tag.as_deref()),
+                    || self.struct_definition(def, fields, additional.as_ref(), tag.as_deref()),
+                );
+                let mut items = vec![
+                    definition,
+                    debug,
+                    self.struct_serialize(name, fields, additional.is_some()),
+                ];
+                if self.deserialized(&def.name) {
+                    items.push(self.struct_deserialize(
+                        name,
+                        fields,
+                        additional.as_ref(),
+                        tag.as_deref(),
+                    ));
+                }
                 // A variant of a tagged enum lacks its tag property, so its JSON alone does
                 // not satisfy its schema: it is validated through the enum.
-                let (note, validate_method) = match tag {
-                    Some(tag) => {
-                        let gap = def.doc.is_some().then(|| quote!(#[doc = ""]));
-                        let note = doc(Some(&tagged_variant_note(tag)));
-                        (quote!(#gap #note), TokenStream::new())
-                    }
-                    None => (TokenStream::new(), validate_method()),
-                };
-                let definition = Texts::or_tokens(
-                    texts,
-                    || self.struct_def_text(def, all_fields, additional.as_ref(), tag.as_deref()),
-                    || {
-                        quote! {
-                            #docs
-                            #note
-                            #derives
-                            pub struct #name { #(#fields)* #extra }
-                        }
-                    },
-                );
-                quote! {
-                    #definition
-                    #debug
-                    #serialize
-                    #deserialize
-                    #validate_method
+                if tag.is_none() {
+                    items.push(validate_method());
                 }
+                items
             }
             TypeKind::StringEnum { variants } => {
-                let derives = self.plain_derives(quote!(
-                    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
-                ));
-                // Written as a table of values read by `as_str` and the runtime's
-                // `parse_enum`: a line each instead of serde's derives or a `match` per
-                // method.
-                let deserialize = self.deserialized(&def.name).then(|| {
-                    quote! {
-                        impl<'de> __tg::serde::Deserialize<'de> for #name {
-                            fn deserialize<D: __tg::serde::Deserializer<'de>>(
-                                d: D,
-                            ) -> ::std::result::Result<Self, D::Error> {
-                                __tg::de::string_enum(d)
-                            }
-                        }
-                    }
-                });
-                let decl = variants.iter().map(|(v, _)| {
-                    let v = ident(v);
-                    quote!(#v,)
-                });
-                let all = variants.iter().map(|(v, _)| {
-                    let v = ident(v);
-                    quote!(Self::#v)
-                });
-                let wire = variants.iter().map(|(_, wire)| wire);
                 if let Some(texts) = texts {
-                    if let Some(items) = self.string_enum_text(def, &name, variants) {
+                    if let Some(items) = self.string_enum_text(def, name, variants) {
                         return items
                             .into_iter()
-                            .map(|item| texts.placeholder(item))
+                            .map(|item| texts.placeholder_item(item))
                             .collect();
                     }
                 }
-                quote! {
-                    #docs
-                    #derives
-                    pub enum #name { #(#decl)* }
-                    impl #name {
-                        /// Every value, in spec order.
-                        pub const ALL: &'static [Self] = &[#(#all),*];
-                        /// The values as written in the spec, in the order of `ALL`.
-                        pub const VALUES: &'static [&'static str] = &[#(#wire),*];
-                        /// The value as written in the spec.
-                        pub fn as_str(&self) -> &'static str {
-                            // The variants are numbered from 0 in the order of `VALUES`.
-                            Self::VALUES[*self as usize]
-                        }
-                        #validate
-                    }
-                    impl __tg::serde::Serialize for #name {
-                        fn serialize<S: __tg::serde::Serializer>(
-                            &self,
-                            s: S,
-                        ) -> ::std::result::Result<S::Ok, S::Error> {
-                            s.serialize_str(self.as_str())
-                        }
-                    }
-                    impl ::std::fmt::Display for #name {
-                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            f.write_str(self.as_str())
-                        }
-                    }
-                    impl ::std::str::FromStr for #name {
-                        type Err = ::std::string::String;
-                        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                            __tg::de::parse_enum(s, Self::VALUES, Self::ALL)
-                        }
-                    }
-                    #deserialize
-                }
+                self.string_enum_items(def, variants)
             }
             TypeKind::Untagged { variants } => {
-                let derives = self.derives(
+                let mut attrs = ast::docs(def.doc.as_deref());
+                attrs.push(self.derives(
                     quote!(Debug, Clone, PartialEq),
                     self.deserialized(&def.name),
-                );
-                let decl = variants.iter().map(|(v, t)| {
-                    let v = ident(v);
-                    let t = self.ty(t, &here);
-                    quote!(#v(#t),)
-                });
-                let validate_method = validate_method();
-                quote! {
-                    #docs
-                    #derives
-                    #[serde(crate = #serde_crate, untagged)]
-                    pub enum #name { #(#decl)* }
-                    #validate_method
-                }
+                ));
+                attrs.push(ast::attr_list(
+                    "serde",
+                    quote!(crate = #serde_crate, untagged),
+                ));
+                let variants = variants
+                    .iter()
+                    .map(|(v, t)| ast::variant(Vec::new(), v, vec![rust_type(t, "self")]))
+                    .collect();
+                vec![ast::item_enum(attrs, name, variants), validate_method()]
             }
             TypeKind::Tagged { tag, variants } => {
-                let derives = self.derives(
+                let mut attrs = ast::docs(def.doc.as_deref());
+                attrs.push(self.derives(
                     quote!(Debug, Clone, PartialEq),
                     self.deserialized(&def.name),
-                );
-                let decl = variants.iter().map(|(v, wire, t)| {
-                    let v = ident(v);
-                    let t = ident(t);
-                    quote!(#[serde(rename = #wire)] #v(self::#t),)
-                });
-                let validate_method = validate_method();
-                quote! {
-                    #docs
-                    #derives
-                    #[serde(crate = #serde_crate, tag = #tag)]
-                    pub enum #name { #(#decl)* }
-                    #validate_method
-                }
+                ));
+                attrs.push(ast::attr_list(
+                    "serde",
+                    quote!(crate = #serde_crate, tag = #tag),
+                ));
+                let variants = variants
+                    .iter()
+                    .map(|(v, wire, t)| {
+                        ast::variant(
+                            vec![ast::attr_list("serde", quote!(rename = #wire))],
+                            v,
+                            vec![ast::ty(&format!("self::{t}"))],
+                        )
+                    })
+                    .collect();
+                vec![ast::item_enum(attrs, name, variants), validate_method()]
             }
             TypeKind::ValueEnum { variants } => {
-                let derives = self.derives(
-                    quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord),
-                    self.deserialized(&def.name),
-                );
-                let decl = variants.iter().map(|(v, value)| {
-                    let v = ident(v);
-                    let docs = format!(" `{value}`");
-                    quote!(#[doc = #docs] #v,)
-                });
-                let all = variants.iter().map(|(v, _)| {
-                    let v = ident(v);
-                    quote!(Self::#v)
-                });
-                let to_value = variants.iter().map(|(v, value)| {
-                    let v = ident(v);
-                    let literal = match value {
-                        serde_json::Value::String(s) => quote!(#s),
-                        serde_json::Value::Bool(b) => quote!(#b),
-                        serde_json::Value::Number(n) => match n.as_i64() {
-                            Some(i) => quote!(#i),
-                            None => {
-                                let f = n.as_f64().unwrap_or_default();
-                                quote!(#f)
-                            }
-                        },
-                        _ => quote!(()),
-                    };
-                    quote!(Self::#v => __tg::serde_json::Value::from(#literal),)
-                });
-                let texts = variants.iter().map(|(v, value)| {
-                    let v = ident(v);
-                    let text = match value {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    quote!(Self::#v => #text,)
-                });
-                let as_i64 = variants.iter().all(|(_, v)| v.is_i64()).then(|| {
-                    let arms = variants.iter().map(|(v, value)| {
-                        let v = ident(v);
-                        let i = value.as_i64().unwrap_or_default();
-                        quote!(Self::#v => #i,)
-                    });
-                    quote! {
-                        /// The integer as written in the spec.
-                        pub fn as_i64(self) -> i64 {
-                            match self { #(#arms)* }
-                        }
-                    }
-                });
-                let validate_method = validate_method();
-                quote! {
-                    #docs
-                    #derives
-                    #[serde(
-                        crate = #serde_crate,
-                        into = "__tg::serde_json::Value",
-                        try_from = "__tg::serde_json::Value"
-                    )]
-                    pub enum #name { #(#decl)* }
-                    impl #name {
-                        /// Every value, in spec order.
-                        pub const ALL: &'static [Self] = &[#(#all),*];
-                        /// The JSON value as written in the spec.
-                        pub fn to_value(self) -> __tg::serde_json::Value {
-                            match self { #(#to_value)* }
-                        }
-                        /// The value as text (strings unquoted).
-                        pub fn as_str(&self) -> &'static str {
-                            match self { #(#texts)* }
-                        }
-                        #as_i64
-                    }
-                    impl ::std::fmt::Display for #name {
-                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            f.write_str(self.as_str())
-                        }
-                    }
-                    impl ::std::convert::From<#name> for __tg::serde_json::Value {
-                        fn from(value: #name) -> Self {
-                            value.to_value()
-                        }
-                    }
-                    impl ::std::convert::TryFrom<__tg::serde_json::Value> for #name {
-                        type Error = ::std::string::String;
-                        fn try_from(value: __tg::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
-                            __tg::enum_from_value(&value, Self::ALL, Self::to_value)
-                        }
-                    }
-                    #validate_method
-                }
+                let mut items = self.value_enum_items(def, variants);
+                items.push(validate_method());
+                items
             }
-            TypeKind::Alias(t) => Texts::or_tokens(
+            TypeKind::Alias(t) => vec![Texts::or_tree(
                 texts,
                 || {
                     let docs = text::doc_lines(def.doc.as_deref());
-                    text::type_alias(
-                        TYPES_DEPTH,
-                        &docs,
-                        &name.to_string(),
-                        &ty_text(t, "self").flat(),
-                    )
+                    text::type_alias(TYPES_DEPTH, &docs, name, &ty_text(t, "self").flat())
                 },
-                || {
-                    let t = self.ty(t, &here);
-                    quote! { #docs pub type #name = #t; }
-                },
-            ),
+                || ast::item_type(ast::docs(def.doc.as_deref()), name, rust_type(t, "self")),
+            )],
         }
+    }
+
+    /// The `pub struct` of `def`: its docs, derives and fields.
+    fn struct_definition(
+        &self,
+        def: &TypeDef,
+        fields: &[crate::ir::Field],
+        additional: Option<&RustType>,
+        tag: Option<&str>,
+    ) -> Item {
+        let mut attrs = ast::docs(def.doc.as_deref());
+        if let Some(tag) = tag {
+            if def.doc.is_some() {
+                attrs.push(ast::doc_line(""));
+            }
+            attrs.extend(ast::docs(Some(&tagged_variant_note(tag))));
+        }
+        attrs.push(self.plain_derives(quote!(Clone, PartialEq)));
+        let mut members: Vec<syn::Field> = fields
+            .iter()
+            .map(|f| {
+                let mut attrs = ast::docs(f.doc.as_deref());
+                if f.name != f.wire {
+                    if f.doc.is_some() {
+                        attrs.push(ast::doc_line(""));
+                    }
+                    attrs.push(ast::doc_line(&wire_note(&f.wire)));
+                }
+                if f.deprecated {
+                    attrs.push(ast::attr_path("deprecated"));
+                }
+                ast::named_field(attrs, &f.name, field_type(f))
+            })
+            .collect();
+        if let Some(t) = additional {
+            members.push(ast::named_field(
+                vec![ast::doc_line(
+                    " Properties not named in the schema (`additionalProperties`).",
+                )],
+                "additional_properties",
+                ast::ty_generic(
+                    "::std::collections::BTreeMap",
+                    vec![ast::ty("::std::string::String"), rust_type(t, "self")],
+                ),
+            ));
+        }
+        ast::item_struct(attrs, &def.name, members)
+    }
+
+    /// A string enum's items when they are not written as text (an extra derive that is
+    /// not a plain name): the enum, its table of values read by `as_str` and the runtime's
+    /// `parse_enum`, and its impls. Rare, so made as tokens and parsed.
+    fn string_enum_items(&self, def: &TypeDef, variants: &[(String, String)]) -> Vec<Item> {
+        let name = ident(&def.name);
+        let docs = doc(def.doc.as_deref());
+        let validate = validate_fn(&def.validator);
+        let derives = self.plain_derives(quote!(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
+        ));
+        // Written as a table of values read by `as_str` and the runtime's
+        // `parse_enum`: a line each instead of serde's derives or a `match` per
+        // method.
+        let deserialize = self.deserialized(&def.name).then(|| {
+            quote! {
+                impl<'de> __tg::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: __tg::serde::Deserializer<'de>>(
+                        d: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        __tg::de::string_enum(d)
+                    }
+                }
+            }
+        });
+        let decl = variants.iter().map(|(v, _)| {
+            let v = ident(v);
+            quote!(#v,)
+        });
+        let all = variants.iter().map(|(v, _)| {
+            let v = ident(v);
+            quote!(Self::#v)
+        });
+        let wire = variants.iter().map(|(_, wire)| wire);
+        let tokens = quote! {
+            #docs
+            #derives
+            pub enum #name { #(#decl)* }
+            impl #name {
+                /// Every value, in spec order.
+                pub const ALL: &'static [Self] = &[#(#all),*];
+                /// The values as written in the spec, in the order of `ALL`.
+                pub const VALUES: &'static [&'static str] = &[#(#wire),*];
+                /// The value as written in the spec.
+                pub fn as_str(&self) -> &'static str {
+                    // The variants are numbered from 0 in the order of `VALUES`.
+                    Self::VALUES[*self as usize]
+                }
+                #validate
+            }
+            impl __tg::serde::Serialize for #name {
+                fn serialize<S: __tg::serde::Serializer>(
+                    &self,
+                    s: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    s.serialize_str(self.as_str())
+                }
+            }
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+            impl ::std::str::FromStr for #name {
+                type Err = ::std::string::String;
+                fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                    __tg::de::parse_enum(s, Self::VALUES, Self::ALL)
+                }
+            }
+            #deserialize
+        };
+        parse_items(tokens)
+    }
+
+    /// A value enum's items (an enum of non-string values): the enum serialized through
+    /// `serde_json::Value`, `ALL`, `to_value`, `as_str`, `as_i64` and the conversions.
+    /// Rare, so made as tokens and parsed.
+    fn value_enum_items(
+        &self,
+        def: &TypeDef,
+        variants: &[(String, serde_json::Value)],
+    ) -> Vec<Item> {
+        let name = ident(&def.name);
+        let docs = doc(def.doc.as_deref());
+        let serde_crate = self.serde_crate();
+        let derives = self.derives(
+            quote!(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord),
+            self.deserialized(&def.name),
+        );
+        let decl = variants.iter().map(|(v, value)| {
+            let v = ident(v);
+            let docs = format!(" `{value}`");
+            quote!(#[doc = #docs] #v,)
+        });
+        let all = variants.iter().map(|(v, _)| {
+            let v = ident(v);
+            quote!(Self::#v)
+        });
+        let to_value = variants.iter().map(|(v, value)| {
+            let v = ident(v);
+            let literal = match value {
+                serde_json::Value::String(s) => quote!(#s),
+                serde_json::Value::Bool(b) => quote!(#b),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => quote!(#i),
+                    None => {
+                        let f = n.as_f64().unwrap_or_default();
+                        quote!(#f)
+                    }
+                },
+                _ => quote!(()),
+            };
+            quote!(Self::#v => __tg::serde_json::Value::from(#literal),)
+        });
+        let texts = variants.iter().map(|(v, value)| {
+            let v = ident(v);
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            quote!(Self::#v => #text,)
+        });
+        let as_i64 = variants.iter().all(|(_, v)| v.is_i64()).then(|| {
+            let arms = variants.iter().map(|(v, value)| {
+                let v = ident(v);
+                let i = value.as_i64().unwrap_or_default();
+                quote!(Self::#v => #i,)
+            });
+            quote! {
+                /// The integer as written in the spec.
+                pub fn as_i64(self) -> i64 {
+                    match self { #(#arms)* }
+                }
+            }
+        });
+        let tokens = quote! {
+            #docs
+            #derives
+            #[serde(
+                crate = #serde_crate,
+                into = "__tg::serde_json::Value",
+                try_from = "__tg::serde_json::Value"
+            )]
+            pub enum #name { #(#decl)* }
+            impl #name {
+                /// Every value, in spec order.
+                pub const ALL: &'static [Self] = &[#(#all),*];
+                /// The JSON value as written in the spec.
+                pub fn to_value(self) -> __tg::serde_json::Value {
+                    match self { #(#to_value)* }
+                }
+                /// The value as text (strings unquoted).
+                pub fn as_str(&self) -> &'static str {
+                    match self { #(#texts)* }
+                }
+                #as_i64
+            }
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+            impl ::std::convert::From<#name> for __tg::serde_json::Value {
+                fn from(value: #name) -> Self {
+                    value.to_value()
+                }
+            }
+            impl ::std::convert::TryFrom<__tg::serde_json::Value> for #name {
+                type Error = ::std::string::String;
+                fn try_from(value: __tg::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+                    __tg::enum_from_value(&value, Self::ALL, Self::to_value)
+                }
+            }
+        };
+        parse_items(tokens)
     }
 }
 
@@ -708,26 +794,99 @@ fn ty_text(ty: &RustType, named: &str) -> text::Ty {
 }
 
 /// The `validate` method of a type whose validator is `validate::<validator>`.
-fn validate_fn(validator: &Ident) -> TokenStream {
-    quote! {
-        /// Checks this value against its schema; lists every violation.
-        pub fn validate(&self) -> ::std::result::Result<(), ::std::vec::Vec<__tg::Violation>> {
-            __tg::validate::value(self, super::validate::#validator)
-        }
+fn validate_fn(validator: &str) -> ImplItem {
+    ast::impl_fn_with(
+        vec![ast::doc_line(
+            " Checks this value against its schema; lists every violation.",
+        )],
+        true,
+        ast::signature(
+            "validate",
+            vec![ast::ref_self()],
+            Some(ast::ty_generic(
+                "::std::result::Result",
+                vec![
+                    ast::ty_tuple(Vec::new(), false),
+                    ast::ty_generic("::std::vec::Vec", vec![ast::ty("__tg::Violation")]),
+                ],
+            )),
+        ),
+        vec![ast::tail(ast::call_path(
+            "__tg::validate::value",
+            vec![
+                ast::path_expr("self"),
+                ast::path_expr(&format!("super::validate::{validator}")),
+            ],
+        ))],
+    )
+}
+
+/// `impl <trait_> for <name> { fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result { body } }`.
+fn fmt_impl(trait_: &str, name: &str, body: Expr) -> Item {
+    let formatter = ast::ty_with("::std::fmt::Formatter", vec![ast::ga_lifetime("'_")]);
+    ast::item_impl(
+        syn::Generics::default(),
+        Some(ast::path(trait_)),
+        ast::ty(name),
+        vec![ast::impl_fn(
+            ast::signature(
+                "fmt",
+                vec![ast::ref_self(), ast::arg("f", ast::ty_ref(true, formatter))],
+                Some(ast::ty("::std::fmt::Result")),
+            ),
+            vec![ast::tail(body)],
+        )],
+    )
+}
+
+/// The type of a struct field's value: boxed when it closes a cycle.
+fn field_value_type(f: &crate::ir::Field) -> Type {
+    let inner = rust_type(&f.ty, "self");
+    if f.boxed {
+        ast::ty_generic("::std::boxed::Box", vec![inner])
+    } else {
+        inner
+    }
+}
+
+/// The type of a struct field: its value's type, in an `Option` when optional.
+fn field_type(f: &crate::ir::Field) -> Type {
+    let inner = field_value_type(f);
+    if f.optional() {
+        ast::ty_option(inner)
+    } else {
+        inner
     }
 }
 
 /// The pattern and the slot type of `de::object`'s fields, `(binding, slot type)` each:
 /// tuples of at most 12 (the longest tuple the runtime's `Fields` is implemented for),
-/// nested when there are more (`((a, .., l), (m, ..))`).
-fn nest_in_twelves(items: &[(TokenStream, TokenStream)]) -> (TokenStream, TokenStream) {
+/// nested when there are more (`((a, .., l), (m, ..))`), each with a trailing comma.
+fn nest_in_twelves(items: Vec<(Pat, Type)>) -> (Pat, Type) {
     if items.len() <= 12 {
-        let patterns = items.iter().map(|(p, _)| p);
-        let types = items.iter().map(|(_, t)| t);
-        return (quote!((#(#patterns,)*)), quote!((#(#types,)*)));
+        let (patterns, types): (Vec<Pat>, Vec<Type>) = items.into_iter().unzip();
+        return (ast::pat_tuple(patterns, true), ast::ty_tuple(types, true));
     }
-    let groups: Vec<(TokenStream, TokenStream)> = items.chunks(12).map(nest_in_twelves).collect();
-    nest_in_twelves(&groups)
+    let mut groups = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        groups.push(nest_in_twelves(items.by_ref().take(12).collect()));
+    }
+    nest_in_twelves(groups)
+}
+
+/// The items of generated tokens, parsed (for the rare items not built as trees). Tokens
+/// that do not parse are a generator bug: they become a `compile_error!` naming it, so
+/// the generated code fails to compile with the reason rather than the generator
+/// panicking.
+fn parse_items(tokens: TokenStream) -> Vec<Item> {
+    match syn::parse2::<syn::File>(tokens) {
+        Ok(file) => file.items,
+        Err(error) => {
+            let message = format!("tollgate-codegen made items that do not parse: {error}");
+            vec![syn::parse_quote!(compile_error!(#message);)]
+        }
+    }
 }
 
 /// An identifier from an IR name (already sanitised; keywords were suffixed).
