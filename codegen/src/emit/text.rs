@@ -380,6 +380,31 @@ impl Expr {
         Some(Self::Struct(path, fields, base))
     }
 
+    /// The length of [`Self::flat`], counted without making the text.
+    fn width(&self) -> usize {
+        let list = |items: &[Self]| -> usize {
+            items.iter().map(Self::width).sum::<usize>() + 2 * items.len().saturating_sub(1)
+        };
+        match self {
+            Self::Atom(atom) => atom.len(),
+            Self::Call(callee, args) => callee.len() + 2 + list(args),
+            Self::Ref(inner) => 1 + inner.width(),
+            Self::Array(items) | Self::Tuple(items) => 2 + list(items),
+            Self::Struct(path, fields, base) => {
+                let parts = fields.len() + usize::from(base.is_some());
+                if parts == 0 {
+                    return path.len() + 3;
+                }
+                let fields: usize = fields
+                    .iter()
+                    .map(|(name, value)| name.len() + 2 + value.width())
+                    .sum();
+                let base = base.as_ref().map_or(0, |base| 2 + base.len());
+                path.len() + 5 + fields + base + 2 * (parts - 1)
+            }
+        }
+    }
+
     /// The expression on one line.
     fn flat(&self) -> String {
         let join = |items: &[Self]| items.iter().map(Self::flat).collect::<Vec<_>>().join(", ");
@@ -415,7 +440,7 @@ impl Expr {
                 items.iter().any(Self::forced)
             }
             Self::Struct(_, fields, _) => {
-                self.flat().len() - 1 > STRUCT_MAX_WIDTH
+                self.width() - 1 > STRUCT_MAX_WIDTH
                     || fields.iter().any(|(_, value)| value.forced())
             }
         }
@@ -456,11 +481,13 @@ impl Expr {
     ) -> Option<()> {
         // prettyplease leaves a line at least `MIN_SPACE` columns however deep it starts.
         let room = MIN_SPACE.max(MARGIN.saturating_sub((depth + extra) * INDENT));
-        let flat = format!("{prefix}{}{suffix}", self.flat());
+        // The width on one line, the text made only when it is used.
+        let width = prefix.len() + self.width() + suffix.len();
+        let flat = || format!("{prefix}{}{suffix}", self.flat());
         let forced = self.forced();
         let (open, items, close): (String, Vec<(String, &Self)>, &str) = match self {
             Self::Atom(_) => {
-                lines.push((extra, flat));
+                lines.push((extra, flat()));
                 return Some(());
             }
             Self::Ref(inner) => {
@@ -509,8 +536,8 @@ impl Expr {
                 "}",
             ),
         };
-        if !forced && flat.len() - uncounted <= room {
-            lines.push((extra, flat));
+        if !forced && width - uncounted <= room {
+            lines.push((extra, flat()));
             return Some(());
         }
         match self {
@@ -519,7 +546,7 @@ impl Expr {
             _ => {}
         }
         if items.is_empty() && !matches!(self, Self::Struct(..)) {
-            lines.push((extra, flat));
+            lines.push((extra, flat()));
             return Some(());
         }
         lines.push((extra, format!("{prefix}{open}")));
@@ -1444,6 +1471,29 @@ mod tests {
             }
         }
         assert_eq!(direct, cases, "only {direct} of {cases} written directly");
+    }
+
+    /// `width` counts what `flat` writes.
+    #[test]
+    fn widths_are_the_flat_lengths() {
+        let leaf = |s: &str| Expr::Atom(s.to_owned());
+        let exprs = [
+            leaf("a"),
+            Expr::Call("f".into(), vec![]),
+            Expr::Call("f".into(), vec![leaf("a"), Expr::Ref(Box::new(leaf("bb")))]),
+            Expr::Array(vec![leaf("x"), Expr::Tuple(vec![leaf("y"), leaf("zz")])]),
+            Expr::Struct("P".into(), vec![], None),
+            Expr::Struct("P".into(), vec![], Some("P::NONE".into())),
+            Expr::Struct("P".into(), vec![("a".into(), leaf("1"))], None),
+            Expr::Struct(
+                "P".into(),
+                vec![("a".into(), leaf("1")), ("bc".into(), leaf("x"))],
+                Some("P::NONE".into()),
+            ),
+        ];
+        for expr in exprs {
+            assert_eq!(expr.width(), expr.flat().len(), "{}", expr.flat());
+        }
     }
 
     #[test]

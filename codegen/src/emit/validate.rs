@@ -13,7 +13,7 @@
 //! (Stripe's request bodies repeat `metadata`, addresses and string limits hundreds of
 //! times): each distinct check is compiled once, however often it is used.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -73,7 +73,7 @@ impl Emitter<'_> {
             ..Shared::default()
         };
         // A validator whose schema equals an earlier one's is a re-export of it.
-        let mut by_body: HashMap<String, Ident> = HashMap::new();
+        let mut by_body: HashMap<String, Ident> = HashMap::default();
         let mut fns = Vec::with_capacity(batch.min(self.api.validators.len()));
         for (name, node) in &self.api.validators {
             if fns.len() >= batch {

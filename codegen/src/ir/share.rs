@@ -15,7 +15,7 @@
 //! parents equal. Self-referential types never merge (their text names themselves), which
 //! is conservative, not wrong.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Api, TypeDef, TypeKind};
 
@@ -31,13 +31,13 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
         .collect();
     let pieces: Vec<Vec<Piece<'_>>> = texts.iter().map(|(_, text)| pieces(text)).collect();
     // Type → canonical type, and the same for their validators.
-    let mut canonical_type: HashMap<String, String> = HashMap::new();
-    let mut canonical_validator: HashMap<String, String> = HashMap::new();
+    let mut canonical_type: HashMap<String, String> = HashMap::default();
+    let mut canonical_validator: HashMap<String, String> = HashMap::default();
     // Each type not merged yet: its key (the text with canonical names), the canonical
     // names it was made with, and the types with each key. After each round every key has
     // one type, so only the types whose names changed need a new key and can merge.
     let mut keys: Vec<Option<(String, Vec<String>)>> = vec![None; texts.len()];
-    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::default();
     loop {
         let mut touched: Vec<String> = Vec::new();
         for (i, (name, _)) in texts.iter().enumerate() {
@@ -302,8 +302,8 @@ mod tests {
 
     #[test]
     fn substitution_rewrites_only_marked_names() {
-        let types = HashMap::from([("B".to_owned(), "A".to_owned())]);
-        let validators = HashMap::from([("b".to_owned(), "a".to_owned())]);
+        let types = HashMap::from_iter([("B".to_owned(), "A".to_owned())]);
+        let validators = HashMap::from_iter([("b".to_owned(), "a".to_owned())]);
         let text = r#"Named("B") name: "B" Named("C") Ref("b") Ref("B")"#;
         let pieces = pieces(text);
         assert_eq!(
