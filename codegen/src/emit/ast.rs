@@ -872,3 +872,62 @@ pub(crate) fn unit_const(name: &str) -> Item {
         semi_token: Default::default(),
     })
 }
+
+/// `&'static [elem]`.
+pub(crate) fn ty_static_slice(elem: Type) -> Type {
+    Type::Reference(TypeReference {
+        and_token: Default::default(),
+        lifetime: Some(syn::Lifetime::new("'static", Span::call_site())),
+        mutability: None,
+        elem: Box::new(Type::Slice(syn::TypeSlice {
+            bracket_token: Default::default(),
+            elem: Box::new(elem),
+        })),
+    })
+}
+
+/// `&'static str`.
+pub(crate) fn ty_static_str() -> Type {
+    Type::Reference(TypeReference {
+        and_token: Default::default(),
+        lifetime: Some(syn::Lifetime::new("'static", Span::call_site())),
+        mutability: None,
+        elem: Box::new(ty("str")),
+    })
+}
+
+/// An `impl` item `attrs pub const name: ty = expr;`.
+pub(crate) fn impl_const(attrs: Vec<Attribute>, name: &str, ty: Type, expr: Expr) -> ImplItem {
+    ImplItem::Const(syn::ImplItemConst {
+        attrs,
+        vis: visibility(true),
+        defaultness: None,
+        const_token: Default::default(),
+        ident: ident(name),
+        generics: Generics::default(),
+        colon_token: Default::default(),
+        ty,
+        eq_token: Default::default(),
+        expr,
+        semi_token: Default::default(),
+    })
+}
+
+/// `*expr`.
+pub(crate) fn deref(expr: Expr) -> Expr {
+    Expr::Unary(syn::ExprUnary {
+        attrs: Vec::new(),
+        op: syn::UnOp::Deref(Default::default()),
+        expr: Box::new(expr),
+    })
+}
+
+/// `expr as ty`.
+pub(crate) fn cast(expr: Expr, ty: Type) -> Expr {
+    Expr::Cast(syn::ExprCast {
+        attrs: Vec::new(),
+        expr: Box::new(expr),
+        as_token: Default::default(),
+        ty: Box::new(ty),
+    })
+}

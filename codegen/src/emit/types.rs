@@ -564,77 +564,158 @@ impl Emitter<'_> {
         ast::item_struct(attrs, &def.name, members)
     }
 
-    /// A string enum's items when they are not written as text (an extra derive that is
-    /// not a plain name): the enum, its table of values read by `as_str` and the runtime's
-    /// `parse_enum`, and its impls. Rare, so made as tokens and parsed.
+    /// A string enum's items when they are not written as text: the enum, its table of
+    /// values read by `as_str` and the runtime's `parse_enum` (a line each instead of
+    /// serde's derives or a `match` per method), and its impls.
     fn string_enum_items(&self, def: &TypeDef, variants: &[(String, String)]) -> Vec<Item> {
-        let name = ident(&def.name);
-        let docs = doc(def.doc.as_deref());
-        let validate = validate_fn(&def.validator);
-        let derives = self.plain_derives(quote!(
+        let name = def.name.as_str();
+        let mut attrs = ast::docs(def.doc.as_deref());
+        attrs.push(self.plain_derives(quote!(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord
-        ));
-        // Written as a table of values read by `as_str` and the runtime's
-        // `parse_enum`: a line each instead of serde's derives or a `match` per
-        // method.
-        let deserialize = self.deserialized(&def.name).then(|| {
-            quote! {
-                impl<'de> __tg::serde::Deserialize<'de> for #name {
-                    fn deserialize<D: __tg::serde::Deserializer<'de>>(
-                        d: D,
-                    ) -> ::std::result::Result<Self, D::Error> {
-                        __tg::de::string_enum(d)
-                    }
-                }
-            }
-        });
-        let decl = variants.iter().map(|(v, _)| {
-            let v = ident(v);
-            quote!(#v,)
-        });
-        let all = variants.iter().map(|(v, _)| {
-            let v = ident(v);
-            quote!(Self::#v)
-        });
-        let wire = variants.iter().map(|(_, wire)| wire);
-        let tokens = quote! {
-            #docs
-            #derives
-            pub enum #name { #(#decl)* }
-            impl #name {
-                /// Every value, in spec order.
-                pub const ALL: &'static [Self] = &[#(#all),*];
-                /// The values as written in the spec, in the order of `ALL`.
-                pub const VALUES: &'static [&'static str] = &[#(#wire),*];
-                /// The value as written in the spec.
-                pub fn as_str(&self) -> &'static str {
-                    // The variants are numbered from 0 in the order of `VALUES`.
-                    Self::VALUES[*self as usize]
-                }
-                #validate
-            }
-            impl __tg::serde::Serialize for #name {
-                fn serialize<S: __tg::serde::Serializer>(
-                    &self,
-                    s: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    s.serialize_str(self.as_str())
-                }
-            }
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-            impl ::std::str::FromStr for #name {
-                type Err = ::std::string::String;
-                fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                    __tg::de::parse_enum(s, Self::VALUES, Self::ALL)
-                }
-            }
-            #deserialize
+        )));
+        let all = variants
+            .iter()
+            .map(|(v, _)| ast::path_expr(&format!("Self::{v}")))
+            .collect();
+        let wires = variants.iter().map(|(_, wire)| ast::string(wire)).collect();
+        let self_fn = |method: &str, arg: Expr| {
+            ast::tail(ast::method(
+                arg,
+                method,
+                Vec::new(),
+                vec![ast::method(ast::path_expr("self"), "as_str", Vec::new(), Vec::new())],
+            ))
         };
-        parse_items(tokens)
+        let as_str = ast::impl_fn_with(
+            vec![ast::doc_line(" The value as written in the spec.")],
+            true,
+            ast::signature("as_str", vec![ast::ref_self()], Some(ast::ty_static_str())),
+            // The variants are numbered from 0 in the order of `VALUES`.
+            vec![ast::tail(ast::index(
+                ast::path_expr("Self::VALUES"),
+                ast::cast(ast::deref(ast::path_expr("self")), ast::ty("usize")),
+            ))],
+        );
+        let mut items = vec![
+            ast::item_enum(
+                attrs,
+                name,
+                variants
+                    .iter()
+                    .map(|(v, _)| ast::variant(Vec::new(), v, Vec::new()))
+                    .collect(),
+            ),
+            ast::item_impl(
+                syn::Generics::default(),
+                None,
+                ast::ty(name),
+                vec![
+                    ast::impl_const(
+                        vec![ast::doc_line(" Every value, in spec order.")],
+                        "ALL",
+                        ast::ty_static_slice(ast::ty("Self")),
+                        ast::reference(ast::array(all)),
+                    ),
+                    ast::impl_const(
+                        vec![ast::doc_line(
+                            " The values as written in the spec, in the order of `ALL`.",
+                        )],
+                        "VALUES",
+                        ast::ty_static_slice(ast::ty_static_str()),
+                        ast::reference(ast::array(wires)),
+                    ),
+                    as_str,
+                    validate_fn(&def.validator),
+                ],
+            ),
+            ast::item_impl(
+                syn::Generics::default(),
+                Some(ast::path("__tg::serde::Serialize")),
+                ast::ty(name),
+                vec![ast::impl_fn(
+                    syn::Signature {
+                        generics: ast::generics(
+                            &[],
+                            vec![("S", ast::path("__tg::serde::Serializer"))],
+                        ),
+                        ..ast::signature(
+                            "serialize",
+                            vec![ast::ref_self(), ast::arg("s", ast::ty("S"))],
+                            Some(ast::ty_generic(
+                                "::std::result::Result",
+                                vec![ast::ty("S::Ok"), ast::ty("S::Error")],
+                            )),
+                        )
+                    },
+                    vec![self_fn("serialize_str", ast::path_expr("s"))],
+                )],
+            ),
+            fmt_impl_stmts(
+                "::std::fmt::Display",
+                name,
+                vec![self_fn("write_str", ast::path_expr("f"))],
+            ),
+            ast::item_impl(
+                syn::Generics::default(),
+                Some(ast::path("::std::str::FromStr")),
+                ast::ty(name),
+                vec![
+                    ast::impl_type("Err", ast::ty("::std::string::String")),
+                    ast::impl_fn(
+                        ast::signature(
+                            "from_str",
+                            vec![ast::arg("s", ast::ty_ref(false, ast::ty("str")))],
+                            Some(ast::ty_generic(
+                                "::std::result::Result",
+                                vec![ast::ty("Self"), ast::ty("Self::Err")],
+                            )),
+                        ),
+                        vec![ast::tail(ast::call_path(
+                            "__tg::de::parse_enum",
+                            vec![
+                                ast::path_expr("s"),
+                                ast::path_expr("Self::VALUES"),
+                                ast::path_expr("Self::ALL"),
+                            ],
+                        ))],
+                    ),
+                ],
+            ),
+        ];
+        if self.deserialized(&def.name) {
+            let deserializer = ast::path_with(
+                "__tg::serde::Deserializer",
+                vec![ast::ga_lifetime("'de")],
+                false,
+            );
+            items.push(ast::item_impl(
+                ast::generics(&["'de"], Vec::new()),
+                Some(ast::path_with(
+                    "__tg::serde::Deserialize",
+                    vec![ast::ga_lifetime("'de")],
+                    false,
+                )),
+                ast::ty(name),
+                vec![ast::impl_fn(
+                    syn::Signature {
+                        generics: ast::generics(&[], vec![("D", deserializer)]),
+                        ..ast::signature(
+                            "deserialize",
+                            vec![ast::arg("d", ast::ty("D"))],
+                            Some(ast::ty_generic(
+                                "::std::result::Result",
+                                vec![ast::ty("Self"), ast::ty("D::Error")],
+                            )),
+                        )
+                    },
+                    vec![ast::tail(ast::call_path(
+                        "__tg::de::string_enum",
+                        vec![ast::path_expr("d")],
+                    ))],
+                )],
+            ));
+        }
+        items
     }
 
     /// A value enum's items (an enum of non-string values): the enum serialized through
@@ -823,6 +904,11 @@ fn validate_fn(validator: &str) -> ImplItem {
 
 /// `impl <trait_> for <name> { fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result { body } }`.
 fn fmt_impl(trait_: &str, name: &str, body: Expr) -> Item {
+    fmt_impl_stmts(trait_, name, vec![ast::tail(body)])
+}
+
+/// [`fmt_impl`] with the body's statements.
+fn fmt_impl_stmts(trait_: &str, name: &str, body: Vec<syn::Stmt>) -> Item {
     let formatter = ast::ty_with("::std::fmt::Formatter", vec![ast::ga_lifetime("'_")]);
     ast::item_impl(
         syn::Generics::default(),
@@ -834,7 +920,7 @@ fn fmt_impl(trait_: &str, name: &str, body: Expr) -> Item {
                 vec![ast::ref_self(), ast::arg("f", ast::ty_ref(true, formatter))],
                 Some(ast::ty("::std::fmt::Result")),
             ),
-            vec![ast::tail(body)],
+            body,
         )],
     )
 }
