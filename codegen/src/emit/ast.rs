@@ -722,9 +722,19 @@ pub(crate) fn item_trait(
 
 /// `attrs pub static name: ty = expr;`.
 pub(crate) fn item_static(attrs: Vec<Attribute>, name: &str, ty: Type, expr: Expr) -> Item {
+    static_item(attrs, visibility(true), name, ty, expr)
+}
+
+/// `static name: ty = expr;`, private (inside a function).
+pub(crate) fn item_static_private(name: &str, ty: Type, expr: Expr) -> Item {
+    static_item(Vec::new(), Visibility::Inherited, name, ty, expr)
+}
+
+/// A `static` item.
+fn static_item(attrs: Vec<Attribute>, vis: Visibility, name: &str, ty: Type, expr: Expr) -> Item {
     Item::Static(ItemStatic {
         attrs,
-        vis: visibility(true),
+        vis,
         static_token: Default::default(),
         mutability: StaticMutability::None,
         ident: ident(name),
@@ -929,5 +939,62 @@ pub(crate) fn cast(expr: Expr, ty: Type) -> Expr {
         expr: Box::new(expr),
         as_token: Default::default(),
         ty: Box::new(ty),
+    })
+}
+
+/// `path { fields…, ..rest }`.
+pub(crate) fn struct_rest(path_text: &str, fields: Vec<FieldValue>, rest: Expr) -> Expr {
+    let mut fields: Punctuated<FieldValue, Token![,]> = fields.into_iter().collect();
+    if !fields.empty_or_trailing() {
+        fields.push_punct(Default::default());
+    }
+    Expr::Struct(ExprStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path: path(path_text),
+        brace_token: Default::default(),
+        fields,
+        dot2_token: Some(Default::default()),
+        rest: Some(Box::new(rest)),
+    })
+}
+
+/// `if cond { then… }`.
+pub(crate) fn if_then(cond: Expr, then: Vec<Stmt>) -> Expr {
+    Expr::If(syn::ExprIf {
+        attrs: Vec::new(),
+        if_token: Default::default(),
+        cond: Box::new(cond),
+        then_branch: block(then),
+        else_branch: None,
+    })
+}
+
+/// `return`.
+pub(crate) fn return_() -> Expr {
+    Expr::Return(syn::ExprReturn {
+        attrs: Vec::new(),
+        return_token: Default::default(),
+        expr: None,
+    })
+}
+
+/// `pub use self::first as name;`.
+pub(crate) fn reexport(first: &str, name: &str) -> Item {
+    Item::Use(syn::ItemUse {
+        attrs: Vec::new(),
+        vis: visibility(true),
+        use_token: Default::default(),
+        leading_colon: None,
+        tree: syn::UseTree::Path(syn::UsePath {
+            ident: ident("self"),
+            colon2_token: Default::default(),
+            tree: Box::new(syn::UseTree::Rename(syn::UseRename {
+                ident: ident(first),
+                as_token: Default::default(),
+                rename: ident(name),
+            })),
+        }),
+        semi_token: Default::default(),
     })
 }

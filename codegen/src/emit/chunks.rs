@@ -119,17 +119,6 @@ pub(crate) fn open(
     open_with(ancestors, &item, inner.into_iter().flatten().collect())
 }
 
-/// The enclosing items of the items inside the `mod`/`impl`/`trait` `item` (formatted
-/// inside `ancestors`): `ancestors`, then the item's header.
-pub(crate) fn inside(
-    ancestors: &[TokenStream],
-    item: TokenStream,
-) -> Result<Vec<TokenStream>, String> {
-    let mut item: Item = item.into_iter().collect();
-    take_body(&mut item).ok_or(NOT_A_CONTAINER)?;
-    Ok(nested(ancestors, &item))
-}
-
 /// The error of [`open`] and [`inside`] on another item.
 const NOT_A_CONTAINER: &str = "not a `mod`, `impl` or `trait` with a body";
 

@@ -212,11 +212,10 @@ fn render_in_chunks(
             }
             Unit::Validate => {
                 let frame = emitter.validate_module_of(TokenStream::new());
-                let (opened, closing) = chunks::open(&wrapper, frame.clone())?;
-                let inside = chunks::inside(&wrapper, frame)?;
+                let (opened, closing) = chunks::open(&wrapper, frame)?;
                 out.push_str(&opened);
                 emitter.validate_items(chunk, |items| {
-                    chunks::format_items(&inside, items, chunk, &mut out)
+                    chunks::format_trees(&[WRAPPER, "validate"], items, &mut out)
                 })?;
                 out.push_str(&closing);
             }

@@ -20,9 +20,6 @@
 
 use std::cell::RefCell;
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-
 /// prettyplease's line width: a line whose content ends at or before this column is not
 /// broken.
 const MARGIN: usize = 89;
@@ -43,14 +40,6 @@ pub(crate) struct Texts {
 }
 
 impl Texts {
-    /// The placeholder for `text`, which is kept until [`substitute`].
-    pub(crate) fn placeholder(&self, text: String) -> TokenStream {
-        let mut items = self.items.borrow_mut();
-        let name = format_ident!("{PLACEHOLDER}{}", items.len());
-        items.push(text);
-        quote!(const #name: () = ();)
-    }
-
     /// The placeholder for `text` as a syntax tree (see [`Self::placeholder`]).
     pub(crate) fn placeholder_item(&self, text: String) -> syn::Item {
         let mut items = self.items.borrow_mut();
@@ -68,18 +57,6 @@ impl Texts {
         match texts.and_then(|texts| Some((texts, text()?))) {
             Some((texts, text)) => texts.placeholder_item(text),
             None => tree(),
-        }
-    }
-
-    /// `text` through a placeholder when there is one, else the item's `tokens`.
-    pub(crate) fn or_tokens(
-        texts: Option<&Self>,
-        text: impl FnOnce() -> Option<String>,
-        tokens: impl FnOnce() -> TokenStream,
-    ) -> TokenStream {
-        match texts.and_then(|texts| Some((texts, text()?))) {
-            Some((texts, text)) => texts.placeholder(text),
-            None => tokens(),
         }
     }
 
@@ -181,15 +158,15 @@ fn call_lines(
 }
 
 /// A validator function, `pub fn <name>(c, p, e) { … }` (or private), whose body is an
-/// optional `if __tg::validate::null(c) { return; }` and one call statement, as text. The
-/// tokens of `body` are read back: any other body is `None`.
+/// optional `if __tg::validate::null(c) { return; }` (when `nullable`) and the statement
+/// `call;`, as text.
 pub(crate) fn validator_fn(
     depth: usize,
     public: bool,
     name: &str,
-    body: &TokenStream,
+    nullable: bool,
+    call: &Expr,
 ) -> Option<String> {
-    let (nullable, call) = validator_body(body)?;
     let visibility = if public { "pub " } else { "" };
     let mut lines = Vec::new();
     let params = [
@@ -221,32 +198,30 @@ pub(crate) fn validator_fn(
 }
 
 /// The parts of a validator body [`validator_fn`] writes: whether it starts with the
-/// `null` check, and its one call statement.
-fn validator_body(body: &TokenStream) -> Option<(bool, Expr)> {
-    use proc_macro2::TokenTree;
-    let mut trees: Vec<TokenTree> = body.clone().into_iter().collect();
-    let nullable = matches!(trees.first(), Some(TokenTree::Ident(i)) if i == "if");
-    if nullable {
-        // `if __tg::validate::null(c) { return; }`: 10 trees, compared as text.
-        let head: TokenStream = trees.drain(..10.min(trees.len())).collect();
-        if head.to_string() != "if __tg :: validate :: null (c) { return ; }" {
-            return None;
+/// `null` check, and its one call statement. `None` for any other body.
+pub(crate) fn validator_body(body: &[syn::Stmt]) -> Option<(bool, Expr)> {
+    use quote::ToTokens;
+    let (nullable, rest) = match body {
+        [syn::Stmt::Expr(syn::Expr::If(check), None), rest @ ..] => {
+            // `if __tg::validate::null(c) { return; }`, compared as text.
+            let text = check.to_token_stream().to_string();
+            if text != "if __tg :: validate :: null (c) { return ; }" {
+                return None;
+            }
+            (true, rest)
         }
-    }
-    let Some(TokenTree::Punct(semicolon)) = trees.pop() else {
+        rest => (false, rest),
+    };
+    let [syn::Stmt::Expr(call @ syn::Expr::Call(_), Some(_))] = rest else {
         return None;
     };
-    if semicolon.as_char() != ';' {
-        return None;
-    }
-    let call = Expr::parse(trees)?;
-    matches!(call, Expr::Call(..)).then_some((nullable, call))
+    Some((nullable, Expr::from_syn(call)?))
 }
 
-/// A simple expression, as the generator writes them in validators: read back from its
-/// tokens, laid out as prettyplease lays it out.
+/// A simple expression, as the generator writes them in validators: read from its syntax
+/// tree, laid out as prettyplease lays it out.
 #[derive(Debug, Clone)]
-enum Expr {
+pub(crate) enum Expr {
     /// A path, a literal or a negated literal: never broken.
     Atom(String),
     /// `callee(args)`.
@@ -261,123 +236,89 @@ enum Expr {
     Struct(String, Vec<(String, Expr)>, Option<String>),
 }
 
+/// A path as written, `::a::b` or `self::c`; `None` with generic arguments.
+fn path_text(path: &syn::Path) -> Option<String> {
+    let mut text = String::new();
+    if path.leading_colon.is_some() {
+        text.push_str("::");
+    }
+    for (i, segment) in path.segments.iter().enumerate() {
+        if !segment.arguments.is_none() {
+            return None;
+        }
+        if i > 0 {
+            text.push_str("::");
+        }
+        text.push_str(&segment.ident.to_string());
+    }
+    Some(text)
+}
+
 /// prettyplease prints a struct literal on one line only when it is at most this wide
 /// (`end_with_max_width(34)`), its closing brace not counted.
 const STRUCT_MAX_WIDTH: usize = 34;
 
 impl Expr {
-    /// The expression of `trees`, or `None` for a form not modelled.
-    fn parse(trees: Vec<proc_macro2::TokenTree>) -> Option<Self> {
-        use proc_macro2::{Delimiter, Spacing, TokenTree};
-        let mut rest = trees.into_iter().peekable();
-        let mut path = String::new();
-        let mut result = None;
-        while let Some(tree) = rest.next() {
-            if result.is_some() {
-                return None;
+    /// The expression a syntax tree is, or `None` for a form not modelled (a path with
+    /// generic arguments, a method call, a closure, …).
+    fn from_syn(expr: &syn::Expr) -> Option<Self> {
+        let all = |items: &mut dyn Iterator<Item = &syn::Expr>| -> Option<Vec<Self>> {
+            items.map(Self::from_syn).collect()
+        };
+        Some(match expr {
+            syn::Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => {
+                Self::Atom(path_text(&p.path)?)
             }
-            match tree {
-                TokenTree::Punct(p) if p.as_char() == '&' && path.is_empty() => {
-                    return Some(Self::Ref(Box::new(Self::parse(rest.collect())?)));
+            syn::Expr::Lit(lit) if lit.attrs.is_empty() => {
+                Self::Atom(quote::ToTokens::to_token_stream(&lit.lit).to_string())
+            }
+            // A negative number written as `-` and a literal.
+            syn::Expr::Unary(unary)
+                if unary.attrs.is_empty() && matches!(unary.op, syn::UnOp::Neg(_)) =>
+            {
+                let syn::Expr::Lit(lit) = &*unary.expr else {
+                    return None;
+                };
+                Self::Atom(format!("-{}", quote::ToTokens::to_token_stream(&lit.lit)))
+            }
+            syn::Expr::Call(call) if call.attrs.is_empty() => {
+                let syn::Expr::Path(callee) = &*call.func else {
+                    return None;
+                };
+                if callee.qself.is_some() {
+                    return None;
                 }
-                TokenTree::Punct(p) if p.as_char() == '-' && path.is_empty() => {
-                    let Some(TokenTree::Literal(literal)) = rest.next() else {
+                Self::Call(path_text(&callee.path)?, all(&mut call.args.iter())?)
+            }
+            syn::Expr::Reference(r) if r.mutability.is_none() && r.attrs.is_empty() => {
+                Self::Ref(Box::new(Self::from_syn(&r.expr)?))
+            }
+            syn::Expr::Array(a) if a.attrs.is_empty() => Self::Array(all(&mut a.elems.iter())?),
+            syn::Expr::Tuple(t) if t.attrs.is_empty() && t.elems.len() >= 2 => {
+                Self::Tuple(all(&mut t.elems.iter())?)
+            }
+            syn::Expr::Struct(st) if st.attrs.is_empty() && st.qself.is_none() => {
+                let mut fields = Vec::new();
+                for field in &st.fields {
+                    let syn::Member::Named(name) = &field.member else {
                         return None;
                     };
-                    result = Some(Self::Atom(format!("-{literal}")));
-                }
-                TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Joint => {
-                    match rest.next() {
-                        Some(TokenTree::Punct(second)) if second.as_char() == ':' => {
-                            path.push_str("::");
-                        }
-                        _ => return None,
+                    if field.colon_token.is_none() || !field.attrs.is_empty() {
+                        return None;
                     }
+                    fields.push((name.to_string(), Self::from_syn(&field.expr)?));
                 }
-                TokenTree::Ident(ident) => path.push_str(&ident.to_string()),
-                TokenTree::Literal(literal) if path.is_empty() => {
-                    result = Some(Self::Atom(literal.to_string()));
-                }
-                TokenTree::Group(group) => {
-                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                    result = Some(match (group.delimiter(), path.is_empty()) {
-                        (Delimiter::Parenthesis, false) => {
-                            Self::Call(std::mem::take(&mut path), Self::list(inner)?)
-                        }
-                        (Delimiter::Parenthesis, true) => {
-                            let items = Self::list(inner)?;
-                            if items.len() < 2 {
-                                return None;
-                            }
-                            Self::Tuple(items)
-                        }
-                        (Delimiter::Bracket, true) => Self::Array(Self::list(inner)?),
-                        (Delimiter::Brace, false) => {
-                            Self::structure(std::mem::take(&mut path), inner)?
-                        }
+                let base = match st.rest.as_deref() {
+                    None => None,
+                    Some(rest) => match Self::from_syn(rest)? {
+                        Self::Atom(base) => Some(base),
                         _ => return None,
-                    });
-                }
-                _ => return None,
+                    },
+                };
+                Self::Struct(path_text(&st.path)?, fields, base)
             }
-        }
-        match (result, path.is_empty()) {
-            (Some(expr), true) => Some(expr),
-            (None, false) => Some(Self::Atom(path)),
-            _ => None,
-        }
-    }
-
-    /// The comma-separated expressions of `trees` (a trailing comma allowed).
-    fn list(trees: Vec<proc_macro2::TokenTree>) -> Option<Vec<Self>> {
-        let mut items = Vec::new();
-        let mut current = Vec::new();
-        for tree in trees {
-            match &tree {
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
-                    items.push(Self::parse(std::mem::take(&mut current))?);
-                }
-                _ => current.push(tree),
-            }
-        }
-        if !current.is_empty() {
-            items.push(Self::parse(current)?);
-        }
-        Some(items)
-    }
-
-    /// A struct literal's `name: value` fields and `..rest`.
-    fn structure(path: String, trees: Vec<proc_macro2::TokenTree>) -> Option<Self> {
-        use proc_macro2::TokenTree;
-        let mut fields = Vec::new();
-        let mut base = None;
-        let mut parts: Vec<Vec<TokenTree>> = vec![Vec::new()];
-        for tree in trees {
-            match &tree {
-                TokenTree::Punct(p) if p.as_char() == ',' => parts.push(Vec::new()),
-                _ => parts.last_mut()?.push(tree),
-            }
-        }
-        for part in parts.into_iter().filter(|part| !part.is_empty()) {
-            if base.is_some() {
-                return None;
-            }
-            match part.as_slice() {
-                [TokenTree::Punct(a), TokenTree::Punct(b), ..]
-                    if a.as_char() == '.' && b.as_char() == '.' =>
-                {
-                    let Self::Atom(rest) = Self::parse(part[2..].to_vec())? else {
-                        return None;
-                    };
-                    base = Some(rest);
-                }
-                [TokenTree::Ident(name), TokenTree::Punct(colon), ..] if colon.as_char() == ':' => {
-                    fields.push((name.to_string(), Self::parse(part[2..].to_vec())?));
-                }
-                _ => return None,
-            }
-        }
-        Some(Self::Struct(path, fields, base))
+            _ => return None,
+        })
     }
 
     /// The length of [`Self::flat`], counted without making the text.
@@ -1034,7 +975,17 @@ pub(crate) fn spec_const(depth: usize, json: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proc_macro2::TokenStream;
+    use quote::{format_ident, quote};
+
     use super::*;
+
+    /// [`validator_fn`] for a body given as tokens (read as a block's statements).
+    fn validator_text(public: bool, name: &str, body: &TokenStream) -> Option<String> {
+        let block: syn::Block = syn::parse2(quote!({ #body })).expect("a body");
+        let (nullable, call) = validator_body(&block.stmts)?;
+        validator_fn(2, public, name, nullable, &call)
+    }
 
     /// prettyplease's text for `items` inside two modules (the `types` module's depth).
     fn formatted(items: TokenStream) -> String {
@@ -1403,7 +1354,7 @@ mod tests {
                             #body
                         }
                     });
-                    if let Some(text) = validator_fn(2, public, &name, body) {
+                    if let Some(text) = validator_text(public, &name, body) {
                         assert_eq!(text, expected, "body {i}, name of {len} characters");
                         direct += 1;
                     }
@@ -1413,7 +1364,7 @@ mod tests {
         assert_eq!(direct, 720, "only {direct} of 720 written directly");
         // A statement other than one call is not read back.
         let rules = quote!(static RULES: Rules = Rules { ..Rules::NONE }; __tg::validate::node(c, p, e, &RULES););
-        assert_eq!(validator_fn(2, true, "f", &rules), None);
+        assert_eq!(validator_text(true, "f", &rules), None);
     }
 
     /// Object and composed validators: struct literals (broken past 34 columns), arrays of
@@ -1464,7 +1415,7 @@ mod tests {
                 });
                 let nullable: TokenStream = quote!(if __tg::validate::null(c) { return; } #body);
                 cases += 1;
-                if let Some(text) = validator_fn(2, true, &name, &nullable) {
+                if let Some(text) = validator_text(true, &name, &nullable) {
                     assert_eq!(text, expected, "body {i}, length {len}");
                     direct += 1;
                 }
@@ -1513,16 +1464,21 @@ mod tests {
 
     #[test]
     fn placeholders_are_replaced_by_their_texts() {
+        use quote::ToTokens;
         let texts = Texts::default();
         let items: TokenStream = [
             quote!(
                 pub struct A;
             ),
-            texts.placeholder("        // first\n".into()),
+            texts
+                .placeholder_item("        // first\n".into())
+                .to_token_stream(),
             quote!(
                 pub struct B;
             ),
-            texts.placeholder("        // second\n".into()),
+            texts
+                .placeholder_item("        // second\n".into())
+                .to_token_stream(),
         ]
         .into_iter()
         .collect();

@@ -583,7 +583,12 @@ impl Emitter<'_> {
                 arg,
                 method,
                 Vec::new(),
-                vec![ast::method(ast::path_expr("self"), "as_str", Vec::new(), Vec::new())],
+                vec![ast::method(
+                    ast::path_expr("self"),
+                    "as_str",
+                    Vec::new(),
+                    Vec::new(),
+                )],
             ))
         };
         let as_str = ast::impl_fn_with(

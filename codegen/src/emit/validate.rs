@@ -13,11 +13,12 @@
 //! (Stripe's request bodies repeat `metadata`, addresses and string limits hundreds of
 //! times): each distinct check is compiled once, however often it is used.
 
+use proc_macro2::TokenStream;
+use quote::quote;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use syn::{Expr, FieldValue, Item, Stmt};
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
-
+use super::ast;
 use super::text::{self, Texts};
 use super::Emitter;
 use crate::ir::{
@@ -30,7 +31,7 @@ impl Emitter<'_> {
     pub(crate) fn validate_module(&self) -> TokenStream {
         let mut items = TokenStream::new();
         self.validate_items(usize::MAX, |batch| {
-            items.extend(batch);
+            items.extend(batch.iter().map(quote::ToTokens::to_token_stream));
             Ok(())
         })
         .unwrap_or_else(|never: std::convert::Infallible| match never {});
@@ -60,12 +61,12 @@ impl Emitter<'_> {
     }
 
     /// The items of the `validate` module in order (the validators, then the shared
-    /// functions), handed to `sink` `batch` at a time, so that the tokens of the whole
-    /// module never exist at once.
+    /// functions), handed to `sink` `batch` at a time as syntax trees (texts written
+    /// directly stand in as placeholders), so that the whole module never exists at once.
     pub(crate) fn validate_items<E>(
         &self,
         batch: usize,
-        mut sink: impl FnMut(TokenStream) -> Result<(), E>,
+        mut sink: impl FnMut(Vec<Item>) -> Result<(), E>,
     ) -> Result<(), E> {
         let texts = self.texts.as_ref();
         let mut shared = Shared {
@@ -73,43 +74,39 @@ impl Emitter<'_> {
             ..Shared::default()
         };
         // A validator whose schema equals an earlier one's is a re-export of it.
-        let mut by_body: HashMap<String, Ident> = HashMap::default();
+        let mut by_body: HashMap<String, String> = HashMap::default();
         let mut fns = Vec::with_capacity(batch.min(self.api.validators.len()));
         for (name, node) in &self.api.validators {
             if fns.len() >= batch {
-                sink(std::mem::take(&mut fns).into_iter().collect())?;
+                sink(std::mem::take(&mut fns))?;
             }
-            let name = format_ident!("{}", name);
             let Some(body) = node_body(node, &mut shared) else {
-                fns.push(validator_fn(
-                    texts,
-                    true,
-                    &name,
-                    quote!(__tg::validate::any(c, p, e);),
+                let any = ast::semi(ast::call_path(
+                    "__tg::validate::any",
+                    vec![
+                        ast::path_expr("c"),
+                        ast::path_expr("p"),
+                        ast::path_expr("e"),
+                    ],
                 ));
+                fns.push(validator_fn(texts, true, name, vec![any]));
                 continue;
             };
             let key = format!("{node:?}");
             if let Some(first) = by_body.get(&key) {
                 // A second name for the same function: nothing more to compile.
-                fns.push(Texts::or_tokens(
+                fns.push(Texts::or_tree(
                     texts,
-                    || {
-                        Some(text::reexport(
-                            VALIDATE_DEPTH,
-                            &first.to_string(),
-                            &name.to_string(),
-                        ))
-                    },
-                    || quote!(pub use self::#first as #name;),
+                    || Some(text::reexport(VALIDATE_DEPTH, first, name)),
+                    || ast::reexport(first, name),
                 ));
                 continue;
             }
             by_body.insert(key, name.clone());
-            fns.push(validator_fn(texts, true, &name, body));
+            fns.push(validator_fn(texts, true, name, body));
         }
         if !fns.is_empty() {
-            sink(fns.into_iter().collect())?;
+            sink(fns)?;
         }
         let mut shared = shared.fns.into_iter().peekable();
         while shared.peek().is_some() {
@@ -123,34 +120,44 @@ impl Emitter<'_> {
 const VALIDATE_DEPTH: usize = 2;
 
 /// A validator function `fn <name>(c, p, e) { <body> }` (`pub` when `public`): its text
-/// when it can be written directly (see [`text::validator_fn`]), else its tokens.
-fn validator_fn(
-    texts: Option<&Texts>,
-    public: bool,
-    name: &Ident,
-    body: TokenStream,
-) -> TokenStream {
-    Texts::or_tokens(
-        texts,
-        || text::validator_fn(VALIDATE_DEPTH, public, &name.to_string(), &body),
-        || {
-            let visibility = public.then(|| quote!(pub));
-            quote! {
-                #visibility fn #name(c: &mut __tg::Cursor<'_>, p: &__tg::Ptr<'_>, e: &mut __tg::Errors) {
-                    #body
-                }
-            }
-        },
-    )
+/// when it can be written directly (see [`text::validator_fn`]), else its syntax tree.
+fn validator_fn(texts: Option<&Texts>, public: bool, name: &str, body: Vec<Stmt>) -> Item {
+    let direct = || {
+        let (nullable, call) = text::validator_body(&body)?;
+        text::validator_fn(VALIDATE_DEPTH, public, name, nullable, &call)
+    };
+    match texts.and_then(|texts| Some((texts, direct()?))) {
+        Some((texts, text)) => texts.placeholder_item(text),
+        None => {
+            let args = vec![
+                ast::arg(
+                    "c",
+                    ast::ty_ref(
+                        true,
+                        ast::ty_with("__tg::Cursor", vec![ast::ga_lifetime("'_")]),
+                    ),
+                ),
+                ast::arg(
+                    "p",
+                    ast::ty_ref(
+                        false,
+                        ast::ty_with("__tg::Ptr", vec![ast::ga_lifetime("'_")]),
+                    ),
+                ),
+                ast::arg("e", ast::ty_ref(true, ast::ty("__tg::Errors"))),
+            ];
+            ast::item_fn(Vec::new(), public, ast::signature(name, args, None), body)
+        }
+    }
 }
 
 /// Inline sub-schema checks hoisted into private functions, one per distinct schema, in
 /// order of first use.
 #[derive(Default)]
 struct Shared<'t> {
-    by_schema: HashMap<String, Ident>,
-    names: HashSet<Ident>,
-    fns: Vec<TokenStream>,
+    by_schema: HashMap<String, String>,
+    names: HashSet<String>,
+    fns: Vec<Item>,
     /// Where functions written as text go (see [`text`]).
     texts: Option<&'t Texts>,
 }
@@ -165,8 +172,8 @@ impl Shared<'_> {
     fn function(
         &mut self,
         node: &Node,
-        body: impl FnOnce(&mut Self) -> Option<TokenStream>,
-    ) -> Option<Ident> {
+        body: impl FnOnce(&mut Self) -> Option<Vec<Stmt>>,
+    ) -> Option<String> {
         let key = format!("{node:?}");
         if let Some(name) = self.by_schema.get(&key) {
             return Some(name.clone());
@@ -174,7 +181,7 @@ impl Shared<'_> {
         let body = body(self)?;
         let mut hash = fnv1a(key.as_bytes());
         let name = loop {
-            let candidate = format_ident!("__check_{:016x}", hash);
+            let candidate = format!("__check_{hash:016x}");
             if !self.names.contains(&candidate) {
                 break candidate;
             }
@@ -195,15 +202,48 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// `Some(value)` (the module imports `Some` and `None`).
+fn some(value: Expr) -> Expr {
+    ast::call_path("Some", vec![value])
+}
+
+/// `None`.
+fn none() -> Expr {
+    ast::path_expr("None")
+}
+
+/// `c, p, e`, the arguments every walk takes first.
+fn cpe() -> Vec<Expr> {
+    vec![
+        ast::path_expr("c"),
+        ast::path_expr("p"),
+        ast::path_expr("e"),
+    ]
+}
+
+/// `field: value`.
+fn named(field: &str, value: Expr) -> FieldValue {
+    ast::field_value(field, Some(value))
+}
+
+/// `Path { fields…, ..Path::NONE }`: a table of keywords, the rest at their defaults.
+fn table(path: &str, fields: Vec<FieldValue>) -> Expr {
+    ast::struct_rest(path, fields, ast::path_expr(&format!("{path}::NONE")))
+}
+
+/// `static <name>: <ty> = <value>;` inside a function.
+fn local_static(name: &str, ty: &str, value: Expr) -> Stmt {
+    Stmt::Item(ast::item_static_private(name, ast::ty(ty), value))
+}
+
 /// The body of the validator of `node` (with `c`, `p` and `e` in scope): its keywords as a
 /// constant [`Rules`](tollgate's `__codegen::validate::Rules`) table handed to the
 /// runtime's `node`. `None` when the node checks nothing.
-fn node_body(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
+fn node_body(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
     if let Some(call) = shape_call(node, shared) {
         return Some(call);
     }
-    let k = quote!(__tg::validate);
-    let mut statics = TokenStream::new();
+    let mut statics = Vec::new();
     let mut fields = Vec::new();
     let untyped = node.untyped.as_deref();
     let (ty, string, number, array, object) = match &node.kind {
@@ -222,56 +262,73 @@ fn node_body(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
         NodeKind::Object(r) => (Some("Object"), None, None, None, Some(r)),
     };
     if let Some(ty) = ty {
-        let ty = format_ident!("{}", ty);
-        fields.push(quote!(ty: Type::#ty));
+        fields.push(named("ty", ast::path_expr(&format!("Type::{ty}"))));
     }
     if let Some(rules) = string.and_then(|r| string_rules(r, &mut statics)) {
-        fields.push(quote!(string: #rules));
+        fields.push(named("string", rules));
     }
     if let Some(rules) = number.and_then(number_rules) {
-        fields.push(quote!(number: #rules));
+        fields.push(named("number", rules));
     }
     if let Some(rules) = array.and_then(|r| array_rules(r, shared)) {
-        fields.push(quote!(array: #rules));
+        fields.push(named("array", rules));
     }
     if let Some(rules) = object.and_then(|r| object_rules(r, shared)) {
-        fields.push(quote!(object: #rules));
+        fields.push(named("object", rules));
     }
     if let Some(values) = &node.enum_values {
         if values.iter().all(|v| v.is_string()) {
-            let strings = values.iter().filter_map(|v| v.as_str());
-            fields.push(quote!(enum_str: Some(&[#(#strings),*])));
+            let strings = values
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(ast::string)
+                .collect();
+            fields.push(named("enum_str", some(ast::reference(ast::array(strings)))));
         } else {
             let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
-            statics.extend(quote! {
+            // Rare (an `enum` of non-strings): parsed rather than built.
+            statics.push(syn::parse_quote! {
                 static ENUM: ::std::sync::LazyLock<::std::vec::Vec<__tg::serde_json::Value>> =
-                    ::std::sync::LazyLock::new(|| #k::enum_values(#json));
+                    ::std::sync::LazyLock::new(|| __tg::validate::enum_values(#json));
             });
-            fields.push(quote!(enum_values: Some(&ENUM)));
+            fields.push(named(
+                "enum_values",
+                some(ast::reference(ast::path_expr("ENUM"))),
+            ));
         }
     }
-    let compose = compose_rules(node, shared);
-    if let Some(compose) = compose {
-        fields.push(quote!(compose: Some(&#compose)));
+    if let Some(compose) = compose_rules(node, shared) {
+        fields.push(named("compose", some(ast::reference(compose))));
     }
     if fields.is_empty() {
         return None;
     }
     if node.nullable {
-        fields.push(quote!(nullable: true));
+        fields.push(named("nullable", ast::boolean(true)));
     }
-    Some(quote! {
-        #statics
-        static RULES: Rules = Rules { #(#fields,)* ..Rules::NONE };
-        #k::node(c, p, e, &RULES);
-    })
+    // The token route wrote a comma after each field.
+    let mut rules = table("Rules", fields);
+    trailing_comma(&mut rules);
+    statics.push(local_static("RULES", "Rules", rules));
+    let mut args = cpe();
+    args.push(ast::reference(ast::path_expr("RULES")));
+    statics.push(ast::semi(ast::call_path("__tg::validate::node", args)));
+    Some(statics)
+}
+
+/// Ends a struct literal's fields with a comma.
+fn trailing_comma(expr: &mut Expr) {
+    if let Expr::Struct(s) = expr {
+        if !s.fields.empty_or_trailing() {
+            s.fields.push_punct(Default::default());
+        }
+    }
 }
 
 /// The call of the runtime's walk for a typed schema with only its type's keywords (and,
 /// for a string, maybe an `enum` of strings): the keywords as arguments, no table. `None`
 /// for any other schema.
-fn shape_call(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
-    let k = quote!(__tg::validate);
+fn shape_call(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
     let composed = !node.all_of.is_empty()
         || !node.any_of.is_empty()
         || !node.one_of.is_empty()
@@ -290,10 +347,12 @@ fn shape_call(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
         }
         Some(_) => return None,
     };
-    let call = match (&node.kind, composed) {
+    let mut stmts = match (&node.kind, composed) {
         (NodeKind::Any, true) if node.untyped.is_none() && strings.is_none() => {
             let rules = compose_rules(node, shared)?;
-            quote!(#k::composed(c, p, e, &#rules);)
+            let mut args = cpe();
+            args.push(ast::reference(rules));
+            vec![ast::semi(ast::call_path("__tg::validate::composed", args))]
         }
         (NodeKind::String(_), false) if node.untyped.is_none() => {
             typed_call(node, strings, shared)?
@@ -303,145 +362,178 @@ fn shape_call(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
         }
         _ => return None,
     };
-    Some(if node.nullable {
-        quote! {
-            if #k::null(c) {
-                return;
-            }
-            #call
-        }
-    } else {
-        call
-    })
+    if node.nullable {
+        stmts.insert(0, null_check());
+    }
+    Some(stmts)
+}
+
+/// `if __tg::validate::null(c) { return; }`.
+fn null_check() -> Stmt {
+    ast::tail(ast::if_then(
+        ast::call_path("__tg::validate::null", vec![ast::path_expr("c")]),
+        vec![ast::semi(ast::return_())],
+    ))
 }
 
 /// [`shape_call`] for a typed schema: the walk of its type, its keywords as arguments.
-fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> Option<TokenStream> {
-    let k = quote!(__tg::validate);
-    let none = quote!(None);
-    let some = |t: TokenStream| quote!(Some(#t));
-    let u64_arg = |v: Option<u64>| v.map_or(none.clone(), |v| some(quote!(#v)));
-    Some(match &node.kind {
+fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> Option<Vec<Stmt>> {
+    let u64_arg = |v: Option<u64>| v.map_or_else(none, |v| some(ast::value(v)));
+    let mut stmts = Vec::new();
+    let call = match &node.kind {
         NodeKind::String(r) => {
-            let (min, max) = (u64_arg(r.min_length), u64_arg(r.max_length));
-            let format = format_ident!("{}", str_format(r.format.as_deref()).unwrap_or("None"));
-            let (pattern_static, pattern) = match &r.pattern {
-                Some(pattern) => (
-                    quote!(static PATTERN: __tg::Pattern = __tg::Pattern::new(#pattern);),
-                    some(quote!(&PATTERN)),
-                ),
-                None => (TokenStream::new(), none.clone()),
+            let format = str_format(r.format.as_deref()).unwrap_or("None");
+            let pattern = match &r.pattern {
+                Some(pattern) => {
+                    stmts.push(pattern_static(pattern));
+                    some(ast::reference(ast::path_expr("PATTERN")))
+                }
+                None => none(),
             };
-            let allowed = strings.map_or(none.clone(), |s| some(quote!(&[#(#s),*])));
-            quote! {
-                #pattern_static
-                #k::string(c, p, e, #min, #max, StrFormat::#format, #pattern, #allowed);
-            }
+            let allowed = strings.map_or_else(none, |s| {
+                some(ast::reference(ast::array(
+                    s.into_iter().map(ast::string).collect(),
+                )))
+            });
+            let mut args = cpe();
+            args.extend([
+                u64_arg(r.min_length),
+                u64_arg(r.max_length),
+                ast::path_expr(&format!("StrFormat::{format}")),
+                pattern,
+                allowed,
+            ]);
+            ast::call_path("__tg::validate::string", args)
         }
         NodeKind::Integer(r) | NodeKind::Number(r) => {
             let integer = matches!(node.kind, NodeKind::Integer(_));
             let bound = |v: Option<f64>, exclusive: bool| {
-                v.filter(|v| v.is_finite())
-                    .map_or(none.clone(), |v| some(quote!((#v, #exclusive))))
+                v.filter(|v| v.is_finite()).map_or_else(none, |v| {
+                    some(ast::tuple(vec![ast::value(v), ast::boolean(exclusive)]))
+                })
             };
-            let min = bound(r.minimum, r.exclusive_minimum);
-            let max = bound(r.maximum, r.exclusive_maximum);
             let multiple = r
                 .multiple_of
                 .filter(|m| m.is_finite())
-                .map_or(none.clone(), |m| some(quote!(#m)));
-            let format = format_ident!(
-                "{}",
-                match r.format.as_deref() {
-                    Some("int32") => "Int32",
-                    Some("int64") => "Int64",
-                    _ => "None",
-                }
-            );
-            quote!(#k::number(c, p, e, #integer, #min, #max, #multiple, NumFormat::#format);)
+                .map_or_else(none, |m| some(ast::value(m)));
+            let format = match r.format.as_deref() {
+                Some("int32") => "Int32",
+                Some("int64") => "Int64",
+                _ => "None",
+            };
+            let mut args = cpe();
+            args.extend([
+                ast::boolean(integer),
+                bound(r.minimum, r.exclusive_minimum),
+                bound(r.maximum, r.exclusive_maximum),
+                multiple,
+                ast::path_expr(&format!("NumFormat::{format}")),
+            ]);
+            ast::call_path("__tg::validate::number", args)
         }
         NodeKind::Array(r) => {
-            let items = match r.items.as_deref().and_then(|c| check_fn(c, shared)) {
-                Some(f) => some(f),
-                None => none.clone(),
-            };
-            let (min, max) = (u64_arg(r.min_items), u64_arg(r.max_items));
-            let unique = r.unique_items;
-            quote!(#k::array(c, p, e, #items, #min, #max, #unique);)
+            let items = r
+                .items
+                .as_deref()
+                .and_then(|c| check_fn(c, shared))
+                .map_or_else(none, some);
+            let mut args = cpe();
+            args.extend([
+                items,
+                u64_arg(r.min_items),
+                u64_arg(r.max_items),
+                ast::boolean(r.unique_items),
+            ]);
+            ast::call_path("__tg::validate::array", args)
         }
         NodeKind::Object(r) => {
-            let rules = object_rules(r, shared).unwrap_or_else(|| quote!(ObjectRules::NONE));
-            quote!(#k::object(c, p, e, &#rules);)
+            let rules =
+                object_rules(r, shared).unwrap_or_else(|| ast::path_expr("ObjectRules::NONE"));
+            let mut args = cpe();
+            args.push(ast::reference(rules));
+            ast::call_path("__tg::validate::object", args)
         }
         NodeKind::Any | NodeKind::Boolean => return None,
-    })
+    };
+    stmts.push(ast::semi(call));
+    Some(stmts)
+}
+
+/// `static PATTERN: __tg::Pattern = __tg::Pattern::new("…");`.
+fn pattern_static(pattern: &str) -> Stmt {
+    local_static(
+        "PATTERN",
+        "__tg::Pattern",
+        ast::call_path("__tg::Pattern::new", vec![ast::string(pattern)]),
+    )
 }
 
 /// A `Compose` literal for `allOf`, `discriminator`, `anyOf`, `oneOf` and `not` (`None`
 /// when the node has none that checks anything).
-fn compose_rules(node: &Node, shared: &mut Shared) -> Option<TokenStream> {
+fn compose_rules(node: &Node, shared: &mut Shared) -> Option<Expr> {
     let mut fields = Vec::new();
-    let all_of: Vec<_> = node
+    let all_of: Vec<Expr> = node
         .all_of
         .iter()
         .filter_map(|c| check_fn(c, shared))
         .collect();
     if !all_of.is_empty() {
-        fields.push(quote!(all_of: &[#(#all_of),*]));
+        fields.push(named("all_of", ast::reference(ast::array(all_of))));
     }
     if let Some(d) = &node.discriminator {
-        let property = &d.property;
-        let entries = d.mapping.iter().map(|(value, check)| {
-            let f = check_or_any(check, shared);
-            quote!((#value, #f))
-        });
-        fields.push(quote!(
-            discriminator: Some((#property, &[#(#entries),*]))
+        let entries = d
+            .mapping
+            .iter()
+            .map(|(value, check)| ast::tuple(vec![ast::string(value), check_or_any(check, shared)]))
+            .collect();
+        fields.push(named(
+            "discriminator",
+            some(ast::tuple(vec![
+                ast::string(&d.property),
+                ast::reference(ast::array(entries)),
+            ])),
         ));
     } else {
-        for (list, field) in [
-            (&node.any_of, quote!(any_of)),
-            (&node.one_of, quote!(one_of)),
-        ] {
+        for (list, field) in [(&node.any_of, "any_of"), (&node.one_of, "one_of")] {
             if list.is_empty() {
                 continue;
             }
-            let branches = list.iter().map(|c| check_or_any(c, shared));
-            fields.push(quote!(#field: &[#(#branches),*]));
+            let branches = list.iter().map(|c| check_or_any(c, shared)).collect();
+            fields.push(named(field, ast::reference(ast::array(branches))));
         }
     }
     if let Some(not) = &node.not {
-        let f = check_or_any(not, shared);
-        fields.push(quote!(not: Some(#f)));
+        fields.push(named("not", some(check_or_any(not, shared))));
     }
-    (!fields.is_empty()).then(|| quote!(Compose { #(#fields,)* ..Compose::NONE }))
+    (!fields.is_empty()).then(|| {
+        let mut rules = table("Compose", fields);
+        trailing_comma(&mut rules);
+        rules
+    })
 }
 
 /// A function-pointer expression validating `check`, or `None` when it checks nothing. A
 /// bare type check is the runtime's helper itself; anything else a shared function.
-fn check_fn(check: &Check, shared: &mut Shared) -> Option<TokenStream> {
+fn check_fn(check: &Check, shared: &mut Shared) -> Option<Expr> {
     match check {
-        Check::Ref(name) => {
-            let name = format_ident!("{}", name);
-            Some(quote!(self::#name))
-        }
+        Check::Ref(name) => Some(ast::path_expr(&format!("self::{name}"))),
         Check::Inline(node) => {
             if let Some(helper) = bare_type_check(node) {
-                return Some(quote!(__tg::validate::#helper));
+                return Some(ast::path_expr(&format!("__tg::validate::{helper}")));
             }
             let name = shared.function(node, |shared| node_body(node, shared))?;
-            Some(quote!(self::#name))
+            Some(ast::path_expr(&format!("self::{name}")))
         }
     }
 }
 
 /// [`check_fn`], with the runtime's `any` for a check that checks nothing.
-fn check_or_any(check: &Check, shared: &mut Shared) -> TokenStream {
-    check_fn(check, shared).unwrap_or_else(|| quote!(__tg::validate::any))
+fn check_or_any(check: &Check, shared: &mut Shared) -> Expr {
+    check_fn(check, shared).unwrap_or_else(|| ast::path_expr("__tg::validate::any"))
 }
 
 /// The type-check helper when `node` checks its type and nothing else.
-fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
+fn bare_type_check(node: &Node) -> Option<&'static str> {
     let bare = Node {
         kind: node.kind.clone(),
         ..Node::default()
@@ -449,7 +541,7 @@ fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
     if *node != bare {
         return None;
     }
-    let name = match &node.kind {
+    Some(match &node.kind {
         NodeKind::String(r) if *r == StringRules::default() => "type_string",
         NodeKind::Integer(r) if *r == NumberRules::default() => "type_integer",
         NodeKind::Number(r) if *r == NumberRules::default() => "type_number",
@@ -457,64 +549,74 @@ fn bare_type_check(node: &Node) -> Option<proc_macro2::Ident> {
         NodeKind::Object(r) if *r == ObjectRules::default() => "type_object",
         NodeKind::Array(r) if *r == ArrayRules::default() => "type_array",
         _ => return None,
-    };
-    Some(format_ident!("{}", name))
+    })
 }
 
 /// `field: Some(value)` for a table literal, when there is a value.
-fn u64_field(field: TokenStream, value: Option<u64>) -> Option<TokenStream> {
-    value.map(|v| quote!(#field: Some(#v)))
+fn u64_field(field: &str, value: Option<u64>) -> Option<FieldValue> {
+    value.map(|v| named(field, some(ast::value(v))))
 }
 
 /// A `StringRules` literal (`None` when it has no keyword); a pattern becomes the static
 /// `PATTERN` in `statics`.
-fn string_rules(rules: &StringRules, statics: &mut TokenStream) -> Option<TokenStream> {
+fn string_rules(rules: &StringRules, statics: &mut Vec<Stmt>) -> Option<Expr> {
     let mut fields = Vec::new();
-    fields.extend(u64_field(quote!(min_length), rules.min_length));
-    fields.extend(u64_field(quote!(max_length), rules.max_length));
+    fields.extend(u64_field("min_length", rules.min_length));
+    fields.extend(u64_field("max_length", rules.max_length));
     if let Some(format) = str_format(rules.format.as_deref()) {
-        let format = format_ident!("{}", format);
-        fields.push(quote!(format: StrFormat::#format));
+        fields.push(named(
+            "format",
+            ast::path_expr(&format!("StrFormat::{format}")),
+        ));
     }
     if let Some(pattern) = &rules.pattern {
-        statics.extend(quote!(static PATTERN: __tg::Pattern = __tg::Pattern::new(#pattern);));
-        fields.push(quote!(pattern: Some(&PATTERN)));
+        statics.push(pattern_static(pattern));
+        fields.push(named(
+            "pattern",
+            some(ast::reference(ast::path_expr("PATTERN"))),
+        ));
     }
-    (!fields.is_empty()).then(|| quote!(StringRules { #(#fields,)* ..StringRules::NONE }))
+    (!fields.is_empty()).then(|| with_commas(table("StringRules", fields)))
 }
 
-fn number_rules(rules: &NumberRules) -> Option<TokenStream> {
+/// A struct literal whose fields each end with a comma (as the token route wrote them).
+fn with_commas(mut expr: Expr) -> Expr {
+    trailing_comma(&mut expr);
+    expr
+}
+
+fn number_rules(rules: &NumberRules) -> Option<Expr> {
     let mut fields = Vec::new();
     if let Some(min) = rules.minimum.filter(|m| m.is_finite()) {
-        let exclusive = rules.exclusive_minimum;
-        fields.push(quote!(minimum: Some((#min, #exclusive))));
+        let bound = ast::tuple(vec![ast::value(min), ast::boolean(rules.exclusive_minimum)]);
+        fields.push(named("minimum", some(bound)));
     }
     if let Some(max) = rules.maximum.filter(|m| m.is_finite()) {
-        let exclusive = rules.exclusive_maximum;
-        fields.push(quote!(maximum: Some((#max, #exclusive))));
+        let bound = ast::tuple(vec![ast::value(max), ast::boolean(rules.exclusive_maximum)]);
+        fields.push(named("maximum", some(bound)));
     }
     if let Some(m) = rules.multiple_of.filter(|m| m.is_finite()) {
-        fields.push(quote!(multiple_of: Some(#m)));
+        fields.push(named("multiple_of", some(ast::value(m))));
     }
     match rules.format.as_deref() {
-        Some("int32") => fields.push(quote!(format: NumFormat::Int32)),
-        Some("int64") => fields.push(quote!(format: NumFormat::Int64)),
+        Some("int32") => fields.push(named("format", ast::path_expr("NumFormat::Int32"))),
+        Some("int64") => fields.push(named("format", ast::path_expr("NumFormat::Int64"))),
         _ => {}
     }
-    (!fields.is_empty()).then(|| quote!(NumberRules { #(#fields,)* ..NumberRules::NONE }))
+    (!fields.is_empty()).then(|| with_commas(table("NumberRules", fields)))
 }
 
-fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<TokenStream> {
+fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<Expr> {
     let mut fields = Vec::new();
     if let Some(f) = rules.items.as_deref().and_then(|c| check_fn(c, shared)) {
-        fields.push(quote!(items: Some(#f)));
+        fields.push(named("items", some(f)));
     }
-    fields.extend(u64_field(quote!(min_items), rules.min_items));
-    fields.extend(u64_field(quote!(max_items), rules.max_items));
+    fields.extend(u64_field("min_items", rules.min_items));
+    fields.extend(u64_field("max_items", rules.max_items));
     if rules.unique_items {
-        fields.push(quote!(unique: true));
+        fields.push(named("unique", ast::boolean(true)));
     }
-    (!fields.is_empty()).then(|| quote!(ArrayRules { #(#fields,)* ..ArrayRules::NONE }))
+    (!fields.is_empty()).then(|| with_commas(table("ArrayRules", fields)))
 }
 
 /// The runtime's `validate::SCANNED_PROPERTIES`: larger property tables are sorted.
@@ -523,8 +625,7 @@ const SCANNED_PROPERTIES: usize = 16;
 /// An `ObjectRules` literal. Its `properties` table holds every name `properties` and the
 /// `required` lists mention, each with its check and what the schema says of it: in the
 /// spec's order, sorted bytewise when there are more than [`SCANNED_PROPERTIES`].
-fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<TokenStream> {
-    let k = quote!(__tg::validate);
+fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<Expr> {
     let member = |name: &String| {
         if rules.required.contains(name) {
             "Required"
@@ -536,12 +637,12 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<TokenStream>
             "Optional"
         }
     };
-    let mut table: Vec<(&str, TokenStream, &str)> = Vec::new();
+    let mut table_rows: Vec<(&str, Expr, &str)> = Vec::new();
     for (name, check) in &rules.properties {
-        if table.iter().any(|(n, _, _)| *n == name) {
+        if table_rows.iter().any(|(n, _, _)| *n == name) {
             continue;
         }
-        table.push((name, check_or_any(check, shared), member(name)));
+        table_rows.push((name, check_or_any(check, shared), member(name)));
     }
     for name in rules
         .required
@@ -549,44 +650,56 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<TokenStream>
         .chain(&rules.required_read_only)
         .chain(&rules.required_write_only)
     {
-        if !table.iter().any(|(n, _, _)| *n == name) {
-            table.push((name, quote!(#k::any), "Undeclared"));
+        if !table_rows.iter().any(|(n, _, _)| *n == name) {
+            table_rows.push((name, ast::path_expr("__tg::validate::any"), "Undeclared"));
         }
     }
     // The runtime scans small tables in this order (the spec's, as most bodies list their
     // members) and searches larger ones by halves.
-    if table.len() > SCANNED_PROPERTIES {
-        table.sort_by(|a, b| a.0.cmp(b.0));
+    if table_rows.len() > SCANNED_PROPERTIES {
+        table_rows.sort_by(|a, b| a.0.cmp(b.0));
     }
     let mut fields = Vec::new();
-    if !table.is_empty() {
-        let entries = table.iter().map(|(name, check, member)| {
-            let member = format_ident!("{}", member);
-            quote!((#name, #check, Member::#member))
-        });
-        fields.push(quote!(properties: &[#(#entries),*]));
+    if !table_rows.is_empty() {
+        let entries = table_rows
+            .into_iter()
+            .map(|(name, check, member)| {
+                ast::tuple(vec![
+                    ast::string(name),
+                    check,
+                    ast::path_expr(&format!("Member::{member}")),
+                ])
+            })
+            .collect();
+        fields.push(named("properties", ast::reference(ast::array(entries))));
     }
     for (names, field) in [
-        (&rules.required, quote!(required)),
-        (&rules.required_write_only, quote!(required_in_requests)),
-        (&rules.required_read_only, quote!(required_in_responses)),
+        (&rules.required, "required"),
+        (&rules.required_write_only, "required_in_requests"),
+        (&rules.required_read_only, "required_in_responses"),
     ] {
         if !names.is_empty() {
-            fields.push(quote!(#field: &[#(#names),*]));
+            let names = names.iter().map(|n| ast::string(n)).collect();
+            fields.push(named(field, ast::reference(ast::array(names))));
         }
     }
     match &rules.additional {
         Additional::Allowed => {}
-        Additional::Denied => fields.push(quote!(additional: Additional::Denied)),
+        Additional::Denied => {
+            fields.push(named("additional", ast::path_expr("Additional::Denied")));
+        }
         Additional::Schema(check) => {
             if let Some(f) = check_fn(check, shared) {
-                fields.push(quote!(additional: Additional::Schema(#f)));
+                fields.push(named(
+                    "additional",
+                    ast::call_path("Additional::Schema", vec![f]),
+                ));
             }
         }
     }
-    fields.extend(u64_field(quote!(min_properties), rules.min_properties));
-    fields.extend(u64_field(quote!(max_properties), rules.max_properties));
-    (!fields.is_empty()).then(|| quote!(ObjectRules { #(#fields,)* ..ObjectRules::NONE }))
+    fields.extend(u64_field("min_properties", rules.min_properties));
+    fields.extend(u64_field("max_properties", rules.max_properties));
+    (!fields.is_empty()).then(|| with_commas(table("ObjectRules", fields)))
 }
 
 fn str_format(format: Option<&str>) -> Option<&'static str> {
