@@ -17,17 +17,29 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{Api, TypeDef, TypeKind};
+use super::{Api, RustType, TypeDef, TypeKind};
 
 /// Turns every type equal to an earlier one into an alias of it; returns how many did.
 pub(crate) fn share_identical_types(api: &mut Api) -> usize {
     // The text of each type's shape and rules, computed once and cut at the names it refers
     // to, which are replaced by their canonical names whenever those change.
-    let texts: Vec<(&str, String)> = api
+    // A type can only equal a type with the same sketch (its shape without the names it
+    // refers to, which merging changes): the full text is written for those only. Most
+    // types of a large spec are alone with their sketch, and the text is the costly part.
+    let defs: Vec<(&str, &TypeDef, String)> = api
         .types
         .iter()
         .filter(|(_, def)| !matches!(def.kind, TypeKind::Alias(_)))
-        .map(|(name, def)| (name.as_str(), shape_text(def, api)))
+        .map(|(name, def)| (name.as_str(), def, sketch(&def.kind)))
+        .collect();
+    let mut sketches: HashMap<&str, usize> = HashMap::default();
+    for (_, _, sketch) in &defs {
+        *sketches.entry(sketch.as_str()).or_default() += 1;
+    }
+    let texts: Vec<(&str, String)> = defs
+        .iter()
+        .filter(|(_, _, sketch)| sketches[sketch.as_str()] > 1)
+        .map(|(name, def, _)| (*name, shape_text(def, api)))
         .collect();
     let pieces: Vec<Vec<Piece<'_>>> = texts.iter().map(|(_, text)| pieces(text)).collect();
     // Type → canonical type, and the same for their validators.
@@ -180,6 +192,80 @@ fn preference(def: &TypeDef) -> (bool, usize, &str) {
         .strip_prefix("#/components/schemas/")
         .is_some_and(|rest| !rest.contains('/'));
     (!component, def.name.len(), def.name.as_str())
+}
+
+/// A type's shape without the names of the types it refers to: two types whose
+/// [`shape_text`]s are equal once names are resolved have equal sketches, whatever the
+/// names. (Equal sketches say nothing more.)
+fn sketch(kind: &TypeKind) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    match kind {
+        TypeKind::Struct {
+            fields,
+            additional,
+            tag,
+        } => {
+            out.push('S');
+            for f in fields {
+                let _ = write!(
+                    out,
+                    "|{}:{}:{}{}{}{}{}",
+                    f.name,
+                    f.wire,
+                    skeleton(&f.ty),
+                    u8::from(f.required),
+                    u8::from(f.nullable),
+                    u8::from(f.boxed),
+                    u8::from(f.deprecated)
+                );
+            }
+            let _ = write!(
+                out,
+                "|{}|{tag:?}",
+                additional.as_ref().map_or_else(String::new, skeleton)
+            );
+        }
+        TypeKind::StringEnum { variants } => {
+            out.push('E');
+            for (name, wire) in variants {
+                let _ = write!(out, "|{name}:{wire:?}");
+            }
+        }
+        TypeKind::Untagged { variants } => {
+            out.push('U');
+            for (name, ty) in variants {
+                let _ = write!(out, "|{name}:{}", skeleton(ty));
+            }
+        }
+        TypeKind::Tagged { tag, variants } => {
+            let _ = write!(out, "T{tag:?}");
+            for (name, wire, _) in variants {
+                let _ = write!(out, "|{name}:{wire:?}");
+            }
+        }
+        TypeKind::ValueEnum { variants } => {
+            out.push('V');
+            for (name, value) in variants {
+                let _ = write!(out, "|{name}:{value}");
+            }
+        }
+        TypeKind::Alias(ty) => {
+            let _ = write!(out, "A{}", skeleton(ty));
+        }
+    }
+    out
+}
+
+/// A Rust type with every named type written `N`.
+fn skeleton(ty: &RustType) -> String {
+    match ty {
+        RustType::Named(_) => "N".to_owned(),
+        RustType::Vec(inner) => format!("V<{}>", skeleton(inner)),
+        RustType::Map(inner) => format!("M<{}>", skeleton(inner)),
+        RustType::Option(inner) => format!("O<{}>", skeleton(inner)),
+        other => format!("{other:?}"),
+    }
 }
 
 /// The shape and validation rules of a type as text, without docs, examples or defaults.
