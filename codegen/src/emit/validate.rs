@@ -92,7 +92,7 @@ impl Emitter<'_> {
                 fns.push(validator_fn(texts, true, name, vec![any]));
                 continue;
             };
-            let key = format!("{node:?}");
+            let key = schema_key(node);
             if let Some(first) = by_body.get(&key) {
                 // A second name for the same function: nothing more to compile.
                 fns.push(Texts::or_tree(
@@ -165,16 +165,16 @@ struct Shared<'t> {
 impl Shared<'_> {
     /// The function checking `node` (created on first use, with the body `body` makes).
     ///
-    /// Keyed and named by the schema node's `Debug` text (its FNV-1a hash for the name), not
-    /// by the body's tokens: token text differs inside a procedural macro, and the three
-    /// entry points must write the same bytes. A name stays the same when unrelated schemas
-    /// change.
+    /// Keyed and named by the schema node's text ([`schema_key`]; its FNV-1a hash for the
+    /// name), not by the body's tokens: token text differs inside a procedural macro, and
+    /// the three entry points must write the same bytes. A name stays the same when
+    /// unrelated schemas change.
     fn function(
         &mut self,
         node: &Node,
         body: impl FnOnce(&mut Self) -> Option<Vec<Stmt>>,
     ) -> Option<String> {
-        let key = format!("{node:?}");
+        let key = schema_key(node);
         if let Some(name) = self.by_schema.get(&key) {
             return Some(name.clone());
         }
@@ -192,6 +192,14 @@ impl Shared<'_> {
         self.by_schema.insert(key, name.clone());
         Some(name)
     }
+}
+
+/// The text identifying a schema node: equal for equal nodes and only for them (the
+/// node as JSON, every field included; serde_json writes it several times faster than
+/// `Debug`, and validators are keyed by it once per schema and sub-schema).
+fn schema_key(node: &Node) -> String {
+    // Cannot fail (no map has non-string keys); `Debug` is as exact, only slower.
+    serde_json::to_string(node).unwrap_or_else(|_| format!("{node:?}"))
 }
 
 /// 64-bit FNV-1a: a stable hash (the standard library's may change between releases, and

@@ -167,7 +167,7 @@ pub enum RustType {
 
 /// A validation node: the keywords of one schema, with sub-schemas as nodes or references
 /// to named validators.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub struct Node {
     /// `nullable: true`.
     pub nullable: bool,
@@ -196,7 +196,7 @@ pub struct Node {
 }
 
 /// The keywords of a schema that has no `type`, grouped by the type they apply to.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub struct UntypedRules {
     /// `minLength`, `maxLength`, `pattern`, string `format`s.
     pub string: StringRules,
@@ -209,7 +209,7 @@ pub struct UntypedRules {
 }
 
 /// A `discriminator` as validation uses it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub struct Discriminator {
     /// `propertyName`.
     pub property: String,
@@ -219,7 +219,7 @@ pub struct Discriminator {
 }
 
 /// A sub-schema: inline, or the validator of a named schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, PartialEq)]
 pub enum Check {
     /// Call the named validator function.
     Ref(String),
@@ -228,7 +228,7 @@ pub enum Check {
 }
 
 /// The `type` of a node and the keywords that go with it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub enum NodeKind {
     /// No `type`: anything (keywords of other types may still apply).
     #[default]
@@ -248,7 +248,7 @@ pub enum NodeKind {
 }
 
 /// String keywords.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub struct StringRules {
     /// `minLength`.
     pub min_length: Option<u64>,
@@ -261,7 +261,7 @@ pub struct StringRules {
 }
 
 /// Numeric keywords.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub struct NumberRules {
     /// `minimum`.
     pub minimum: Option<f64>,
@@ -278,7 +278,7 @@ pub struct NumberRules {
 }
 
 /// Array keywords.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub struct ArrayRules {
     /// `items`.
     pub items: Option<Box<Check>>,
@@ -291,7 +291,7 @@ pub struct ArrayRules {
 }
 
 /// Object keywords.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub struct ObjectRules {
     /// `properties`, in order.
     pub properties: Vec<(String, Check)>,
@@ -310,7 +310,7 @@ pub struct ObjectRules {
 }
 
 /// `additionalProperties`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, serde::Serialize, Clone, Default, PartialEq)]
 pub enum Additional {
     /// Absent or `true`.
     #[default]

@@ -73,6 +73,10 @@ impl Loaded {
     }
 }
 
+/// How many diagnostics are located by walking their paths in the text before building
+/// the whole position tree is cheaper.
+const SEEKS: usize = 4;
+
 /// Files read and where bundled content came from.
 #[derive(Debug)]
 struct SourceMap {
@@ -99,6 +103,13 @@ impl SourceMap {
     }
 
     fn locate_all(&self, diags: &mut [Diagnostic]) {
+        // A few are found by walking their paths; for more, each file's position tree is
+        // built once.
+        if diags.iter().filter(|d| d.location.is_none()).count() > SEEKS {
+            for source in &self.sources {
+                source.positions();
+            }
+        }
         for diag in diags.iter_mut().filter(|d| d.location.is_none()) {
             diag.location = self.locate(&diag.pointer);
         }

@@ -55,8 +55,13 @@ impl SourceFile {
     }
 
     /// The location of the node at `segments` (or of its nearest ancestor that was written).
+    /// A JSON file whose position tree is not built is searched along the path only (see
+    /// [`json_pos::locate`]); [`Self::positions`] builds the tree for many lookups.
     pub(crate) fn locate<S: AsRef<str>>(&self, segments: &[S]) -> SourceLocation {
-        let pos = self.positions().locate(segments);
+        let pos = match (self.format, self.positions.get()) {
+            (Format::Json, None) => json_pos::locate(&self.text, segments),
+            _ => self.positions().locate(segments),
+        };
         location(&self.path, pos)
     }
 }
