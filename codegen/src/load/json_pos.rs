@@ -27,41 +27,217 @@ pub(crate) fn positions(text: &str) -> PosNode {
 
 /// The position of the deepest node on the path `segments` that exists, as
 /// [`PosNode::locate`] on [`positions`] gives it, found by walking only that path: the
-/// subtrees beside it are skipped, nothing is built. For a diagnostic or two this is much
-/// cheaper than the whole tree (Stripe's one warning sat 1.4 MB into a 2.5 MB text whose
-/// tree took 11 ms on the generation's critical path).
+/// subtrees beside it are skipped byte by byte, nothing is built, and lines and columns are
+/// counted once at the end. For a diagnostic or two this is much cheaper than the whole
+/// tree (Stripe's one warning sat 1.4 MB into a 2.5 MB text whose tree took 11 ms on the
+/// generation's critical path).
 pub(crate) fn locate<S: AsRef<str>>(text: &str, segments: &[S]) -> Pos {
-    let mut scanner = Scanner {
+    let mut seek = Seek {
         bytes: text.as_bytes(),
         at: 0,
-        line: 1,
-        col: 1,
     };
-    scanner.skip_ws();
-    let mut pos = scanner.pos();
-    if scanner.peek().is_none() {
+    seek.skip_ws();
+    if seek.peek().is_none() {
         return Pos::new(1, 1);
     }
+    let mut at = seek.at;
     for (depth, segment) in segments.iter().enumerate() {
         // The tree keeps no children below this depth.
         if depth + 1 >= MAX_DEPTH {
             break;
         }
-        let found = match scanner.peek() {
-            Some(b'{') => scanner.seek_member(segment.as_ref()),
+        let found = match seek.peek() {
+            Some(b'{') => seek.member(segment.as_ref()),
             Some(b'[') => segment
                 .as_ref()
                 .parse::<usize>()
                 .ok()
-                .and_then(|index| scanner.seek_item(index)),
+                .and_then(|index| seek.item(index)),
             _ => None,
         };
         match found {
-            Some(found) => pos = found,
+            Some(found) => at = found,
             None => break,
         }
     }
-    pos
+    pos_at(text.as_bytes(), at)
+}
+
+/// The line and column (in characters) of byte `at`.
+fn pos_at(bytes: &[u8], at: usize) -> Pos {
+    let before = &bytes[..at.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let col = 1 + before[line_start..]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count();
+    Pos::new(line, col)
+}
+
+/// A cursor that only moves: the walk of [`locate`].
+struct Seek<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl Seek<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_ws();
+        let ate = self.peek() == Some(byte);
+        self.at += usize::from(ate);
+        ate
+    }
+
+    /// On an object: moves to the value of its last member named `key` (the one the parsed
+    /// value keeps) and returns where that member's key starts; `None` without one.
+    fn member(&mut self, key: &str) -> Option<usize> {
+        self.at += 1;
+        if self.eat(b'}') {
+            return None;
+        }
+        let mut found = None;
+        loop {
+            self.skip_ws();
+            let key_at = self.at;
+            let matches = self.string_is(key)?;
+            if !self.eat(b':') {
+                break;
+            }
+            self.skip_ws();
+            if matches {
+                found = Some((key_at, self.at));
+            }
+            self.skip_value(0)?;
+            if !self.eat(b',') {
+                break;
+            }
+        }
+        let (key_at, value_at) = found?;
+        self.at = value_at;
+        Some(key_at)
+    }
+
+    /// On an array: moves to item `index` and returns where it starts; `None` past the end.
+    fn item(&mut self, index: usize) -> Option<usize> {
+        self.at += 1;
+        if self.eat(b']') {
+            return None;
+        }
+        for _ in 0..index {
+            self.skip_value(0)?;
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+        self.skip_ws();
+        Some(self.at)
+    }
+
+    /// Reads a string literal (the cursor is on its opening quote) and says whether its
+    /// value is `expected`, decoding only a string with escapes.
+    fn string_is(&mut self, expected: &str) -> Option<bool> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let begin = self.at + 1;
+        let mut end = begin;
+        loop {
+            match *self.bytes.get(end)? {
+                b'"' => {
+                    self.at = end + 1;
+                    return Some(&self.bytes[begin..end] == expected.as_bytes());
+                }
+                b'\\' => {
+                    let mut scanner = Scanner {
+                        bytes: self.bytes,
+                        at: self.at,
+                        line: 1,
+                        col: 1,
+                    };
+                    let value = scanner.string()?;
+                    self.at = scanner.at;
+                    return Some(value == expected);
+                }
+                _ => end += 1,
+            }
+        }
+    }
+
+    /// Skips one value (the cursor is before it) as [`Scanner::value`] reads it.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        self.skip_ws();
+        match self.peek()? {
+            b'{' if depth < MAX_DEPTH => {
+                self.at += 1;
+                if self.eat(b'}') {
+                    return Some(());
+                }
+                loop {
+                    self.skip_ws();
+                    self.skip_string()?;
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    self.skip_value(depth + 1)?;
+                    if !self.eat(b',') {
+                        return self.eat(b'}').then_some(());
+                    }
+                }
+            }
+            b'[' if depth < MAX_DEPTH => {
+                self.at += 1;
+                if self.eat(b']') {
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    if !self.eat(b',') {
+                        return self.eat(b']').then_some(());
+                    }
+                }
+            }
+            b'"' => self.skip_string(),
+            _ => {
+                while matches!(self.peek(), Some(b) if !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    self.at += 1;
+                }
+                Some(())
+            }
+        }
+    }
+
+    /// Skips a string literal (the cursor is on its opening quote).
+    fn skip_string(&mut self) -> Option<()> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.at += 1;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                b'\\' => self.at += 2,
+                _ => self.at += 1,
+            }
+        }
+    }
 }
 
 struct Scanner<'t> {
@@ -225,154 +401,6 @@ impl Scanner<'_> {
                     }
                     out.push_str(std::str::from_utf8(&self.bytes[begin..self.at]).ok()?);
                 }
-            }
-        }
-    }
-
-    /// On an object: moves to the value of its last member named `key` (the one the parsed
-    /// value keeps) and returns the position of that member's key; `None` without one.
-    fn seek_member(&mut self, key: &str) -> Option<Pos> {
-        self.bump();
-        let mut found: Option<(Pos, Scanner<'_>)> = None;
-        if self.eat(b'}') {
-            return None;
-        }
-        loop {
-            self.skip_ws();
-            let key_pos = self.pos();
-            let matches = self.string_is(key)?;
-            if !self.eat(b':') {
-                break;
-            }
-            self.skip_ws();
-            if matches {
-                found = Some((key_pos, self.snapshot()));
-            }
-            self.skip_value(0)?;
-            if self.eat(b',') {
-                continue;
-            }
-            break;
-        }
-        let (key_pos, at) = found?;
-        *self = at;
-        Some(key_pos)
-    }
-
-    /// On an array: moves to item `index` and returns its position; `None` past the end.
-    fn seek_item(&mut self, index: usize) -> Option<Pos> {
-        self.bump();
-        if self.eat(b']') {
-            return None;
-        }
-        for _ in 0..index {
-            self.skip_value(0)?;
-            if !self.eat(b',') {
-                return None;
-            }
-        }
-        self.skip_ws();
-        Some(self.pos())
-    }
-
-    /// A copy of the cursor, to come back to.
-    fn snapshot(&self) -> Self {
-        Scanner {
-            bytes: self.bytes,
-            at: self.at,
-            line: self.line,
-            col: self.col,
-        }
-    }
-
-    /// Reads a string literal (the cursor is on its opening quote) and says whether its
-    /// value is `expected`, without allocating unless it has escapes.
-    fn string_is(&mut self, expected: &str) -> Option<bool> {
-        if self.peek() != Some(b'"') {
-            return None;
-        }
-        let begin = self.at + 1;
-        let mut end = begin;
-        while let Some(&b) = self.bytes.get(end) {
-            match b {
-                b'"' => {
-                    let raw = &self.bytes[begin..end];
-                    let equal = raw == expected.as_bytes();
-                    while self.at <= end {
-                        self.bump();
-                    }
-                    return Some(equal);
-                }
-                b'\\' => return Some(self.string()? == expected),
-                _ => end += 1,
-            }
-        }
-        None
-    }
-
-    /// Skips one value (the cursor is before it) as [`Self::value`] reads it.
-    fn skip_value(&mut self, depth: usize) -> Option<()> {
-        self.skip_ws();
-        match self.peek()? {
-            b'{' if depth < MAX_DEPTH => {
-                self.bump();
-                if self.eat(b'}') {
-                    return Some(());
-                }
-                loop {
-                    self.skip_ws();
-                    self.skip_string()?;
-                    if !self.eat(b':') {
-                        return None;
-                    }
-                    self.skip_value(depth + 1)?;
-                    if self.eat(b',') {
-                        continue;
-                    }
-                    return self.eat(b'}').then_some(());
-                }
-            }
-            b'[' if depth < MAX_DEPTH => {
-                self.bump();
-                if self.eat(b']') {
-                    return Some(());
-                }
-                loop {
-                    self.skip_value(depth + 1)?;
-                    if self.eat(b',') {
-                        continue;
-                    }
-                    return self.eat(b']').then_some(());
-                }
-            }
-            b'"' => self.skip_string(),
-            _ => {
-                while matches!(self.peek(), Some(b) if !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
-                {
-                    self.bump();
-                }
-                Some(())
-            }
-        }
-    }
-
-    /// Skips a string literal (the cursor is on its opening quote).
-    fn skip_string(&mut self) -> Option<()> {
-        if self.peek() != Some(b'"') {
-            return None;
-        }
-        self.bump();
-        loop {
-            match self.peek()? {
-                b'"' => {
-                    self.bump();
-                    return Some(());
-                }
-                b'\\' => {
-                    self.bump();
-                    self.bump();
-                }
-                _ => self.bump(),
             }
         }
     }
