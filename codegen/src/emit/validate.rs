@@ -194,9 +194,11 @@ impl Shared<'_> {
     }
 }
 
-/// The text identifying a schema node: equal for equal nodes and only for them (the
-/// node as JSON, every field included; serde_json writes it several times faster than
-/// `Debug`, and validators are keyed by it once per schema and sub-schema).
+/// The text identifying a schema node's validator: the node as JSON, every field
+/// included (serde_json writes it several times faster than `Debug`, and validators are
+/// keyed by it once per schema and sub-schema). Nodes with equal texts get the same
+/// function: JSON writes a non-finite bound like an absent one and a `null` example like
+/// no example, and the validator reads neither, so their bodies are the same.
 fn schema_key(node: &Node) -> String {
     // Cannot fail (no map has non-string keys); `Debug` is as exact, only slower.
     serde_json::to_string(node).unwrap_or_else(|_| format!("{node:?}"))

@@ -36,11 +36,29 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
     for (_, _, sketch) in &defs {
         *sketches.entry(sketch.as_str()).or_default() += 1;
     }
-    let texts: Vec<(&str, String)> = defs
+    let candidates: Vec<(&str, &TypeDef)> = defs
         .iter()
         .filter(|(_, _, sketch)| sketches[sketch.as_str()] > 1)
-        .map(|(name, def, _)| (*name, shape_text(def, api)))
+        .map(|(name, def, _)| (*name, *def))
         .collect();
+    // Each text is independent: two halves on two threads (the other core is mostly idle
+    // while lowering finishes).
+    fn write<'a>(defs: &[(&'a str, &TypeDef)], api: &Api) -> Vec<(&'a str, String)> {
+        defs.iter()
+            .map(|(name, def)| (*name, shape_text(def, api)))
+            .collect()
+    }
+    let (first, second) = candidates.split_at(candidates.len() / 2);
+    let texts: Vec<(&str, String)> = std::thread::scope(|scope| {
+        let other = scope.spawn(|| write(second, api));
+        let mut texts = write(first, api);
+        texts.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        texts
+    });
     let pieces: Vec<Vec<Piece<'_>>> = texts.iter().map(|(_, text)| pieces(text)).collect();
     // Type → canonical type, and the same for their validators.
     let mut canonical_type: HashMap<String, String> = HashMap::default();
