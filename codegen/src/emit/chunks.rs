@@ -174,6 +174,33 @@ pub(crate) fn format_trees(
     Ok(())
 }
 
+/// [`format_trees`] for items among which texts written directly stand as placeholders
+/// (see `text::Texts`): each placeholder's text is copied in its place, and only the runs
+/// of other items between them are printed.
+pub(crate) fn format_trees_with_texts(
+    modules: &[&str],
+    items: Vec<syn::Item>,
+    texts: &super::text::Texts,
+    out: &mut String,
+) -> Result<(), String> {
+    let mut run = Vec::new();
+    for item in items {
+        match texts.take_text(&item) {
+            Some(text) => {
+                if !run.is_empty() {
+                    format_trees(modules, std::mem::take(&mut run), out)?;
+                }
+                out.push_str(&text);
+            }
+            None => run.push(item),
+        }
+    }
+    if !run.is_empty() {
+        format_trees(modules, run, out)?;
+    }
+    Ok(())
+}
+
 /// Formats `items` inside `ancestors` and returns the items' lines.
 fn format_in(ancestors: &[TokenStream], items: TokenStream) -> Result<String, String> {
     let wrapped = ancestors

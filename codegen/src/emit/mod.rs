@@ -131,6 +131,10 @@ pub(crate) fn format(tokens: TokenStream) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// The error of a unit whose emitter writes no text (cannot happen: `render` makes them
+/// with texts).
+const NO_TEXTS: &str = "an emitter without texts";
+
 /// The private module the generated items live in.
 const WRAPPER: &str = "__tollgate_generated";
 
@@ -208,14 +212,16 @@ fn render_in_chunks(
                     .iter()
                     .flat_map(|def| emitter.type_items(def))
                     .collect();
-                chunks::format_trees(&[WRAPPER, "types"], items, &mut out)?;
+                let texts = emitter.texts.as_ref().ok_or(NO_TEXTS)?;
+                chunks::format_trees_with_texts(&[WRAPPER, "types"], items, texts, &mut out)?;
             }
             Unit::Validate => {
                 let frame = emitter.validate_module_of(TokenStream::new());
                 let (opened, closing) = chunks::open(&wrapper, frame)?;
                 out.push_str(&opened);
+                let texts = emitter.texts.as_ref().ok_or(NO_TEXTS)?;
                 emitter.validate_items(chunk, |items| {
-                    chunks::format_trees(&[WRAPPER, "validate"], items, &mut out)
+                    chunks::format_trees_with_texts(&[WRAPPER, "validate"], items, texts, &mut out)
                 })?;
                 out.push_str(&closing);
             }
@@ -230,9 +236,15 @@ fn render_in_chunks(
                 }
             })?,
         }
-        match emitter.texts.as_ref().map(text::Texts::take) {
-            Some(texts) if !texts.is_empty() => text::substitute(&out, &texts),
-            _ => Ok(out),
+        // Every text was copied in its placeholder's place (`format_trees_with_texts`).
+        let texts = emitter
+            .texts
+            .as_ref()
+            .map(text::Texts::take)
+            .unwrap_or_default();
+        match texts.iter().filter(|text| !text.is_empty()).count() {
+            0 => Ok(out),
+            left => Err(format!("{left} items written as text found no place")),
         }
     };
     let next = AtomicUsize::new(0);

@@ -12,11 +12,11 @@
 //! and the tests below compare each shape with prettyplease at every length across the
 //! margin).
 //!
-//! In the token stream such an item is a one-line placeholder (`const
-//! __TOLLGATE_TEXT_<n>: () = ();`), formatted with its neighbours, and [`substitute`] puts
-//! the text in its place afterwards: prettyplease prints items one after another, each
-//! starting its own line at the module's indentation, so the text of one item does not
-//! depend on the items around it.
+//! Among the syntax trees of a unit such an item is a placeholder (`const
+//! __TOLLGATE_TEXT_<n>: () = ();`); `chunks::format_trees_with_texts` copies the text in
+//! its place and prints only the trees between: prettyplease prints items one after
+//! another, each starting its own line at the module's indentation, so the text of one
+//! item does not depend on the items around it.
 
 use std::cell::RefCell;
 
@@ -40,12 +40,22 @@ pub(crate) struct Texts {
 }
 
 impl Texts {
-    /// The placeholder for `text` as a syntax tree (see [`Self::placeholder`]).
+    /// The placeholder for `text` as a syntax tree: `const __TOLLGATE_TEXT_<n>: () = ();`.
     pub(crate) fn placeholder_item(&self, text: String) -> syn::Item {
         let mut items = self.items.borrow_mut();
         let name = format!("{PLACEHOLDER}{}", items.len());
         items.push(text);
         super::ast::unit_const(&name)
+    }
+
+    /// The text a placeholder item stands for, taken out (`None` for any other item).
+    pub(crate) fn take_text(&self, item: &syn::Item) -> Option<String> {
+        let syn::Item::Const(constant) = item else {
+            return None;
+        };
+        let name = constant.ident.to_string();
+        let number: usize = name.strip_prefix(PLACEHOLDER)?.parse().ok()?;
+        self.items.borrow_mut().get_mut(number).map(std::mem::take)
     }
 
     /// `text` through a placeholder when there is one, else the item's syntax `tree`.
@@ -60,60 +70,10 @@ impl Texts {
         }
     }
 
-    /// Takes the texts out (for [`substitute`]).
+    /// Takes the texts out (those taken by [`Self::take_text`] are left empty).
     pub(crate) fn take(&self) -> Vec<String> {
         std::mem::take(&mut self.items.borrow_mut())
     }
-}
-
-/// `formatted` with each placeholder's line replaced by its text. A placeholder is a line
-/// that is nothing but one (the same words elsewhere, in a doc comment say, are text); every
-/// text must find its placeholder.
-pub(crate) fn substitute(formatted: &str, texts: &[String]) -> Result<String, String> {
-    if texts.is_empty() {
-        return Ok(formatted.to_owned());
-    }
-    let mut out =
-        String::with_capacity(formatted.len() + texts.iter().map(String::len).sum::<usize>());
-    let marker = format!("const {PLACEHOLDER}");
-    let mut copied = 0;
-    let mut search = 0;
-    let mut used = 0;
-    while let Some(found) = formatted[search..].find(&marker) {
-        let at = search + found;
-        search = at + marker.len();
-        let line_start = formatted[..at].rfind('\n').map_or(0, |i| i + 1);
-        if !formatted[line_start..at].bytes().all(|b| b == b' ') {
-            continue;
-        }
-        let line_end = formatted[at..]
-            .find('\n')
-            .map_or(formatted.len(), |i| at + i + 1);
-        let Some(number) = formatted[at..line_end]
-            .trim_end()
-            .strip_prefix(marker.as_str())
-            .and_then(|tail| tail.strip_suffix(": () = ();"))
-            .and_then(|digits| digits.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        let text = texts
-            .get(number)
-            .ok_or_else(|| format!("placeholder {number} has no text"))?;
-        out.push_str(&formatted[copied..line_start]);
-        out.push_str(text);
-        copied = line_end;
-        search = line_end;
-        used += 1;
-    }
-    if used != texts.len() {
-        return Err(format!(
-            "{used} of {} items written as text found their place",
-            texts.len()
-        ));
-    }
-    out.push_str(&formatted[copied..]);
-    Ok(out)
 }
 
 /// The item's lines at `depth` levels of indentation, each ended by a newline, when every
@@ -1488,36 +1448,30 @@ mod tests {
 
     #[test]
     fn placeholders_are_replaced_by_their_texts() {
-        use quote::ToTokens;
         let texts = Texts::default();
-        let items: TokenStream = [
-            quote!(
+        let tree = |tokens: TokenStream| -> syn::Item { syn::parse2(tokens).expect("an item") };
+        let items = vec![
+            tree(quote!(
                 pub struct A;
-            ),
-            texts
-                .placeholder_item("        // first\n".into())
-                .to_token_stream(),
-            quote!(
+            )),
+            texts.placeholder_item("    // first\n".into()),
+            texts.placeholder_item("    // second\n".into()),
+            tree(quote!(
                 pub struct B;
-            ),
-            texts
-                .placeholder_item("        // second\n".into())
-                .to_token_stream(),
-        ]
-        .into_iter()
-        .collect();
-        let text = substitute(&formatted(items), &texts.take()).expect("substitutes");
+            )),
+        ];
+        let mut out = String::new();
+        super::super::chunks::format_trees_with_texts(&["m"], items, &texts, &mut out)
+            .expect("prints");
         assert_eq!(
-            text,
-            "        pub struct A;\n        // first\n        pub struct B;\n        // second\n"
+            out,
+            "    pub struct A;\n    // first\n    // second\n    pub struct B;\n"
         );
-        assert!(substitute("        const __TOLLGATE_TEXT_7: () = ();\n", &["x".into()]).is_err());
-        // The words in a doc comment are not a placeholder; a text without one is an error.
-        let doc = "        /// const __TOLLGATE_TEXT_0: () = ();\n        const __TOLLGATE_TEXT_0: () = ();\n";
-        assert_eq!(
-            substitute(doc, &["        // here\n".into()]).expect("substitutes"),
-            "        /// const __TOLLGATE_TEXT_0: () = ();\n        // here\n"
-        );
-        assert!(substitute("        pub struct A;\n", &["x".into()]).is_err());
+        // Every text was taken; an item that only looks like a placeholder is not one.
+        assert!(texts.take().iter().all(String::is_empty));
+        let lookalike = tree(quote!(
+            const __TOLLGATE_TEXT_0: () = ();
+        ));
+        assert_eq!(texts.take_text(&lookalike), None);
     }
 }
