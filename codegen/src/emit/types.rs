@@ -148,23 +148,7 @@ impl Emitter<'_> {
                 );
             }
             chain = ast::method(chain, "end", Vec::new(), Vec::new());
-            let sig = syn::Signature {
-                generics: ast::generics(&[], vec![("S", ast::path("__tg::serde::Serializer"))]),
-                ..ast::signature(
-                    "serialize",
-                    vec![ast::ref_self(), ast::arg("s", ast::ty("S"))],
-                    Some(ast::ty_generic(
-                        "::std::result::Result",
-                        vec![ast::ty("S::Ok"), ast::ty("S::Error")],
-                    )),
-                )
-            };
-            ast::item_impl(
-                syn::Generics::default(),
-                Some(ast::path("__tg::serde::Serialize")),
-                ast::ty(name),
-                vec![ast::impl_fn(sig, vec![ast::tail(chain)])],
-            )
+            serialize_impl(name, vec![ast::tail(chain)])
         })
     }
 
@@ -238,37 +222,12 @@ impl Emitter<'_> {
                 s.fields.push_punct(Default::default());
             }
         }
-        let deserializer = ast::path_with(
-            "__tg::serde::Deserializer",
-            vec![ast::ga_lifetime("'de")],
-            false,
-        );
-        let sig = syn::Signature {
-            generics: ast::generics(&[], vec![("D", deserializer)]),
-            ..ast::signature(
-                "deserialize",
-                vec![ast::arg("d", ast::ty("D"))],
-                Some(ast::ty_generic(
-                    "::std::result::Result",
-                    vec![ast::ty("Self"), ast::ty("D::Error")],
-                )),
-            )
-        };
-        ast::item_impl(
-            ast::generics(&["'de"], Vec::new()),
-            Some(ast::path_with(
-                "__tg::serde::Deserialize",
-                vec![ast::ga_lifetime("'de")],
-                false,
-            )),
-            ast::ty(name),
-            vec![ast::impl_fn(
-                sig,
-                vec![
-                    ast::let_(ast::pat_tuple(vec![pattern, rest_pattern], false), read),
-                    ast::tail(ast::call_path("::std::result::Result::Ok", vec![literal])),
-                ],
-            )],
+        deserialize_impl(
+            name,
+            vec![
+                ast::let_(ast::pat_tuple(vec![pattern, rest_pattern], false), read),
+                ast::tail(ast::call_path("::std::result::Result::Ok", vec![literal])),
+            ],
         )
     }
 
@@ -633,28 +592,7 @@ impl Emitter<'_> {
                     validate_fn(&def.validator),
                 ],
             ),
-            ast::item_impl(
-                syn::Generics::default(),
-                Some(ast::path("__tg::serde::Serialize")),
-                ast::ty(name),
-                vec![ast::impl_fn(
-                    syn::Signature {
-                        generics: ast::generics(
-                            &[],
-                            vec![("S", ast::path("__tg::serde::Serializer"))],
-                        ),
-                        ..ast::signature(
-                            "serialize",
-                            vec![ast::ref_self(), ast::arg("s", ast::ty("S"))],
-                            Some(ast::ty_generic(
-                                "::std::result::Result",
-                                vec![ast::ty("S::Ok"), ast::ty("S::Error")],
-                            )),
-                        )
-                    },
-                    vec![self_fn("serialize_str", ast::path_expr("s"))],
-                )],
-            ),
+            serialize_impl(name, vec![self_fn("serialize_str", ast::path_expr("s"))]),
             fmt_impl_stmts(
                 "::std::fmt::Display",
                 name,
@@ -688,36 +626,12 @@ impl Emitter<'_> {
             ),
         ];
         if self.deserialized(&def.name) {
-            let deserializer = ast::path_with(
-                "__tg::serde::Deserializer",
-                vec![ast::ga_lifetime("'de")],
-                false,
-            );
-            items.push(ast::item_impl(
-                ast::generics(&["'de"], Vec::new()),
-                Some(ast::path_with(
-                    "__tg::serde::Deserialize",
-                    vec![ast::ga_lifetime("'de")],
-                    false,
-                )),
-                ast::ty(name),
-                vec![ast::impl_fn(
-                    syn::Signature {
-                        generics: ast::generics(&[], vec![("D", deserializer)]),
-                        ..ast::signature(
-                            "deserialize",
-                            vec![ast::arg("d", ast::ty("D"))],
-                            Some(ast::ty_generic(
-                                "::std::result::Result",
-                                vec![ast::ty("Self"), ast::ty("D::Error")],
-                            )),
-                        )
-                    },
-                    vec![ast::tail(ast::call_path(
-                        "__tg::de::string_enum",
-                        vec![ast::path_expr("d")],
-                    ))],
-                )],
+            items.push(deserialize_impl(
+                name,
+                vec![ast::tail(ast::call_path(
+                    "__tg::de::string_enum",
+                    vec![ast::path_expr("d")],
+                ))],
             ));
         }
         items
@@ -927,6 +841,59 @@ fn fmt_impl_stmts(trait_: &str, name: &str, body: Vec<syn::Stmt>) -> Item {
             ),
             body,
         )],
+    )
+}
+
+/// `impl Serialize for <name> { fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok,
+/// S::Error> { body } }`.
+fn serialize_impl(name: &str, body: Vec<syn::Stmt>) -> Item {
+    let sig = syn::Signature {
+        generics: ast::generics(&[], vec![("S", ast::path("__tg::serde::Serializer"))]),
+        ..ast::signature(
+            "serialize",
+            vec![ast::ref_self(), ast::arg("s", ast::ty("S"))],
+            Some(ast::ty_generic(
+                "::std::result::Result",
+                vec![ast::ty("S::Ok"), ast::ty("S::Error")],
+            )),
+        )
+    };
+    ast::item_impl(
+        syn::Generics::default(),
+        Some(ast::path("__tg::serde::Serialize")),
+        ast::ty(name),
+        vec![ast::impl_fn(sig, body)],
+    )
+}
+
+/// `impl<'de> Deserialize<'de> for <name> { fn deserialize<D: Deserializer<'de>>(d: D)
+/// -> Result<Self, D::Error> { body } }`.
+fn deserialize_impl(name: &str, body: Vec<syn::Stmt>) -> Item {
+    let deserializer = ast::path_with(
+        "__tg::serde::Deserializer",
+        vec![ast::ga_lifetime("'de")],
+        false,
+    );
+    let sig = syn::Signature {
+        generics: ast::generics(&[], vec![("D", deserializer)]),
+        ..ast::signature(
+            "deserialize",
+            vec![ast::arg("d", ast::ty("D"))],
+            Some(ast::ty_generic(
+                "::std::result::Result",
+                vec![ast::ty("Self"), ast::ty("D::Error")],
+            )),
+        )
+    };
+    ast::item_impl(
+        ast::generics(&["'de"], Vec::new()),
+        Some(ast::path_with(
+            "__tg::serde::Deserialize",
+            vec![ast::ga_lifetime("'de")],
+            false,
+        )),
+        ast::ty(name),
+        vec![ast::impl_fn(sig, body)],
     )
 }
 
