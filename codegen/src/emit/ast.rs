@@ -998,3 +998,49 @@ pub(crate) fn reexport(first: &str, name: &str) -> Item {
         semi_token: Default::default(),
     })
 }
+
+/// `if cond { then… } else { otherwise… }`.
+pub(crate) fn if_else(cond: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt>) -> Expr {
+    Expr::If(syn::ExprIf {
+        attrs: Vec::new(),
+        if_token: Default::default(),
+        cond: Box::new(cond),
+        then_branch: block(then),
+        else_branch: Some((Default::default(), Box::new(block_expr(otherwise)))),
+    })
+}
+
+/// `|inputs…| body`.
+pub(crate) fn closure(inputs: Vec<Pat>, body: Expr) -> Expr {
+    Expr::Closure(syn::ExprClosure {
+        attrs: Vec::new(),
+        lifetimes: None,
+        constness: None,
+        movability: None,
+        asyncness: None,
+        capture: None,
+        or1_token: Default::default(),
+        inputs: inputs.into_iter().collect(),
+        or2_token: Default::default(),
+        output: ReturnType::Default,
+        body: Box::new(body),
+    })
+}
+
+/// `place = value`.
+pub(crate) fn assign(place: Expr, value: Expr) -> Expr {
+    Expr::Assign(syn::ExprAssign {
+        attrs: Vec::new(),
+        left: Box::new(place),
+        eq_token: Default::default(),
+        right: Box::new(value),
+    })
+}
+
+/// A literal pattern.
+pub(crate) fn pat_lit(literal: Literal) -> Pat {
+    Pat::Lit(ExprLit {
+        attrs: Vec::new(),
+        lit: Lit::new(literal),
+    })
+}

@@ -2,22 +2,27 @@
 //! operation's input struct, then `extract` (every parameter and the body read through the
 //! runtime, each violation collected) and `call` (the handler's method).
 //!
-//! The token route in `operations` remains for the bodies built there only (multipart,
-//! several media types, JSON that also accepts a form); both print the same code.
+//! Bodies of every kind: JSON (or a form, or either), text, bytes, multipart (a struct
+//! of its own, files filled in after the other parts), and raw media types beside the
+//! typed body (an enum of its own, picked by the request's `Content-Type`).
 
+use quote::quote;
 use syn::{Expr, Item, Stmt};
 
 use super::ast;
 use super::Emitter;
-use crate::ir::{Encoding, Operation, Param, ParamLocation, ParamShape, RustType};
+use crate::ir::{
+    Body, BodyAlternatives, Encoding, Operation, Param, ParamLocation, ParamShape, PartKind,
+    RustType,
+};
 
 /// The module request types name schema types through.
 const TYPES: &str = "self::types";
 
 impl Emitter<'_> {
-    /// The request struct of `op` and its `Operation` impl, or `None` for a body this
-    /// route does not build (see the module doc).
-    pub(crate) fn request_trees(&self, op: &Operation) -> Option<Vec<Item>> {
+    /// The request struct of `op` and its `Operation` impl, after the types its body
+    /// needs of its own (a multipart struct, an enum of media types).
+    pub(crate) fn request_trees(&self, op: &Operation) -> Vec<Item> {
         let mut fields = Vec::new();
         let mut extracts = Vec::new();
         let mut inits = Vec::new();
@@ -36,62 +41,37 @@ impl Emitter<'_> {
             extracts.push(param_extract(param, inner));
             inits.push(init(&param.name, param.required));
         }
+        let mut defs = Vec::new();
         if let Some(body) = &op.body {
-            if body.alternatives.is_some() || body.encoding == Encoding::Multipart {
-                return None;
-            }
-            if body.encoding == Encoding::Json && body.also_form {
-                return None;
-            }
-            let inner = rust_type(&body.ty, TYPES);
-            let ty = if body.required {
-                inner.clone()
+            let inner = if body.encoding == Encoding::Multipart {
+                let name = format!("{}Multipart", op.type_stem);
+                defs.push(self.multipart_tree(op, body, &name));
+                ast::ty(&name)
             } else {
-                ast::ty_option(inner.clone())
+                rust_type(&body.ty, TYPES)
+            };
+            let field_inner = match &body.alternatives {
+                Some(alternatives) => {
+                    defs.push(body_enum_tree(body, alternatives, inner.clone()));
+                    ast::ty(&alternatives.name)
+                }
+                None => inner.clone(),
+            };
+            let ty = if body.required {
+                field_inner
+            } else {
+                ast::ty_option(field_inner)
             };
             fields.push(ast::named_field(
                 ast::docs(body.doc.as_deref().or(Some("The request body."))),
                 "body",
                 ty,
             ));
-            let required = ast::boolean(body.required);
-            let validator = validator_arg(body.validator.as_deref());
-            let input = || ast::path_expr("input");
-            let e = || ast::path_expr("e");
-            let read = match body.encoding {
-                Encoding::Json => ast::method(
-                    input(),
-                    "json_body",
-                    vec![inner],
-                    vec![required, validator, e()],
-                ),
-                Encoding::Form => {
-                    let form_fields = body
-                        .form_fields
-                        .iter()
-                        .map(|(name, shape)| ast::tuple(vec![ast::string(name), shape_expr(shape)]))
-                        .collect();
-                    ast::method(
-                        input(),
-                        "form_body",
-                        vec![inner],
-                        vec![
-                            required,
-                            ast::reference(ast::array(form_fields)),
-                            validator,
-                            e(),
-                        ],
-                    )
-                }
-                Encoding::Text => {
-                    ast::method(input(), "text_body", Vec::new(), vec![required, e()])
-                }
-                Encoding::Binary => {
-                    ast::method(input(), "bytes_body", Vec::new(), vec![required, e()])
-                }
-                Encoding::Multipart => return None,
-            };
-            extracts.push(ast::let_(ast::pat_ident("body", false), read));
+            let typed = ast::let_(ast::pat_ident("body", false), body_read(body, inner));
+            extracts.push(match &body.alternatives {
+                None => typed,
+                Some(alternatives) => dispatch_on_media(alternatives, body.required, typed),
+            });
             inits.push(init("body", body.required));
         }
         let name = format!("{}Request", op.type_stem);
@@ -157,8 +137,277 @@ impl Emitter<'_> {
                 call,
             ],
         );
-        Some(vec![definition, operation])
+        defs.extend([definition, operation]);
+        defs
     }
+
+    /// The body type of a `multipart/form-data` operation: the schema's fields, files as
+    /// `FilePart`s (filled in after the other fields were validated and deserialized).
+    fn multipart_tree(&self, op: &Operation, body: &Body, name: &str) -> Item {
+        let serde_crate = self.serde_crate();
+        let fields = body
+            .multipart
+            .iter()
+            .map(|f| {
+                let wire = &f.wire;
+                let ty = match &f.part {
+                    PartKind::File => ast::ty("__tg::FilePart"),
+                    PartKind::Files => {
+                        ast::ty_generic("::std::vec::Vec", vec![ast::ty("__tg::FilePart")])
+                    }
+                    _ => rust_type(&f.ty, TYPES),
+                };
+                let optional = f.optional && f.part != PartKind::Files;
+                let ty = if optional { ast::ty_option(ty) } else { ty };
+                let serde = match (&f.part, optional) {
+                    (PartKind::File | PartKind::Files, _) => quote!(skip),
+                    (_, true) => quote!(rename = #wire, default),
+                    (_, false) => quote!(rename = #wire),
+                };
+                let attrs = vec![
+                    ast::doc_line(&format!(" Part `{wire}`.")),
+                    ast::attr_list("serde", serde),
+                ];
+                ast::named_field(attrs, &f.name, ty)
+            })
+            .collect();
+        let doc_text = format!(
+            " The `multipart/form-data` body of `{}`: files as `FilePart`s.",
+            op.id
+        );
+        ast::item_struct(
+            vec![
+                ast::doc_line(&doc_text),
+                ast::attr_list(
+                    "derive",
+                    quote!(Debug, Clone, PartialEq, __tg::serde::Deserialize),
+                ),
+                ast::attr_list("serde", quote!(crate = #serde_crate)),
+            ],
+            name,
+            fields,
+        )
+    }
+}
+
+/// How the typed body is read: `input.<json|form|multipart|text|bytes>_body(…)`, or for
+/// JSON that also accepts a form, whichever the request's `Content-Type` says.
+fn body_read(body: &Body, inner: syn::Type) -> Expr {
+    let required = || ast::boolean(body.required);
+    let validator = || validator_arg(body.validator.as_deref());
+    let input = || ast::path_expr("input");
+    let e = || ast::path_expr("e");
+    let form = |inner: syn::Type| {
+        let form_fields = body
+            .form_fields
+            .iter()
+            .map(|(name, shape)| ast::tuple(vec![ast::string(name), shape_expr(shape)]))
+            .collect();
+        ast::method(
+            input(),
+            "form_body",
+            vec![inner],
+            vec![
+                required(),
+                ast::reference(ast::array(form_fields)),
+                validator(),
+                e(),
+            ],
+        )
+    };
+    let json = |inner: syn::Type| {
+        ast::method(
+            input(),
+            "json_body",
+            vec![inner],
+            vec![required(), validator(), e()],
+        )
+    };
+    match body.encoding {
+        Encoding::Json if body.also_form => ast::if_else(
+            ast::method(input(), "is_form", Vec::new(), Vec::new()),
+            vec![ast::tail(form(inner.clone()))],
+            vec![ast::tail(json(inner))],
+        ),
+        Encoding::Json => json(inner),
+        Encoding::Form => form(inner),
+        Encoding::Text => ast::method(input(), "text_body", Vec::new(), vec![required(), e()]),
+        Encoding::Binary => ast::method(input(), "bytes_body", Vec::new(), vec![required(), e()]),
+        Encoding::Multipart => {
+            let parts = body
+                .multipart
+                .iter()
+                .map(|f| ast::tuple(vec![ast::string(&f.wire), part_expr(&f.part, &f.accept)]))
+                .collect();
+            // Files are filled in after the other parts were deserialized.
+            let mut files: Vec<Stmt> = body
+                .multipart
+                .iter()
+                .filter_map(|f| {
+                    let wire = ast::string(&f.wire);
+                    let all = || ast::path_expr("files");
+                    let value = match (&f.part, f.optional) {
+                        (PartKind::File, true) => ast::method(all(), "one", Vec::new(), vec![wire]),
+                        (PartKind::File, false) => ast::method(
+                            ast::method(all(), "one", Vec::new(), vec![wire]),
+                            "unwrap_or_default",
+                            Vec::new(),
+                            Vec::new(),
+                        ),
+                        (PartKind::Files, _) => ast::method(all(), "all", Vec::new(), vec![wire]),
+                        _ => return None,
+                    };
+                    Some(ast::semi(ast::assign(
+                        ast::field(ast::path_expr("body"), &f.name),
+                        value,
+                    )))
+                })
+                .collect();
+            let filled = !files.is_empty();
+            let pattern = ast::pat_tuple(
+                vec![
+                    ast::pat_ident("body", filled),
+                    ast::pat_ident(if filled { "files" } else { "_files" }, filled),
+                ],
+                false,
+            );
+            files.push(ast::tail(ast::path_expr("body")));
+            let read = ast::method(
+                input(),
+                "multipart_body",
+                vec![inner],
+                vec![
+                    required(),
+                    ast::reference(ast::array(parts)),
+                    validator(),
+                    e(),
+                ],
+            );
+            ast::method(
+                read,
+                "map",
+                Vec::new(),
+                vec![ast::closure(vec![pattern], ast::block_expr(files))],
+            )
+        }
+    }
+}
+
+/// The runtime `Part` of a multipart field.
+fn part_expr(part: &PartKind, accept: &[String]) -> Expr {
+    let accept = || {
+        ast::field_value(
+            "accept",
+            Some(ast::reference(ast::array(
+                accept.iter().map(|a| ast::string(a)).collect(),
+            ))),
+        )
+    };
+    match part {
+        PartKind::Field(shape) => ast::call_path("__tg::Part::Field", vec![shape_expr(shape)]),
+        PartKind::Json { repeated } => ast::struct_expr(
+            "__tg::Part::Json",
+            vec![ast::field_value("repeated", Some(ast::boolean(*repeated)))],
+        ),
+        PartKind::File => ast::struct_expr("__tg::Part::File", vec![accept()]),
+        PartKind::Files => ast::struct_expr("__tg::Part::Files", vec![accept()]),
+    }
+}
+
+/// The body enum of an operation that takes raw media types beside its typed body: one
+/// variant for the typed body (`typed`), one per raw media type (`String` or `Bytes`).
+fn body_enum_tree(body: &Body, alternatives: &BodyAlternatives, typed: syn::Type) -> Item {
+    let typed_doc = format!(
+        " `{}`.",
+        body.content_types.first().map_or("", String::as_str)
+    );
+    let mut variants = vec![ast::variant(
+        vec![ast::doc_line(&typed_doc)],
+        &alternatives.typed_variant,
+        vec![typed],
+    )];
+    variants.extend(alternatives.raw.iter().map(|a| {
+        let ty = if a.encoding == Encoding::Text {
+            ast::ty("::std::string::String")
+        } else {
+            ast::ty("__tg::Bytes")
+        };
+        ast::variant(
+            vec![ast::doc_line(&format!(" `{}`, as sent.", a.media))],
+            &a.variant,
+            vec![ty],
+        )
+    }));
+    ast::item_enum(
+        vec![
+            ast::doc_line(" The request body, by its `Content-Type`."),
+            ast::attr_list("derive", quote!(Debug, Clone, PartialEq)),
+        ],
+        &alternatives.name,
+        variants,
+    )
+}
+
+/// The reading of a body with raw media types beside its typed form: the raw ones by
+/// their index among the request's `Content-Type`s, else the typed read `typed`.
+fn dispatch_on_media(alternatives: &BodyAlternatives, required: bool, typed: Stmt) -> Stmt {
+    let name = &alternatives.name;
+    let media = alternatives
+        .raw
+        .iter()
+        .map(|a| ast::string(&a.media))
+        .collect();
+    let mut arms: Vec<syn::Arm> = alternatives
+        .raw
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let read = if a.encoding == Encoding::Text {
+                "text_body"
+            } else {
+                "bytes_body"
+            };
+            ast::arm(
+                ast::pat_tuple_struct(
+                    "::std::option::Option::Some",
+                    vec![ast::pat_lit(proc_macro2::Literal::usize_unsuffixed(i))],
+                ),
+                ast::method(
+                    ast::method(
+                        ast::path_expr("input"),
+                        read,
+                        Vec::new(),
+                        vec![ast::boolean(required), ast::path_expr("e")],
+                    ),
+                    "map",
+                    Vec::new(),
+                    vec![ast::path_expr(&format!("{name}::{}", a.variant))],
+                ),
+            )
+        })
+        .collect();
+    arms.push(ast::arm(
+        ast::pat_wild(),
+        ast::block_expr(vec![
+            typed,
+            ast::tail(ast::method(
+                ast::path_expr("body"),
+                "map",
+                Vec::new(),
+                vec![ast::path_expr(&format!(
+                    "{name}::{}",
+                    alternatives.typed_variant
+                ))],
+            )),
+        ]),
+    ));
+    let scrutinee = ast::method(
+        ast::path_expr("input"),
+        "media_index",
+        Vec::new(),
+        vec![ast::reference(ast::array(media))],
+    );
+    ast::let_(ast::pat_ident("body", false), ast::match_(scrutinee, arms))
 }
 
 /// `name: name?` for a required value (its absence was recorded), else `name`.

@@ -11,37 +11,6 @@ use super::{doc, Emitter};
 use crate::ir::{RustType, TypeDef, TypeKind};
 
 impl Emitter<'_> {
-    /// The tokens of a type in a position. `named` is the path prefix of the `types` module
-    /// as seen from there (`self::types` or `self`).
-    pub(crate) fn ty(&self, ty: &RustType, named: &TokenStream) -> TokenStream {
-        match ty {
-            RustType::String => quote!(::std::string::String),
-            RustType::Bool => quote!(bool),
-            RustType::I32 => quote!(i32),
-            RustType::I64 => quote!(i64),
-            RustType::F32 => quote!(f32),
-            RustType::F64 => quote!(f64),
-            RustType::Bytes => quote!(__tg::Bytes),
-            RustType::Value => quote!(__tg::serde_json::Value),
-            RustType::Vec(inner) => {
-                let inner = self.ty(inner, named);
-                quote!(::std::vec::Vec<#inner>)
-            }
-            RustType::Map(inner) => {
-                let inner = self.ty(inner, named);
-                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
-            }
-            RustType::Option(inner) => {
-                let inner = self.ty(inner, named);
-                quote!(::std::option::Option<#inner>)
-            }
-            RustType::Named(name) => {
-                let ident = ident(name);
-                quote!(#named::#ident)
-            }
-        }
-    }
-
     pub(crate) fn serde_crate(&self) -> String {
         format!("{}::__codegen::serde", self.settings.runtime_path)
     }
