@@ -144,7 +144,6 @@ impl Emitter<'_> {
     /// The body type of a `multipart/form-data` operation: the schema's fields, files as
     /// `FilePart`s (filled in after the other fields were validated and deserialized).
     fn multipart_tree(&self, op: &Operation, body: &Body, name: &str) -> Item {
-        let serde_crate = self.serde_crate();
         let fields = body
             .multipart
             .iter()
@@ -175,18 +174,7 @@ impl Emitter<'_> {
             " The `multipart/form-data` body of `{}`: files as `FilePart`s.",
             op.id
         );
-        ast::item_struct(
-            vec![
-                ast::doc_line(&doc_text),
-                ast::attr_list(
-                    "derive",
-                    quote!(Debug, Clone, PartialEq, __tg::serde::Deserialize),
-                ),
-                ast::attr_list("serde", quote!(crate = #serde_crate)),
-            ],
-            name,
-            fields,
-        )
+        self.deserialize_struct(&doc_text, name, fields)
     }
 }
 

@@ -166,7 +166,6 @@ impl Emitter<'_> {
 
     /// The declared headers of one response, as fields the handler fills.
     fn headers_tree(&self, op: &Operation, r: &Response) -> Item {
-        let serde_crate = self.serde_crate();
         let fields = r
             .headers
             .iter()
@@ -188,16 +187,28 @@ impl Emitter<'_> {
             " The headers `{}` sends with `{}Response::{}`.",
             op.id, op.type_stem, r.variant
         );
+        self.deserialize_struct(&doc_text, &r.headers_type, fields)
+    }
+
+    /// `pub struct <name> { fields }` deriving `Deserialize` through the runtime's serde,
+    /// with the one-line doc `doc_text` (a multipart body, a response's headers).
+    pub(crate) fn deserialize_struct(
+        &self,
+        doc_text: &str,
+        name: &str,
+        fields: Vec<syn::Field>,
+    ) -> Item {
+        let serde_crate = self.serde_crate();
         ast::item_struct(
             vec![
-                ast::doc_line(&doc_text),
+                ast::doc_line(doc_text),
                 ast::attr_list(
                     "derive",
                     quote!(Debug, Clone, PartialEq, __tg::serde::Deserialize),
                 ),
                 ast::attr_list("serde", quote!(crate = #serde_crate)),
             ],
-            &r.headers_type,
+            name,
             fields,
         )
     }
