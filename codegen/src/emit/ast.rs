@@ -1044,3 +1044,19 @@ pub(crate) fn pat_lit(literal: Literal) -> Pat {
         lit: Lit::new(literal),
     })
 }
+
+/// `attrs pub const name: ty = expr;`.
+pub(crate) fn item_const(attrs: Vec<Attribute>, name: &str, ty: Type, expr: Expr) -> Item {
+    Item::Const(syn::ItemConst {
+        attrs,
+        vis: visibility(true),
+        const_token: Default::default(),
+        ident: ident(name),
+        generics: Generics::default(),
+        colon_token: Default::default(),
+        ty: Box::new(ty),
+        eq_token: Default::default(),
+        expr: Box::new(expr),
+        semi_token: Default::default(),
+    })
+}

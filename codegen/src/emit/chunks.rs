@@ -1,23 +1,20 @@
-//! Formatting a run of items in chunks, byte for byte as formatting them in one piece.
+//! Printing the items of one unit of the module, byte for byte as printing the whole file.
 //!
-//! syn's re-parse of a whole part (millions of tokens) was most of a large spec's generation
-//! time and its memory peak: one syntax tree for the part, and a token buffer grown by
-//! doubling to hundreds of MB. Here the items are split at their boundaries, a large
-//! `mod`/`impl`/`trait` is opened and its own items split in turn, and each chunk of a few
-//! dozen items is parsed and printed on its own, inside the (attribute-free) headers of the
-//! items that enclose it, so it gets the same indentation and line breaks. prettyplease
-//! prints an item's inner items one after another, each ending its line, so chunks printed
-//! apart concatenate to the whole.
+//! prettyplease prints a module's items one after another, each starting its own line at
+//! the module's indentation, so items printed apart concatenate to the whole: a unit's
+//! items (syntax trees, see `emit::ast`) are printed inside the (attribute-free) headers
+//! of the modules that enclose them and cut out of that text ([`format_trees`]); a module's
+//! own frame, its opening lines and its closing line, is printed once around nothing
+//! ([`open`]). Texts written directly take their placeholders' places
+//! ([`format_trees_with_texts`]).
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
 use super::format;
 
-/// How many items one chunk holds: few enough that its syntax tree is small and its memory
-/// is reused by the next chunk, enough that the enclosing headers printed with every chunk
-/// cost little. A `mod`/`impl`/`trait` with more than twice as many inner items is
-/// formatted a chunk at a time.
+/// How many items one batch of a unit holds: few enough that their syntax trees are small
+/// and their memory is reused by the next batch.
 pub(crate) const CHUNK_ITEMS: usize = 32;
 
 /// Indentation prettyplease gives one nesting level.
@@ -26,103 +23,22 @@ const INDENT: usize = 4;
 /// One item's tokens.
 type Item = Vec<TokenTree>;
 
-/// Formats the items of `stream` as prettyplease prints them inside `ancestors` (the
-/// attribute-free headers of the enclosing items, outermost first, e.g. `mod outer`,
-/// `impl Foo`), `chunk` items at a time (see [`CHUNK_ITEMS`]), and appends the text to
-/// `out`.
-pub(crate) fn format_items(
-    ancestors: &[TokenStream],
-    stream: TokenStream,
-    chunk: usize,
-    out: &mut String,
-) -> Result<(), String> {
-    format_split(ancestors, split_items(stream), chunk, out)
-}
-
-/// [`format_items`] for items already split.
-fn format_split(
-    ancestors: &[TokenStream],
-    items: Vec<Item>,
-    limit: usize,
-    out: &mut String,
-) -> Result<(), String> {
-    let mut chunk: Vec<TokenTree> = Vec::new();
-    let mut count = 0;
-    for mut item in items {
-        if let Some(inner) = take_body(&mut item) {
-            if inner.len() > 2 * limit {
-                flush(ancestors, &mut chunk, &mut count, out)?;
-                format_container(ancestors, &item, inner, limit, out)?;
-                continue;
-            }
-            let body = inner.into_iter().flatten().collect();
-            item.push(TokenTree::Group(Group::new(Delimiter::Brace, body)));
-        }
-        chunk.extend(item);
-        count += 1;
-        if count >= limit {
-            flush(ancestors, &mut chunk, &mut count, out)?;
-        }
-    }
-    flush(ancestors, &mut chunk, &mut count, out)
-}
-
-/// Formats the pending chunk, if any, and empties it.
-fn flush(
-    ancestors: &[TokenStream],
-    chunk: &mut Vec<TokenTree>,
-    count: &mut usize,
-    out: &mut String,
-) -> Result<(), String> {
-    if chunk.is_empty() {
-        return Ok(());
-    }
-    *count = 0;
-    let tokens: TokenStream = std::mem::take(chunk).into_iter().collect();
-    out.push_str(&format_in(ancestors, tokens)?);
-    Ok(())
-}
-
-/// Formats a large `mod`/`impl`/`trait` (its attributes and header, then its inner items)
-/// piece by piece: the item with its first inner item (which prints its attributes and
-/// header), the other inner items inside its header, then its closing line.
-fn format_container(
-    ancestors: &[TokenStream],
-    attrs_and_header: &[TokenTree],
-    inner: Vec<Item>,
-    limit: usize,
-    out: &mut String,
-) -> Result<(), String> {
-    let mut inner = inner.into_iter();
-    let first: TokenStream = inner.next().unwrap_or_default().into_iter().collect();
-    let (opened, closing) = open_with(ancestors, attrs_and_header, first)?;
-    out.push_str(&opened);
-    format_split(
-        &nested(ancestors, attrs_and_header),
-        inner.collect(),
-        limit,
-        out,
-    )?;
-    out.push_str(&closing);
-    Ok(())
-}
-
 /// A `mod`/`impl`/`trait` item formatted inside `ancestors`, cut before its closing line:
-/// its lines up to its last inner item, and its closing line. Items formatted inside
-/// [`inside`]`(ancestors, item)` go between the two.
+/// its lines up to its last inner item, and its closing line. Items printed inside it go
+/// between the two.
 pub(crate) fn open(
     ancestors: &[TokenStream],
     item: TokenStream,
 ) -> Result<(String, String), String> {
     let mut item: Item = item.into_iter().collect();
-    let inner = take_body(&mut item).ok_or(NOT_A_CONTAINER)?;
-    open_with(ancestors, &item, inner.into_iter().flatten().collect())
+    let body = take_body(&mut item).ok_or(NOT_A_CONTAINER)?;
+    open_with(ancestors, &item, body)
 }
 
-/// The error of [`open`] and [`inside`] on another item.
+/// The error of [`open`] on another item.
 const NOT_A_CONTAINER: &str = "not a `mod`, `impl` or `trait` with a body";
 
-/// [`open`] for an item given as its attributes and header and its inner items.
+/// [`open`] for an item given as its attributes and header and its body.
 fn open_with(
     ancestors: &[TokenStream],
     attrs_and_header: &[TokenTree],
@@ -136,13 +52,6 @@ fn open_with(
     }
     text.truncate(text.len() - closing.len());
     Ok((text, closing))
-}
-
-/// `ancestors` and the header of an item with attributes `attrs_and_header`.
-fn nested(ancestors: &[TokenStream], attrs_and_header: &[TokenTree]) -> Vec<TokenStream> {
-    let mut nested = ancestors.to_vec();
-    nested.push(header(attrs_and_header).iter().cloned().collect());
-    nested
 }
 
 /// Prints the syntax trees `items` as prettyplease prints them inside the modules
@@ -239,63 +148,9 @@ fn strip_ancestors(text: &str, depth: usize) -> Option<&str> {
     Some(rest)
 }
 
-/// Splits a run of items at their boundaries: an item ends with a `;` or a `{…}` group that
-/// is followed by the start of another item (an attribute, or a keyword that begins an
-/// item) or by nothing. Inside an item, a `;` or braces at the top level are followed by
-/// neither (`const X: T = T { … };`, `if a { … } else { … }`).
-fn split_items(stream: TokenStream) -> Vec<Item> {
-    let mut items = Vec::new();
-    let mut tokens = Vec::new();
-    let mut trees = stream.into_iter().peekable();
-    while let Some(tree) = trees.next() {
-        let ends = match &tree {
-            TokenTree::Punct(p) => p.as_char() == ';',
-            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
-            _ => false,
-        };
-        tokens.push(tree);
-        if ends && trees.peek().is_none_or(starts_item) {
-            items.push(std::mem::take(&mut tokens));
-        }
-    }
-    if !tokens.is_empty() {
-        items.push(tokens);
-    }
-    items
-}
-
-/// Keywords that begin an item (or an associated item).
-const ITEM_KEYWORDS: [&str; 16] = [
-    "pub",
-    "fn",
-    "impl",
-    "struct",
-    "enum",
-    "union",
-    "type",
-    "const",
-    "static",
-    "use",
-    "mod",
-    "trait",
-    "async",
-    "unsafe",
-    "extern",
-    "macro_rules",
-];
-
-/// Whether a token can begin an item (or an associated item).
-fn starts_item(tree: &TokenTree) -> bool {
-    match tree {
-        TokenTree::Punct(p) => p.as_char() == '#',
-        TokenTree::Ident(i) => ITEM_KEYWORDS.iter().any(|word| i == word),
-        _ => false,
-    }
-}
-
 /// If the item is a `mod`, `impl` or `trait` with a body, takes the body off the item
-/// (leaving its attributes and header) and returns the body's items.
-fn take_body(item: &mut Item) -> Option<Vec<Item>> {
+/// (leaving its attributes and header) and returns the body's tokens.
+fn take_body(item: &mut Item) -> Option<TokenStream> {
     let Some(TokenTree::Group(body)) = item.last() else {
         return None;
     };
@@ -312,10 +167,7 @@ fn take_body(item: &mut Item) -> Option<Vec<Item>> {
     let Some(TokenTree::Group(body)) = item.pop() else {
         return None;
     };
-    let stream = body.stream();
-    // The item no longer holds the body: unless the emitter shares it, the trees move.
-    drop(body);
-    Some(split_items(stream))
+    Some(body.stream())
 }
 
 /// An item's tokens without its outer attributes (`#` then a `[…]` group).

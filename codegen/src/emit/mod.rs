@@ -1,5 +1,6 @@
-//! Emitting Rust from the IR: pure functions IR → tokens, then prettyplease; items of a
-//! fixed shape are written as formatted text directly (see [`text`]).
+//! Emitting Rust from the IR: pure functions IR → syntax trees (built directly, see
+//! [`ast`]), printed by prettyplease; items of a fixed shape are written as formatted text
+//! directly (see [`text`]).
 //!
 //! No decisions are made here and nothing reads the spec. The output is one file whose
 //! items live in a private wrapper module (so lint allowances need no inner attribute) and
@@ -158,20 +159,19 @@ enum Unit {
 
 /// The whole generated file, formatted.
 ///
-/// Formatting (syn re-parses the tokens, prettyplease prints them) is most of a large
-/// spec's generation time, so the wrapper module's contents are cut into units (the
-/// validators, the operations, the types a few dozen at a time), each emitted and
-/// formatted on its own — on as many threads as there are cores when `parallel`, the
-/// largest units first — and formatted in chunks of items (see [`chunks`]). Each unit is
-/// formatted inside the same enclosing items as in the whole file, so the result is byte
-/// for byte what formatting the whole file at once gives (prettyplease prints items one
-/// after another, each at its module's indentation). Tokens cannot move between threads
-/// (`proc_macro2`), so a unit's tokens are made where they are formatted.
+/// The wrapper module's contents are cut into units (the validators, the operations, the
+/// types a few dozen at a time), each built and printed on its own — on as many threads
+/// as there are cores when `parallel`, the largest units first — a batch of items at a
+/// time (see [`chunks`]). Each unit is printed inside the same enclosing modules as in the
+/// whole file, so the result is byte for byte what printing the whole file at once gives
+/// (prettyplease prints items one after another, each at its module's indentation).
+/// Syntax trees hold `proc_macro2` identifiers, which cannot move between threads inside a
+/// procedural macro, so a unit's trees are made where they are printed.
 pub(crate) fn render(api: &Api, settings: &Settings, parallel: bool) -> Result<String, String> {
     render_in_chunks(api, settings, parallel, chunks::CHUNK_ITEMS)
 }
 
-/// [`render`], formatting `chunk` items at a time.
+/// [`render`], `chunk` items a batch.
 fn render_in_chunks(
     api: &Api,
     settings: &Settings,
@@ -226,9 +226,6 @@ fn render_in_chunks(
                 out.push_str(&closing);
             }
             Unit::Operations => emitter.operation_items(chunk, |part| match part {
-                operations::Part::Tokens(items) => {
-                    chunks::format_items(&wrapper, items, chunk, &mut out)
-                }
                 operations::Part::Trees(items) => chunks::format_trees(&[WRAPPER], items, &mut out),
                 operations::Part::Text(text) => {
                     out.push_str(&text);

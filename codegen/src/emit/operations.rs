@@ -2,17 +2,14 @@
 //! (`requests`), response enums (`responses`), the `Api` trait, `Mock` and the router
 //! (`service`), the static metadata (`meta`) and `SPEC`; and the texts they share.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use proc_macro2::Literal;
 
 use super::text;
-use super::Emitter;
+use super::{ast, Emitter};
 use crate::ir::{Operation, Response, Status};
 
-/// Items of the operations' part, as syntax trees (printed directly), as formatted text,
-/// or as tokens (only `SPEC` when the emitter writes no text: formatted through `syn`).
+/// Items of the operations' part, as syntax trees (printed directly) or as formatted text.
 pub(crate) enum Part {
-    Tokens(TokenStream),
     Trees(Vec<syn::Item>),
     /// Formatted text (see `text`).
     Text(String),
@@ -22,11 +19,10 @@ impl Emitter<'_> {
     /// The operations' part of the module: request types, response enums, the `Api`
     /// trait, `Mock`, the metadata and the router.
     #[cfg(test)]
-    pub(crate) fn operations(&self) -> TokenStream {
-        let mut items = TokenStream::new();
+    pub(crate) fn operations(&self) -> proc_macro2::TokenStream {
+        let mut items = proc_macro2::TokenStream::new();
         self.operation_items(usize::MAX, |part| {
             match part {
-                Part::Tokens(tokens) => items.extend(tokens),
                 Part::Trees(trees) => {
                     items.extend(trees.iter().map(quote::ToTokens::to_token_stream));
                 }
@@ -70,7 +66,7 @@ impl Emitter<'_> {
     }
 
     /// `pub const SPEC`, the document as JSON: as text when the emitter writes text (a
-    /// raw string literal of megabytes is costly to lex and print), else as tokens.
+    /// raw string literal of megabytes is costly to print), else as a tree.
     fn spec(&self) -> Part {
         let json = &self.api.spec_json;
         match self
@@ -79,13 +75,14 @@ impl Emitter<'_> {
             .and(text::spec_const(OPERATIONS_DEPTH, json))
         {
             Some(text) => Part::Text(text),
-            None => {
-                let spec = raw_string(json);
-                Part::Tokens(quote! {
-                    /// The OpenAPI document, as JSON (served at `GET /openapi.json`).
-                    pub const SPEC: &str = #spec;
-                })
-            }
+            None => Part::Trees(vec![ast::item_const(
+                vec![ast::doc_line(
+                    " The OpenAPI document, as JSON (served at `GET /openapi.json`).",
+                )],
+                "SPEC",
+                ast::ty_ref(false, ast::ty("str")),
+                ast::lit_expr(raw_string(json)),
+            )]),
         }
     }
 }
