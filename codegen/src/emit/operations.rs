@@ -6,7 +6,6 @@ use proc_macro2::Literal;
 
 use super::text;
 use super::{ast, Emitter};
-use crate::ir::{Operation, Response, Status};
 
 /// Items of the operations' part, as syntax trees (printed directly) or as formatted text.
 pub(crate) enum Part {
@@ -87,28 +86,6 @@ impl Emitter<'_> {
     }
 }
 
-/// The doc of a response variant: its status and description.
-pub(crate) fn response_doc(r: &Response) -> String {
-    let status = match r.status {
-        Status::Code(c) => c.to_string(),
-        Status::Range(d) => format!("{d}XX (the status is the first field)"),
-        Status::Default => "any other status (the status is the first field)".to_owned(),
-    };
-    match &r.doc {
-        Some(d) if !d.trim().is_empty() => format!("{status}: {}", d.trim()),
-        _ => status,
-    }
-}
-
-/// The doc of an `Api` method: its method, path and id, then its description.
-pub(crate) fn operation_doc(op: &Operation) -> String {
-    let head = format!("`{} {}` (`{}`)", op.method, op.path, op.id);
-    match &op.doc {
-        Some(d) => format!("{head}\n\n{d}"),
-        None => head,
-    }
-}
-
 /// A raw string literal holding `text`, with as many `#` as it needs.
 pub(crate) fn raw_string(text: &str) -> Literal {
     let h = raw_string_hashes(text);
@@ -129,16 +106,3 @@ pub(crate) fn raw_string_hashes(text: &str) -> String {
 
 /// How deep the operations' items are: inside the wrapper module.
 const OPERATIONS_DEPTH: usize = 1;
-
-/// The runtime `Style` variant of an OpenAPI `style`.
-pub(crate) fn style_name(style: &str) -> &'static str {
-    match style {
-        "simple" => "Simple",
-        "label" => "Label",
-        "matrix" => "Matrix",
-        "spaceDelimited" => "SpaceDelimited",
-        "pipeDelimited" => "PipeDelimited",
-        "deepObject" => "DeepObject",
-        _ => "Form",
-    }
-}

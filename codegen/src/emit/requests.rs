@@ -454,12 +454,7 @@ pub(crate) fn shape_expr(shape: &ParamShape) -> Expr {
             _ => "__tg::Scalar::String",
         })
     };
-    let style = |s: &str| {
-        ast::path_expr(&format!(
-            "__tg::Style::{}",
-            super::operations::style_name(s)
-        ))
-    };
+    let style = |s: &str| ast::path_expr(&format!("__tg::Style::{}", style_name(s)));
     match shape {
         ParamShape::Scalar(s) => ast::call_path("__tg::Shape::Scalar", vec![scalar(s)]),
         ParamShape::Array {
@@ -518,5 +513,18 @@ pub(crate) fn rust_type(ty: &RustType, named: &str) -> syn::Type {
         ),
         RustType::Option(inner) => ast::ty_option(rust_type(inner, named)),
         RustType::Named(name) => ast::ty(&format!("{named}::{name}")),
+    }
+}
+
+/// The runtime `Style` variant of an OpenAPI `style`.
+fn style_name(style: &str) -> &'static str {
+    match style {
+        "simple" => "Simple",
+        "label" => "Label",
+        "matrix" => "Matrix",
+        "spaceDelimited" => "SpaceDelimited",
+        "pipeDelimited" => "PipeDelimited",
+        "deepObject" => "DeepObject",
+        _ => "Form",
     }
 }

@@ -37,7 +37,7 @@ impl Emitter<'_> {
                 elems.push(ast::ty(&r.headers_type));
             }
             variants.push(ast::variant(
-                ast::docs(Some(&super::operations::response_doc(r))),
+                ast::docs(Some(&response_doc(r))),
                 &r.variant,
                 elems,
             ));
@@ -245,5 +245,18 @@ fn response_call(b: &ResponseBody, status: Expr) -> Expr {
             "__tg::media_choices",
             vec![call, ast::reference(ast::array(all))],
         )
+    }
+}
+
+/// The doc of a response variant: its status and description.
+fn response_doc(r: &Response) -> String {
+    let status = match r.status {
+        Status::Code(c) => c.to_string(),
+        Status::Range(d) => format!("{d}XX (the status is the first field)"),
+        Status::Default => "any other status (the status is the first field)".to_owned(),
+    };
+    match &r.doc {
+        Some(d) if !d.trim().is_empty() => format!("{status}: {}", d.trim()),
+        _ => status,
     }
 }

@@ -18,7 +18,7 @@ impl Emitter<'_> {
             .operations
             .iter()
             .map(|op| {
-                let mut attrs = ast::docs(Some(&super::operations::operation_doc(op)));
+                let mut attrs = ast::docs(Some(&operation_doc(op)));
                 if op.deprecated {
                     attrs.push(ast::attr_path("deprecated"));
                 }
@@ -357,4 +357,13 @@ fn map_expr(entries: &[(String, MockExpr)]) -> Expr {
         "::std::collections::BTreeMap::from",
         vec![ast::array(entries)],
     )
+}
+
+/// The doc of an `Api` method: its method, path and id, then its description.
+fn operation_doc(op: &Operation) -> String {
+    let head = format!("`{} {}` (`{}`)", op.method, op.path, op.id);
+    match &op.doc {
+        Some(d) => format!("{head}\n\n{d}"),
+        None => head,
+    }
 }

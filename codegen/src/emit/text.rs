@@ -990,6 +990,30 @@ mod tests {
         name
     }
 
+    /// 1 when the item with a name of `len` characters was written directly (then it must
+    /// be `expected`), else 0, and then prettyplease must have broken it (more than
+    /// `unbroken` lines): an item that fits is never left to the tree.
+    fn direct_or_broken(
+        len: usize,
+        text: Option<String>,
+        expected: &str,
+        unbroken: usize,
+    ) -> usize {
+        match text {
+            Some(text) => {
+                assert_eq!(text, expected, "name of {len} characters");
+                1
+            }
+            None => {
+                assert!(
+                    expected.lines().count() > unbroken,
+                    "{len}: fits, yet left to the tree"
+                );
+                0
+            }
+        }
+    }
+
     #[test]
     fn debug_impls_are_what_prettyplease_prints() {
         let mut direct = 0;
@@ -1003,15 +1027,7 @@ mod tests {
                     }
                 }
             });
-            if let Some(text) = debug_impl(2, &name, &name) {
-                assert_eq!(text, expected, "name of {len} characters");
-                direct += 1;
-            } else {
-                assert!(
-                    expected.lines().count() > 5,
-                    "{len}: fits, yet left to tokens"
-                );
-            }
+            direct += direct_or_broken(len, debug_impl(2, &name, &name), &expected, 5);
         }
         assert!(direct > 40, "only {direct} of 100 written directly");
     }
@@ -1031,15 +1047,7 @@ mod tests {
                     }
                 }
             });
-            if let Some(text) = validate_impl(2, &name, &validator) {
-                assert_eq!(text, expected, "name of {len} characters");
-                direct += 1;
-            } else {
-                assert!(
-                    expected.lines().count() > 8,
-                    "{len}: fits, yet left to tokens"
-                );
-            }
+            direct += direct_or_broken(len, validate_impl(2, &name, &validator), &expected, 8);
         }
         assert!(direct > 20, "only {direct} of 100 written directly");
     }

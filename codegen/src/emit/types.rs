@@ -185,12 +185,7 @@ impl Emitter<'_> {
         if additional.is_some() {
             values.push(ast::field_value("additional_properties", None));
         }
-        let mut literal = ast::struct_expr("Self", values);
-        if let Expr::Struct(s) = &mut literal {
-            if !s.fields.empty_or_trailing() {
-                s.fields.push_punct(Default::default());
-            }
-        }
+        let literal = ast::struct_expr("Self", values);
         deserialize_impl(
             name,
             vec![

@@ -316,23 +316,11 @@ fn node_body(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
     if node.nullable {
         fields.push(named("nullable", ast::boolean(true)));
     }
-    // The token route wrote a comma after each field.
-    let mut rules = table("Rules", fields);
-    trailing_comma(&mut rules);
-    statics.push(local_static("RULES", "Rules", rules));
+    statics.push(local_static("RULES", "Rules", table("Rules", fields)));
     let mut args = cpe();
     args.push(ast::reference(ast::path_expr("RULES")));
     statics.push(ast::semi(ast::call_path("__tg::validate::node", args)));
     Some(statics)
-}
-
-/// Ends a struct literal's fields with a comma.
-fn trailing_comma(expr: &mut Expr) {
-    if let Expr::Struct(s) = expr {
-        if !s.fields.empty_or_trailing() {
-            s.fields.push_punct(Default::default());
-        }
-    }
 }
 
 /// The call of the runtime's walk for a typed schema with only its type's keywords (and,
@@ -515,11 +503,7 @@ fn compose_rules(node: &Node, shared: &mut Shared) -> Option<Expr> {
     if let Some(not) = &node.not {
         fields.push(named("not", some(check_or_any(not, shared))));
     }
-    (!fields.is_empty()).then(|| {
-        let mut rules = table("Compose", fields);
-        trailing_comma(&mut rules);
-        rules
-    })
+    (!fields.is_empty()).then(|| table("Compose", fields))
 }
 
 /// A function-pointer expression validating `check`, or `None` when it checks nothing. A
@@ -586,13 +570,7 @@ fn string_rules(rules: &StringRules, statics: &mut Vec<Stmt>) -> Option<Expr> {
             some(ast::reference(ast::path_expr("PATTERN"))),
         ));
     }
-    (!fields.is_empty()).then(|| with_commas(table("StringRules", fields)))
-}
-
-/// A struct literal whose fields each end with a comma (as the token route wrote them).
-fn with_commas(mut expr: Expr) -> Expr {
-    trailing_comma(&mut expr);
-    expr
+    (!fields.is_empty()).then(|| table("StringRules", fields))
 }
 
 fn number_rules(rules: &NumberRules) -> Option<Expr> {
@@ -613,7 +591,7 @@ fn number_rules(rules: &NumberRules) -> Option<Expr> {
         Some("int64") => fields.push(named("format", ast::path_expr("NumFormat::Int64"))),
         _ => {}
     }
-    (!fields.is_empty()).then(|| with_commas(table("NumberRules", fields)))
+    (!fields.is_empty()).then(|| table("NumberRules", fields))
 }
 
 fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<Expr> {
@@ -626,7 +604,7 @@ fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<Expr> {
     if rules.unique_items {
         fields.push(named("unique", ast::boolean(true)));
     }
-    (!fields.is_empty()).then(|| with_commas(table("ArrayRules", fields)))
+    (!fields.is_empty()).then(|| table("ArrayRules", fields))
 }
 
 /// The runtime's `validate::SCANNED_PROPERTIES`: larger property tables are sorted.
@@ -709,7 +687,7 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<Expr> {
     }
     fields.extend(u64_field("min_properties", rules.min_properties));
     fields.extend(u64_field("max_properties", rules.max_properties));
-    (!fields.is_empty()).then(|| with_commas(table("ObjectRules", fields)))
+    (!fields.is_empty()).then(|| table("ObjectRules", fields))
 }
 
 fn str_format(format: Option<&str>) -> Option<&'static str> {
