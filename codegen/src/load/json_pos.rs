@@ -121,7 +121,7 @@ impl Seek<'_> {
             if matches {
                 found = Some((key_at, self.at));
             }
-            self.skip_value(0)?;
+            self.skip_value()?;
             if !self.eat(b',') {
                 break;
             }
@@ -138,7 +138,7 @@ impl Seek<'_> {
             return None;
         }
         for _ in 0..index {
-            self.skip_value(0)?;
+            self.skip_value()?;
             if !self.eat(b',') {
                 return None;
             }
@@ -177,39 +177,14 @@ impl Seek<'_> {
         }
     }
 
-    /// Skips one value (the cursor is before it) as [`Scanner::value`] reads it.
-    fn skip_value(&mut self, depth: usize) -> Option<()> {
+    /// Skips one value (the cursor is before it) as [`Scanner::value`] reads it. The text
+    /// is JSON serde_json accepted, so its brackets balance (and nest less deeply than
+    /// [`MAX_DEPTH`]): an object or array ends where the brackets opened in it close,
+    /// strings aside.
+    fn skip_value(&mut self) -> Option<()> {
         self.skip_ws();
         match self.peek()? {
-            b'{' if depth < MAX_DEPTH => {
-                self.at += 1;
-                if self.eat(b'}') {
-                    return Some(());
-                }
-                loop {
-                    self.skip_ws();
-                    self.skip_string()?;
-                    if !self.eat(b':') {
-                        return None;
-                    }
-                    self.skip_value(depth + 1)?;
-                    if !self.eat(b',') {
-                        return self.eat(b'}').then_some(());
-                    }
-                }
-            }
-            b'[' if depth < MAX_DEPTH => {
-                self.at += 1;
-                if self.eat(b']') {
-                    return Some(());
-                }
-                loop {
-                    self.skip_value(depth + 1)?;
-                    if !self.eat(b',') {
-                        return self.eat(b']').then_some(());
-                    }
-                }
-            }
+            b'{' | b'[' => self.skip_container(),
             b'"' => self.skip_string(),
             _ => {
                 while matches!(self.peek(), Some(b) if !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
@@ -221,21 +196,47 @@ impl Seek<'_> {
         }
     }
 
-    /// Skips a string literal (the cursor is on its opening quote).
+    /// Skips an object or array (the cursor is on its opening bracket) by counting
+    /// brackets outside strings.
+    fn skip_container(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.skip_string()?;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        self.at += 1;
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+            self.at += 1;
+        }
+    }
+
+    /// Skips a string literal (the cursor is on its opening quote): to each next quote or
+    /// backslash at once (`memchr`), most of a document's bytes being inside strings.
     fn skip_string(&mut self) -> Option<()> {
         if self.peek() != Some(b'"') {
             return None;
         }
         self.at += 1;
         loop {
-            match *self.bytes.get(self.at)? {
-                b'"' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                b'\\' => self.at += 2,
-                _ => self.at += 1,
+            let rest = self.bytes.get(self.at..)?;
+            let found = memchr::memchr2(b'"', b'\\', rest)?;
+            let quote = rest[found] == b'"';
+            self.at += found;
+            if quote {
+                self.at += 1;
+                return Some(());
             }
+            self.at += 2;
         }
     }
 }

@@ -244,7 +244,11 @@ pub(crate) fn load_then<T>(
     } else {
         (check(), work(&root))
     };
-    drop(root);
+    if parallel {
+        crate::drop_aside(root);
+    } else {
+        drop(root);
+    }
     if let Err(error) = checked {
         warnings.push(error);
         return Err(map.fail(warnings));
