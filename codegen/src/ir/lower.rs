@@ -97,14 +97,11 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
         schema_stats: schemas.stats,
         deserialized: std::collections::BTreeSet::new(),
     };
-    // The served document (a copy of the whole spec, written out) is made on a thread of
-    // its own while the types are finished here.
-    let operations = api.operations.clone();
-    let served = || {
-        serde_json::to_string(&super::served::served_spec(root, &operations)).unwrap_or_default()
-    };
+    // The served document (the whole spec with the gateway's answers, written out) is
+    // written on a thread of its own while the types are finished here.
+    let served = super::served::served(root, &api.operations);
     api.spec_json = std::thread::scope(|scope| {
-        let serving = scope.spawn(served);
+        let serving = scope.spawn(move || served.to_json());
         fill_mocks(&mut api);
         super::share::share_identical_types(&mut api);
         plan_mocks(&mut api);

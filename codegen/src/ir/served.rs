@@ -9,6 +9,8 @@
 //! and marked `x-tollgate-gateway: true`. Where the spec documents the status already, the
 //! problem media type is added beside its own.
 
+use rustc_hash::FxHashMap as HashMap;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::Operation;
@@ -16,43 +18,180 @@ use super::Operation;
 /// The component name of the problem schema (suffixed if the spec uses the name).
 const PROBLEM: &str = "TollgateProblem";
 
-/// `root` with the gateway's own answers documented on every operation.
-pub(crate) fn served_spec(root: &Value, operations: &[Operation]) -> Value {
-    let mut doc = root.clone();
-    let name = problem_name(&doc);
+/// The served document: `root` with the gateway's own answers documented on every
+/// operation. Only what changes is held here (the `responses` of each operation, the
+/// problem schema); the rest is written straight from `root` by [`Served::to_json`], byte
+/// for byte what writing a patched copy of the whole document gives, without the copy.
+pub(crate) struct Served<'a> {
+    root: &'a Value,
+    /// Path → method (as the document spells it) → the operation's new `responses`.
+    responses: HashMap<String, HashMap<String, Map<String, Value>>>,
+    /// The problem schema's name and schema, when an operation refers to it.
+    problem: Option<(String, Value)>,
+}
+
+/// What serving `root` adds for `operations` (see [`Served`]).
+pub(crate) fn served<'a>(root: &'a Value, operations: &[Operation]) -> Served<'a> {
+    let name = problem_name(root);
     let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
     let mut added = false;
+    let mut responses: HashMap<String, HashMap<String, Map<String, Value>>> = HashMap::default();
     for op in operations {
-        let Some(responses) = doc
-            .pointer_mut(&format!(
-                "/paths/{}/{}/responses",
-                escape(&op.path),
-                op.method.to_ascii_lowercase()
-            ))
-            .and_then(Value::as_object_mut)
+        let method = op.method.to_ascii_lowercase();
+        let Some(current) = root
+            .get("paths")
+            .and_then(|paths| paths.get(&op.path))
+            .and_then(|item| item.get(&method))
+            .and_then(|op| op.get("responses"))
+            .and_then(Value::as_object)
         else {
             continue;
         };
+        let mut patched = current.clone();
         for (status, why) in gateway_statuses(op) {
-            added |= document(responses, status, why, &reference);
+            added |= document(&mut patched, status, why, &reference);
         }
+        responses
+            .entry(op.path.clone())
+            .or_default()
+            .insert(method, patched);
     }
-    if added {
-        if let Some(root) = doc.as_object_mut() {
-            let schemas = root
-                .entry("components")
-                .or_insert_with(|| Value::Object(Map::new()))
-                .as_object_mut()
-                .map(|c| {
-                    c.entry("schemas")
-                        .or_insert_with(|| Value::Object(Map::new()))
-                });
-            if let Some(Value::Object(schemas)) = schemas {
-                schemas.insert(name, problem_schema());
+    Served {
+        root,
+        responses,
+        problem: added.then(|| (name, problem_schema())),
+    }
+}
+
+impl Served<'_> {
+    /// The document as JSON text.
+    pub(crate) fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+// The maps below are written without a length: serde_json closes a map announced empty at
+// once, and these add members to what they copy.
+impl Serialize for Served<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(root) = self.root else {
+            return self.root.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in root {
+            match (key.as_str(), value) {
+                ("paths", Value::Object(paths)) => {
+                    map.serialize_entry(key, &Paths(paths, &self.responses))?;
+                }
+                ("components", Value::Object(components)) => {
+                    map.serialize_entry(key, &Components(components, self.problem.as_ref()))?;
+                }
+                _ => map.serialize_entry(key, value)?,
             }
         }
+        if let (false, Some(problem)) = (root.contains_key("components"), &self.problem) {
+            map.serialize_entry("components", &Components(&Map::new(), Some(problem)))?;
+        }
+        map.end()
     }
-    doc
+}
+
+/// The `paths` object, each operation with its new `responses`.
+struct Paths<'a>(
+    &'a Map<String, Value>,
+    &'a HashMap<String, HashMap<String, Map<String, Value>>>,
+);
+
+impl Serialize for Paths<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (path, item) in self.0 {
+            match (item, self.1.get(path)) {
+                (Value::Object(item), Some(methods)) => {
+                    map.serialize_entry(path, &Item(item, methods))?;
+                }
+                _ => map.serialize_entry(path, item)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// A path item, each of its operations in `methods` with its new `responses`.
+struct Item<'a>(
+    &'a Map<String, Value>,
+    &'a HashMap<String, Map<String, Value>>,
+);
+
+impl Serialize for Item<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (method, op) in self.0 {
+            match (op, self.1.get(method)) {
+                (Value::Object(op), Some(responses)) => {
+                    map.serialize_entry(method, &Op(op, responses))?;
+                }
+                _ => map.serialize_entry(method, op)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// An operation with `responses` in place of its own.
+struct Op<'a>(&'a Map<String, Value>, &'a Map<String, Value>);
+
+impl Serialize for Op<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.0 {
+            if key == "responses" {
+                map.serialize_entry(key, self.1)?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// `components` with the problem schema added to its `schemas` (made if missing; left
+/// alone if it is not an object).
+struct Components<'a>(&'a Map<String, Value>, Option<&'a (String, Value)>);
+
+impl Serialize for Components<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some((name, schema)) = self.1 else {
+            return self.0.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.0 {
+            match (key.as_str(), value) {
+                ("schemas", Value::Object(schemas)) => {
+                    map.serialize_entry(key, &Appended(schemas, name, schema))?;
+                }
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        if !self.0.contains_key("schemas") {
+            map.serialize_entry("schemas", &Appended(&Map::new(), name, schema))?;
+        }
+        map.end()
+    }
+}
+
+/// An object with one more member at its end (whose name it does not have).
+struct Appended<'a>(&'a Map<String, Value>, &'a str, &'a Value);
+
+impl Serialize for Appended<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry(self.1, self.2)?;
+        map.end()
+    }
 }
 
 /// The statuses the gateway may answer `op` with on its own, with a description.
@@ -150,11 +289,6 @@ fn problem_name(doc: &Value) -> String {
     name
 }
 
-/// RFC 6901 escaping of one pointer segment.
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
 /// The RFC 9457 problem body the gateway sends (see the README's Errors section).
 fn problem_schema() -> Value {
     json!({
@@ -187,7 +321,86 @@ fn problem_schema() -> Value {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+
+    /// The served document as a patched copy of the whole spec: what [`Served`] writes
+    /// without copying (the oracle of `served_json_is_the_patched_copy`).
+    fn patched_copy(root: &Value, operations: &[Operation]) -> Value {
+        let mut doc = root.clone();
+        let name = problem_name(&doc);
+        let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
+        let mut added = false;
+        for op in operations {
+            let escaped = op.path.replace('~', "~0").replace('/', "~1");
+            let pointer = format!(
+                "/paths/{escaped}/{}/responses",
+                op.method.to_ascii_lowercase()
+            );
+            let Some(responses) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (status, why) in gateway_statuses(op) {
+                added |= document(responses, status, why, &reference);
+            }
+        }
+        if added {
+            if let Some(root) = doc.as_object_mut() {
+                let schemas = root
+                    .entry("components")
+                    .or_insert_with(|| Value::Object(Map::new()))
+                    .as_object_mut()
+                    .map(|c| {
+                        c.entry("schemas")
+                            .or_insert_with(|| Value::Object(Map::new()))
+                    });
+                if let Some(Value::Object(schemas)) = schemas {
+                    schemas.insert(name, problem_schema());
+                }
+            }
+        }
+        doc
+    }
+
+    fn served_value(root: &Value) -> Value {
+        let (api, _) = crate::ir::lower(root);
+        serde_json::from_str(&served(root, &api.operations).to_json()).expect("served JSON")
+    }
+
+    #[test]
+    fn served_json_is_the_patched_copy() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+        let mut documents: Vec<Value> = [
+            "petstore.yaml",
+            "auth.yaml",
+            "content/multipart.yaml",
+            "corpus/adyen.com__HopService.json",
+            "corpus/twilio.com__twilio_numbers_v2.json",
+        ]
+        .iter()
+        .map(|spec| crate::load::load(&dir.join(spec)).expect(spec).root)
+        .collect();
+        let paths = json!({"/a": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}, "415": {"$ref": "#/components/responses/R"}}
+        }}});
+        let info = json!({"title": "t", "version": "1"});
+        // No `components`; `components` without `schemas`; the name taken; not objects.
+        documents.push(json!({"openapi": "3.0.3", "info": info, "paths": paths}));
+        documents.push(json!({"openapi": "3.0.3", "info": info, "paths": paths,
+            "components": {"responses": {"R": {"description": "r"}}}}));
+        documents.push(json!({"openapi": "3.0.3", "info": info, "paths": paths,
+            "components": {"schemas": {"TollgateProblem": {"type": "string"}}}}));
+        documents.push(json!({"openapi": "3.0.3", "info": info, "paths": paths,
+            "components": {"schemas": []}}));
+        for root in &documents {
+            let (api, _) = crate::ir::lower(root);
+            let expected =
+                serde_json::to_string(&patched_copy(root, &api.operations)).expect("JSON");
+            assert_eq!(served(root, &api.operations).to_json(), expected);
+        }
+    }
 
     #[test]
     fn gateway_answers_are_documented_where_missing() {
@@ -204,8 +417,7 @@ mod tests {
             },
             "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "k"}}}
         });
-        let (api, _) = crate::ir::lower(&root);
-        let served = served_spec(&root, &api.operations);
+        let served = served_value(&root);
         let a = &served["paths"]["/a/{id}"]["get"]["responses"];
         assert_eq!(a["400"]["description"], "mine");
         assert!(a["400"]["content"]["application/problem+json"].is_object());
