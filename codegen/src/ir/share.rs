@@ -22,7 +22,8 @@ use super::{Api, RustType, TypeDef, TypeKind};
 /// Turns every type equal to an earlier one into an alias of it; returns how many did.
 pub(crate) fn share_identical_types(api: &mut Api) -> usize {
     // The text of each type's shape and rules, computed once and cut at the names it refers
-    // to, which are replaced by their canonical names whenever those change.
+    // to; two types are equal when their literal parts are and their names have the same
+    // canonical names (see `Names::key`), compared as numbers, never written out.
     // A type can only equal a type with the same sketch (its shape without the names it
     // refers to, which merging changes): the full text is written for those only. Most
     // types of a large spec are alone with their sketch, and the text is the costly part.
@@ -59,37 +60,43 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
         );
         texts
     });
-    let pieces: Vec<Vec<Piece<'_>>> = texts.iter().map(|(_, text)| pieces(text)).collect();
-    // Type → canonical type, and the same for their validators.
-    let mut canonical_type: HashMap<String, String> = HashMap::default();
-    let mut canonical_validator: HashMap<String, String> = HashMap::default();
-    // Each type not merged yet: its key (the text with canonical names), the canonical
-    // names it was made with, and the types with each key. After each round every key has
-    // one type, so only the types whose names changed need a new key and can merge.
-    let mut keys: Vec<Option<(String, Vec<String>)>> = vec![None; texts.len()];
-    let mut groups: HashMap<String, Vec<usize>> = HashMap::default();
+    // Each text as its literal parts (interned: equal parts, equal number) and the names
+    // it refers to (numbered); its key is the parts' number and the canonical number of
+    // each name, which is the text with canonical names without writing it out.
+    let mut names = Names::default();
+    let mut skeletons: HashMap<Vec<&str>, u32> = HashMap::default();
+    let shapes: Vec<Shape> = texts
+        .iter()
+        .map(|(name, text)| {
+            let validator = api.types[*name].validator.as_str();
+            names.shape(name, validator, &pieces(text), &mut skeletons)
+        })
+        .collect();
+    // The types with each key. After each round every key has one type, so only the types
+    // whose names changed need a new key and can merge.
+    let mut keys: Vec<Option<Key>> = vec![None; shapes.len()];
+    let mut groups: HashMap<Key, Vec<usize>> = HashMap::default();
     loop {
-        let mut touched: Vec<String> = Vec::new();
-        for (i, (name, _)) in texts.iter().enumerate() {
-            if canonical_type.contains_key(*name) {
+        let mut touched: Vec<Key> = Vec::new();
+        for (i, shape) in shapes.iter().enumerate() {
+            if names.is_merged(shape.own) {
                 continue;
             }
-            let names = resolved(&pieces[i], &canonical_type, &canonical_validator);
-            if keys[i].as_ref().is_some_and(|(_, old)| *old == names) {
+            let key = names.key(shape);
+            if keys[i].as_ref() == Some(&key) {
                 continue;
             }
-            if let Some((old, _)) = keys[i].take() {
+            if let Some(old) = keys[i].take() {
                 if let Some(group) = groups.get_mut(&old) {
                     group.retain(|&j| j != i);
                 }
             }
-            let key = key(&pieces[i], &names);
             let group = groups.entry(key.clone()).or_default();
             group.push(i);
             if group.len() == 2 {
                 touched.push(key.clone());
             }
-            keys[i] = Some((key, names));
+            keys[i] = Some(key);
         }
         let mut merged = false;
         for key in &touched {
@@ -97,35 +104,163 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
                 continue;
             };
             group.sort_unstable();
-            let names: Vec<&str> = group.iter().map(|&i| texts[i].0).collect();
-            let Some(keep) = names
+            let Some(keep) = group
                 .iter()
                 .copied()
-                .min_by_key(|name| preference(&api.types[*name]))
+                .min_by_key(|&i| preference(&api.types[texts[i].0]))
             else {
                 continue;
             };
-            for other in names.iter().copied().filter(|n| *n != keep) {
-                canonical_type.insert(other.to_owned(), keep.to_owned());
-                canonical_validator.insert(
-                    api.types[other].validator.clone(),
-                    api.types[keep].validator.clone(),
-                );
+            for &other in group.iter().filter(|&&i| i != keep) {
+                names.merge(&shapes[other], &shapes[keep]);
                 merged = true;
             }
-            group.retain(|&i| texts[i].0 == keep);
+            group.retain(|&i| i == keep);
         }
         if !merged {
             break;
         }
     }
-    for name in canonical_type.keys() {
-        let keep = resolve(&canonical_type, name).to_owned();
+    let merged: Vec<(String, String)> = shapes
+        .iter()
+        .filter(|shape| names.is_merged(shape.own))
+        .map(|shape| {
+            let name = |number: u32| names.type_names[number as usize].to_owned();
+            (name(shape.own), name(names.canonical(shape.own)))
+        })
+        .collect();
+    for (name, keep) in &merged {
         if let Some(def) = api.types.get_mut(name) {
-            def.kind = TypeKind::Alias(super::RustType::Named(keep));
+            def.kind = TypeKind::Alias(super::RustType::Named(keep.clone()));
         }
     }
-    canonical_type.len()
+    merged.len()
+}
+
+/// A type's text cut into literal parts and names, numbered.
+struct Shape {
+    /// The type's own name.
+    own: u32,
+    /// The type's validator.
+    validator: u32,
+    /// The number of its literal parts (with where names go).
+    skeleton: u32,
+    /// The names it refers to, in order: types as they are, validators with [`VALIDATOR`]
+    /// set.
+    refs: Vec<u32>,
+}
+
+/// A [`Shape`]'s identity once the names it refers to are canonical: its skeleton then
+/// the canonical number of each name.
+type Key = Vec<u32>;
+
+/// The bit that tells a validator's number from a type's in [`Shape::refs`].
+const VALIDATOR: u32 = 1 << 31;
+
+/// The type and validator names the texts mention, numbered, each with the number of its
+/// canonical name (itself until merged).
+#[derive(Default)]
+struct Names<'a> {
+    type_numbers: HashMap<&'a str, u32>,
+    type_names: Vec<&'a str>,
+    canonical_type: Vec<u32>,
+    validator_numbers: HashMap<&'a str, u32>,
+    canonical_validator: Vec<u32>,
+}
+
+impl<'a> Names<'a> {
+    /// The number of type `name`.
+    fn type_number(&mut self, name: &'a str) -> u32 {
+        let next = self.type_names.len() as u32;
+        let number = *self.type_numbers.entry(name).or_insert(next);
+        if number == next {
+            self.type_names.push(name);
+            self.canonical_type.push(number);
+        }
+        number
+    }
+
+    /// The number of validator `name` (without [`VALIDATOR`]).
+    fn validator_number(&mut self, name: &'a str) -> u32 {
+        let next = self.canonical_validator.len() as u32;
+        let number = *self.validator_numbers.entry(name).or_insert(next);
+        if number == next {
+            self.canonical_validator.push(number);
+        }
+        number
+    }
+
+    /// The shape of type `name`, whose validator is `validator` and text `pieces`.
+    fn shape(
+        &mut self,
+        name: &'a str,
+        validator: &'a str,
+        pieces: &[Piece<'a>],
+        skeletons: &mut HashMap<Vec<&'a str>, u32>,
+    ) -> Shape {
+        let mut parts = Vec::new();
+        let mut refs = Vec::new();
+        for piece in pieces {
+            match *piece {
+                Piece::Text(text) => parts.push(text),
+                Piece::Type(name) => refs.push(self.type_number(name)),
+                Piece::Validator(name) => refs.push(self.validator_number(name) | VALIDATOR),
+            }
+        }
+        let next = skeletons.len() as u32;
+        Shape {
+            own: self.type_number(name),
+            validator: self.validator_number(validator),
+            skeleton: *skeletons.entry(parts).or_insert(next),
+            refs,
+        }
+    }
+
+    /// The number of the canonical name of type `number`.
+    fn canonical(&self, mut number: u32) -> u32 {
+        while let Some(&next) = self.canonical_type.get(number as usize) {
+            if next == number {
+                break;
+            }
+            number = next;
+        }
+        number
+    }
+
+    /// The number of the canonical name of validator `number`.
+    fn canonical_validator(&self, mut number: u32) -> u32 {
+        while let Some(&next) = self.canonical_validator.get(number as usize) {
+            if next == number {
+                break;
+            }
+            number = next;
+        }
+        number
+    }
+
+    fn is_merged(&self, number: u32) -> bool {
+        self.canonical_type.get(number as usize) != Some(&number)
+    }
+
+    /// `shape`'s key with the names as they are now.
+    fn key(&self, shape: &Shape) -> Key {
+        let mut key = Vec::with_capacity(shape.refs.len() + 1);
+        key.push(shape.skeleton);
+        key.extend(shape.refs.iter().map(|&number| {
+            if number & VALIDATOR == 0 {
+                self.canonical(number)
+            } else {
+                self.canonical_validator(number & !VALIDATOR) | VALIDATOR
+            }
+        }));
+        key
+    }
+
+    /// Makes the type of `other` (and its validator) a name of those of `keep`.
+    fn merge(&mut self, other: &Shape, keep: &Shape) {
+        self.canonical_type[other.own as usize] = keep.own;
+        self.canonical_validator[other.validator as usize] = keep.validator;
+    }
 }
 
 /// A piece of a type's text: text as is, or the name of a type or of a validator.
@@ -168,37 +303,6 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
     }
     pieces.push(Piece::Text(&text[from..]));
     pieces
-}
-
-/// The canonical name of each name among `pieces`, in order.
-fn resolved(
-    pieces: &[Piece<'_>],
-    canonical_type: &HashMap<String, String>,
-    canonical_validator: &HashMap<String, String>,
-) -> Vec<String> {
-    pieces
-        .iter()
-        .filter_map(|piece| match piece {
-            Piece::Text(_) => None,
-            Piece::Type(name) => Some(resolve(canonical_type, name).to_owned()),
-            Piece::Validator(name) => Some(resolve(canonical_validator, name).to_owned()),
-        })
-        .collect()
-}
-
-/// The text of `pieces` with the names `names` (one per name piece, in order).
-fn key(pieces: &[Piece<'_>], names: &[String]) -> String {
-    let mut names = names.iter();
-    let mut key = String::new();
-    for piece in pieces {
-        match piece {
-            Piece::Text(text) => key.push_str(text),
-            Piece::Type(_) | Piece::Validator(_) => {
-                key.push_str(names.next().map_or("", String::as_str));
-            }
-        }
-    }
-    key
 }
 
 /// Which of several equal types keeps the definition: a schema of `components` (its name
@@ -313,15 +417,6 @@ fn shape_text(def: &TypeDef, api: &Api) -> String {
     }
 }
 
-/// The canonical name of `name`: a type merged into one that was later merged itself
-/// resolves to the last.
-fn resolve<'a>(canonical: &'a HashMap<String, String>, mut name: &'a str) -> &'a str {
-    while let Some(next) = canonical.get(name) {
-        name = next;
-    }
-    name
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -405,14 +500,26 @@ mod tests {
     }
 
     #[test]
-    fn substitution_rewrites_only_marked_names() {
-        let types = HashMap::from_iter([("B".to_owned(), "A".to_owned())]);
-        let validators = HashMap::from_iter([("b".to_owned(), "a".to_owned())]);
-        let text = r#"Named("B") name: "B" Named("C") Ref("b") Ref("B")"#;
-        let pieces = pieces(text);
-        assert_eq!(
-            key(&pieces, &resolved(&pieces, &types, &validators)),
-            r#"Named("A") name: "B" Named("C") Ref("a") Ref("B")"#
-        );
+    fn keys_are_the_texts_with_canonical_names() {
+        let first = r#"Named("B") name: "B" Named("C") Ref("b") Ref("B")"#;
+        let second = r#"Named("A") name: "B" Named("C") Ref("a") Ref("B")"#;
+        let literal = r#"Named("A") name: "A" Named("C") Ref("a") Ref("B")"#;
+        let mut names = Names::default();
+        let mut skeletons = HashMap::default();
+        let mut shape =
+            |name, validator, text| names.shape(name, validator, &pieces(text), &mut skeletons);
+        let [first, second, literal, a, b] = [
+            shape("First", "first", first),
+            shape("Second", "second", second),
+            shape("Literal", "literal", literal),
+            shape("A", "a", "Struct"),
+            shape("B", "b", "Struct"),
+        ];
+        assert_ne!(names.key(&first), names.key(&second));
+        // `B` (and its validator `b`) becomes a name of `A`: only the marked names change.
+        names.merge(&b, &a);
+        assert_eq!(names.key(&first), names.key(&second));
+        assert_ne!(names.key(&first), names.key(&literal));
+        assert!(names.is_merged(b.own) && !names.is_merged(a.own));
     }
 }
