@@ -99,9 +99,9 @@ pub fn lower(root: &Value) -> (Api, Vec<Diagnostic>) {
     };
     // The served document (the whole spec with the gateway's answers, written out) is
     // written on a thread of its own while the types are finished here.
-    let served = super::served::served(root, &api.operations);
+    let answers = super::served::answers(&api.operations);
     api.spec_json = std::thread::scope(|scope| {
-        let serving = scope.spawn(move || served.to_json());
+        let serving = scope.spawn(|| super::served::served(root, answers).to_json());
         fill_mocks(&mut api);
         super::share::share_identical_types(&mut api);
         plan_mocks(&mut api);

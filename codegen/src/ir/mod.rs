@@ -12,6 +12,7 @@ pub mod names;
 mod schema;
 mod serde_use;
 mod served;
+mod shape;
 mod share;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -30,17 +30,43 @@ pub(crate) struct Served<'a> {
     problem: Option<(String, Value)>,
 }
 
-/// What serving `root` adds for `operations` (see [`Served`]).
-pub(crate) fn served<'a>(root: &'a Value, operations: &[Operation]) -> Served<'a> {
+/// The statuses the gateway answers one operation with on its own (see
+/// [`gateway_statuses`]), with where the operation is: all serving needs of the IR, taken
+/// before the IR is finished, so that the document is written beside that.
+pub(crate) struct Answers {
+    path: String,
+    /// Lowercase, as the document spells it.
+    method: String,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+/// The gateway's own answers of each of `operations`.
+pub(crate) fn answers(operations: &[Operation]) -> Vec<Answers> {
+    operations
+        .iter()
+        .map(|op| Answers {
+            path: op.path.clone(),
+            method: op.method.to_ascii_lowercase(),
+            statuses: gateway_statuses(op),
+        })
+        .collect()
+}
+
+/// What serving `root` adds for the operations' `answers` (see [`Served`]).
+pub(crate) fn served<'a>(root: &'a Value, answers: Vec<Answers>) -> Served<'a> {
     let name = problem_name(root);
     let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
     let mut added = false;
     let mut responses: HashMap<String, HashMap<String, Map<String, Value>>> = HashMap::default();
-    for op in operations {
-        let method = op.method.to_ascii_lowercase();
+    for Answers {
+        path,
+        method,
+        statuses,
+    } in answers
+    {
         let Some(current) = root
             .get("paths")
-            .and_then(|paths| paths.get(&op.path))
+            .and_then(|paths| paths.get(&path))
             .and_then(|item| item.get(&method))
             .and_then(|op| op.get("responses"))
             .and_then(Value::as_object)
@@ -48,13 +74,10 @@ pub(crate) fn served<'a>(root: &'a Value, operations: &[Operation]) -> Served<'a
             continue;
         };
         let mut patched = current.clone();
-        for (status, why) in gateway_statuses(op) {
+        for (status, why) in statuses {
             added |= document(&mut patched, status, why, &reference);
         }
-        responses
-            .entry(op.path.clone())
-            .or_default()
-            .insert(method, patched);
+        responses.entry(path).or_default().insert(method, patched);
     }
     Served {
         root,
@@ -365,7 +388,8 @@ mod tests {
 
     fn served_value(root: &Value) -> Value {
         let (api, _) = crate::ir::lower(root);
-        serde_json::from_str(&served(root, &api.operations).to_json()).expect("served JSON")
+        serde_json::from_str(&served(root, answers(&api.operations)).to_json())
+            .expect("served JSON")
     }
 
     #[test]
@@ -398,7 +422,7 @@ mod tests {
             let (api, _) = crate::ir::lower(root);
             let expected =
                 serde_json::to_string(&patched_copy(root, &api.operations)).expect("JSON");
-            assert_eq!(served(root, &api.operations).to_json(), expected);
+            assert_eq!(served(root, answers(&api.operations)).to_json(), expected);
         }
     }
 

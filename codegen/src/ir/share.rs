@@ -17,16 +17,17 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::shape::{encode, Encoded, NameRef};
 use super::{Api, RustType, TypeDef, TypeKind};
 
 /// Turns every type equal to an earlier one into an alias of it; returns how many did.
 pub(crate) fn share_identical_types(api: &mut Api) -> usize {
-    // The text of each type's shape and rules, computed once and cut at the names it refers
-    // to; two types are equal when their literal parts are and their names have the same
-    // canonical names (see `Names::key`), compared as numbers, never written out.
+    // Each type's shape and rules as bytes and the names they refer to (`shape::encode`);
+    // two types are equal when their bytes are and their names have the same canonical
+    // names (see `Names::key`), compared as numbers.
     // A type can only equal a type with the same sketch (its shape without the names it
-    // refers to, which merging changes): the full text is written for those only. Most
-    // types of a large spec are alone with their sketch, and the text is the costly part.
+    // refers to, which merging changes): the full shape is encoded for those only. Most
+    // types of a large spec are alone with their sketch.
     let defs: Vec<(&str, &TypeDef, String)> = api
         .types
         .iter()
@@ -37,41 +38,22 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
     for (_, _, sketch) in &defs {
         *sketches.entry(sketch.as_str()).or_default() += 1;
     }
-    let candidates: Vec<(&str, &TypeDef)> = defs
-        .iter()
-        .filter(|(_, _, sketch)| sketches[sketch.as_str()] > 1)
-        .map(|(name, def, _)| (*name, *def))
-        .collect();
-    // Each text is independent: two halves on two threads (the other core is mostly idle
-    // while lowering finishes).
-    fn write<'a>(defs: &[(&'a str, &TypeDef)], api: &Api) -> Vec<(&'a str, String)> {
-        defs.iter()
-            .map(|(name, def)| (*name, shape_text(def, api)))
-            .collect()
-    }
-    let (first, second) = candidates.split_at(candidates.len() / 2);
-    let texts: Vec<(&str, String)> = std::thread::scope(|scope| {
-        let other = scope.spawn(|| write(second, api));
-        let mut texts = write(first, api);
-        texts.extend(
-            other
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        );
-        texts
-    });
-    // Each text as its literal parts (interned: equal parts, equal number) and the names
-    // it refers to (numbered); its key is the parts' number and the canonical number of
-    // each name, which is the text with canonical names without writing it out.
     let mut names = Names::default();
-    let mut skeletons: HashMap<Vec<&str>, u32> = HashMap::default();
-    let shapes: Vec<Shape> = texts
-        .iter()
-        .map(|(name, text)| {
-            let validator = api.types[*name].validator.as_str();
-            names.shape(name, validator, &pieces(text), &mut skeletons)
-        })
-        .collect();
+    let mut skeletons: HashMap<Vec<u8>, u32> = HashMap::default();
+    let mut texts: Vec<&str> = Vec::new();
+    let mut shapes: Vec<Shape> = Vec::new();
+    for (name, def, sketch) in &defs {
+        if sketches[sketch.as_str()] < 2 {
+            continue;
+        }
+        let encoded = encode(
+            &def.kind,
+            api.validators.get(&def.validator),
+            &def.validator,
+        );
+        shapes.push(names.shape(name, &def.validator, encoded, &mut skeletons));
+        texts.push(name);
+    }
     // The types with each key. After each round every key has one type, so only the types
     // whose names changed need a new key and can merge.
     let mut keys: Vec<Option<Key>> = vec![None; shapes.len()];
@@ -107,7 +89,7 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
             let Some(keep) = group
                 .iter()
                 .copied()
-                .min_by_key(|&i| preference(&api.types[texts[i].0]))
+                .min_by_key(|&i| preference(&api.types[texts[i]]))
             else {
                 continue;
             };
@@ -137,13 +119,13 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
     merged.len()
 }
 
-/// A type's text cut into literal parts and names, numbered.
+/// A type's encoding (see `shape`) with its bytes and names numbered.
 struct Shape {
     /// The type's own name.
     own: u32,
     /// The type's validator.
     validator: u32,
-    /// The number of its literal parts (with where names go).
+    /// The number of its bytes (equal bytes, equal number).
     skeleton: u32,
     /// The names it refers to, in order: types as they are, validators with [`VALIDATOR`]
     /// set.
@@ -190,28 +172,27 @@ impl<'a> Names<'a> {
         number
     }
 
-    /// The shape of type `name`, whose validator is `validator` and text `pieces`.
+    /// The shape of type `name`, whose validator is `validator`, encoded as `encoded`.
     fn shape(
         &mut self,
         name: &'a str,
         validator: &'a str,
-        pieces: &[Piece<'a>],
-        skeletons: &mut HashMap<Vec<&'a str>, u32>,
+        encoded: Encoded<'a>,
+        skeletons: &mut HashMap<Vec<u8>, u32>,
     ) -> Shape {
-        let mut parts = Vec::new();
-        let mut refs = Vec::new();
-        for piece in pieces {
-            match *piece {
-                Piece::Text(text) => parts.push(text),
-                Piece::Type(name) => refs.push(self.type_number(name)),
-                Piece::Validator(name) => refs.push(self.validator_number(name) | VALIDATOR),
-            }
-        }
+        let refs = encoded
+            .names
+            .iter()
+            .map(|name| match *name {
+                NameRef::Type(name) => self.type_number(name),
+                NameRef::Validator(name) => self.validator_number(name) | VALIDATOR,
+            })
+            .collect();
         let next = skeletons.len() as u32;
         Shape {
             own: self.type_number(name),
             validator: self.validator_number(validator),
-            skeleton: *skeletons.entry(parts).or_insert(next),
+            skeleton: *skeletons.entry(encoded.bytes).or_insert(next),
             refs,
         }
     }
@@ -261,48 +242,6 @@ impl<'a> Names<'a> {
         self.canonical_type[other.own as usize] = keep.own;
         self.canonical_validator[other.validator as usize] = keep.validator;
     }
-}
-
-/// A piece of a type's text: text as is, or the name of a type or of a validator.
-#[derive(Debug, Clone, Copy)]
-enum Piece<'a> {
-    Text(&'a str),
-    Type(&'a str),
-    Validator(&'a str),
-}
-
-/// `text` cut at each `Named("name")` and `Ref("name")`. Debug output escapes quotes
-/// inside strings, so a marker never starts inside one. One pass over the text: every
-/// `("` is a candidate, a name when the word before it is `Named` or `Ref`.
-fn pieces(text: &str) -> Vec<Piece<'_>> {
-    let mut pieces = Vec::new();
-    // Where the text not yet cut starts.
-    let mut from = 0;
-    for (open, _) in text.match_indices("(\"") {
-        if open < from {
-            continue;
-        }
-        let before = &text[..open];
-        let is_type = if before.ends_with("Named") {
-            true
-        } else if before.ends_with("Ref") {
-            false
-        } else {
-            continue;
-        };
-        let start = open + 2;
-        pieces.push(Piece::Text(&text[from..start]));
-        let end = text[start..].find('"').map_or(text.len(), |at| start + at);
-        let name = &text[start..end];
-        pieces.push(if is_type {
-            Piece::Type(name)
-        } else {
-            Piece::Validator(name)
-        });
-        from = end;
-    }
-    pieces.push(Piece::Text(&text[from..]));
-    pieces
 }
 
 /// Which of several equal types keeps the definition: a schema of `components` (its name
@@ -390,33 +329,6 @@ fn skeleton(ty: &RustType) -> String {
     }
 }
 
-/// The shape and validation rules of a type as text, without docs, examples or defaults.
-fn shape_text(def: &TypeDef, api: &Api) -> String {
-    let mut kind = def.kind.clone();
-    match &mut kind {
-        TypeKind::Struct { fields, .. } => fields.iter_mut().for_each(|f| f.doc = None),
-        TypeKind::Tagged { variants, .. } => {
-            // Payload names are bare strings here; spell them like other references so
-            // they are substituted too.
-            for (_, _, payload) in variants.iter_mut() {
-                *payload = format!("Named(\"{payload}\")");
-            }
-        }
-        _ => {}
-    }
-    let rules = api.validators.get(&def.validator).map(|node| {
-        let mut node = node.clone();
-        node.example = None;
-        node.default = None;
-        node
-    });
-    match rules {
-        Some(rules) => format!("{kind:?} | {rules:?}"),
-        // Without its validator a type is only equal to itself.
-        None => format!("{kind:?} | {}", def.validator),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -499,24 +411,69 @@ mod tests {
         assert!(matches!(capped[0], TypeKind::Struct { .. }), "{capped:?}");
     }
 
+    /// A struct with one field of type `field` named `wire` on the wire, validated by
+    /// an object node whose property refers to validator `check`.
+    fn shape_of(field: &str, wire: &str, check: &str) -> (TypeKind, crate::ir::Node) {
+        use crate::ir::{Check, Field, Node, NodeKind, ObjectRules};
+        let kind = TypeKind::Struct {
+            fields: vec![Field {
+                name: "f".into(),
+                wire: wire.into(),
+                ty: RustType::Vec(Box::new(RustType::Named(field.into()))),
+                required: true,
+                nullable: false,
+                boxed: false,
+                doc: Some(format!("{field} and {check}")),
+                deprecated: false,
+            }],
+            additional: None,
+            tag: None,
+        };
+        let node = Node {
+            kind: NodeKind::Object(ObjectRules {
+                properties: vec![(wire.into(), Check::Ref(check.into()))],
+                ..ObjectRules::default()
+            }),
+            example: Some(json!(field)),
+            ..Node::default()
+        };
+        (kind, node)
+    }
+
     #[test]
-    fn keys_are_the_texts_with_canonical_names() {
-        let first = r#"Named("B") name: "B" Named("C") Ref("b") Ref("B")"#;
-        let second = r#"Named("A") name: "B" Named("C") Ref("a") Ref("B")"#;
-        let literal = r#"Named("A") name: "A" Named("C") Ref("a") Ref("B")"#;
+    fn keys_are_the_encodings_with_canonical_names() {
+        let first = shape_of("B", "x", "b");
+        let second = shape_of("A", "x", "a");
+        let literal = shape_of("A", "y", "a");
+        let leaf = shape_of("String", "z", "s");
         let mut names = Names::default();
         let mut skeletons = HashMap::default();
+        fn add<'a>(
+            names: &mut Names<'a>,
+            skeletons: &mut HashMap<Vec<u8>, u32>,
+            (name, validator): (&'a str, &'a str),
+            (kind, node): &'a (TypeKind, crate::ir::Node),
+        ) -> Shape {
+            names.shape(
+                name,
+                validator,
+                encode(kind, Some(node), validator),
+                skeletons,
+            )
+        }
         let mut shape =
-            |name, validator, text| names.shape(name, validator, &pieces(text), &mut skeletons);
+            |name, validator, of| add(&mut names, &mut skeletons, (name, validator), of);
         let [first, second, literal, a, b] = [
-            shape("First", "first", first),
-            shape("Second", "second", second),
-            shape("Literal", "literal", literal),
-            shape("A", "a", "Struct"),
-            shape("B", "b", "Struct"),
+            shape("First", "first", &first),
+            shape("Second", "second", &second),
+            shape("Literal", "literal", &literal),
+            shape("A", "a", &leaf),
+            shape("B", "b", &leaf),
         ];
+        // Docs and examples aside, the two differ only by the names they refer to.
         assert_ne!(names.key(&first), names.key(&second));
-        // `B` (and its validator `b`) becomes a name of `A`: only the marked names change.
+        // `B` (and its validator `b`) becomes a name of `A`: their keys are equal, not
+        // that of a type whose own bytes differ.
         names.merge(&b, &a);
         assert_eq!(names.key(&first), names.key(&second));
         assert_ne!(names.key(&first), names.key(&literal));

@@ -40,42 +40,29 @@ pub(crate) fn locate<S: AsRef<str>>(text: &str, segments: &[S]) -> Pos {
     if seek.peek().is_none() {
         return Pos::new(1, 1);
     }
-    let mut at = seek.at;
-    for (depth, segment) in segments.iter().enumerate() {
-        // The tree keeps no children below this depth.
-        if depth + 1 >= MAX_DEPTH {
-            break;
-        }
-        let found = match seek.peek() {
-            Some(b'{') => seek.member(segment.as_ref()),
-            Some(b'[') => segment
-                .as_ref()
-                .parse::<usize>()
-                .ok()
-                .and_then(|index| seek.item(index)),
-            _ => None,
-        };
-        match found {
-            Some(found) => at = found,
-            None => break,
-        }
-    }
-    pos_at(text.as_bytes(), at)
+    let mut found = seek.at;
+    // On text it does not understand the walk stops, keeping the deepest node found.
+    let _ = seek.descend(segments, 0, &mut found);
+    pos_at(text, found)
 }
 
-/// The line and column (in characters) of byte `at`.
-fn pos_at(bytes: &[u8], at: usize) -> Pos {
-    let before = &bytes[..at.min(bytes.len())];
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    let col = 1 + before[line_start..]
-        .iter()
-        .filter(|&&b| b & 0xC0 != 0x80)
-        .count();
-    Pos::new(line, col)
+/// The line and column (in characters) of byte `at` of `text`.
+fn pos_at(text: &str, at: usize) -> Pos {
+    let bytes = text.as_bytes();
+    let at = at.min(bytes.len());
+    let before = &bytes[..at];
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let line = 1 + memchr::memchr_iter(b'\n', before).count();
+    // `at` starts a token, so it is a character boundary; were it not, count the bytes
+    // that start a character.
+    let chars = match text.get(line_start..at) {
+        Some(line) => line.chars().count(),
+        None => before[line_start..]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count(),
+    };
+    Pos::new(line, 1 + chars)
 }
 
 /// A cursor that only moves: the walk of [`locate`].
@@ -102,49 +89,72 @@ impl Seek<'_> {
         ate
     }
 
-    /// On an object: moves to the value of its last member named `key` (the one the parsed
-    /// value keeps) and returns where that member's key starts; `None` without one.
-    fn member(&mut self, key: &str) -> Option<usize> {
-        self.at += 1;
-        if self.eat(b'}') {
-            return None;
-        }
-        let mut found = None;
-        loop {
-            self.skip_ws();
-            let key_at = self.at;
-            let matches = self.string_is(key)?;
-            if !self.eat(b':') {
-                break;
-            }
-            self.skip_ws();
-            if matches {
-                found = Some((key_at, self.at));
-            }
-            self.skip_value()?;
-            if !self.eat(b',') {
-                break;
-            }
-        }
-        let (key_at, value_at) = found?;
-        self.at = value_at;
-        Some(key_at)
-    }
-
-    /// On an array: moves to item `index` and returns where it starts; `None` past the end.
-    fn item(&mut self, index: usize) -> Option<usize> {
-        self.at += 1;
-        if self.eat(b']') {
-            return None;
-        }
-        for _ in 0..index {
-            self.skip_value()?;
-            if !self.eat(b',') {
-                return None;
-            }
-        }
+    /// Walks the value at the cursor to its end, following `segments` (the path below it,
+    /// `depth` segments down already): `found` becomes where each node of the path that
+    /// exists starts (a member's key; of several members with the name, the last one,
+    /// which the parsed value keeps). One pass over the text, the path's subtrees walked
+    /// as they come and the rest skipped. `None` on text it does not understand.
+    fn descend<S: AsRef<str>>(
+        &mut self,
+        segments: &[S],
+        depth: usize,
+        found: &mut usize,
+    ) -> Option<()> {
         self.skip_ws();
-        Some(self.at)
+        let Some((segment, rest)) = segments.split_first() else {
+            return self.skip_value();
+        };
+        // The tree keeps no children below this depth.
+        if depth + 1 >= MAX_DEPTH {
+            return self.skip_value();
+        }
+        match self.peek()? {
+            b'{' => {
+                self.at += 1;
+                if self.eat(b'}') {
+                    return Some(());
+                }
+                loop {
+                    self.skip_ws();
+                    let key_at = self.at;
+                    let matches = self.string_is(segment.as_ref())?;
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    if matches {
+                        *found = key_at;
+                        self.descend(rest, depth + 1, found)?;
+                    } else {
+                        self.skip_value()?;
+                    }
+                    if !self.eat(b',') {
+                        return self.eat(b'}').then_some(());
+                    }
+                }
+            }
+            b'[' => {
+                let index = segment.as_ref().parse::<usize>().ok();
+                self.at += 1;
+                if self.eat(b']') {
+                    return Some(());
+                }
+                let mut i = 0;
+                loop {
+                    self.skip_ws();
+                    if Some(i) == index {
+                        *found = self.at;
+                        self.descend(rest, depth + 1, found)?;
+                    } else {
+                        self.skip_value()?;
+                    }
+                    i += 1;
+                    if !self.eat(b',') {
+                        return self.eat(b']').then_some(());
+                    }
+                }
+            }
+            _ => self.skip_value(),
+        }
     }
 
     /// Reads a string literal (the cursor is on its opening quote) and says whether its
@@ -469,6 +479,7 @@ mod tests {
             "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/pets/{id}\": {\n      \"get\": {\"tags\": [\"a\", \"b\"]}\n    }\n  }\n}\n".to_owned(),
             "{\"a\\/b\": 1, \"é\": {\"\\ud83d\\ude00\": 2, \"x\\\"y\": [true, null]}}".to_owned(),
             "{\"a\": 1, \"a\": {\"b\": [[], {}, {\"c\": \"\\\"\"}]}, \"z\": []}".to_owned(),
+            "{\"a\": {\"b\": {\"c\": 1}}, \"a\": {\"d\": 2}, \"e\": [0, {\"f\": [1]}]}".to_owned(),
             std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/../fixtures/corpus/adyen.com__HopService.json"
@@ -485,6 +496,14 @@ mod tests {
                 let mut missing = path.clone();
                 missing.push("nope".to_owned());
                 assert_eq!(locate(text, &missing), tree.locate(&missing), "{missing:?}");
+            }
+            // A path into an earlier member of a repeated name ends at the last member.
+            for path in [
+                &["a", "b", "c"][..],
+                &["e", "7"],
+                &["e", "1", "f", "0", "g"],
+            ] {
+                assert_eq!(locate(text, path), tree.locate(path), "{path:?}");
             }
         }
     }
