@@ -8,6 +8,8 @@
 //! ([`open`]). Texts written directly take their placeholders' places
 //! ([`format_trees_with_texts`]).
 
+use std::ops::Range;
+
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
@@ -22,6 +24,62 @@ const INDENT: usize = 4;
 
 /// One item's tokens.
 type Item = Vec<TokenTree>;
+
+/// A unit's text as the pieces it was printed in, copied once into the file at the end:
+/// growing one string instead would copy megabytes each time it doubled, into memory
+/// the system must map afresh each time.
+#[derive(Debug, Default)]
+pub(crate) struct Output<'a> {
+    pieces: Vec<Piece<'a>>,
+}
+
+/// A piece of an [`Output`].
+#[derive(Debug)]
+enum Piece<'a> {
+    /// A whole string.
+    Owned(String),
+    /// Part of a string (printed items cut out of their enclosing modules).
+    Part(String, Range<usize>),
+    /// Text the IR holds.
+    Borrowed(&'a str),
+}
+
+impl<'a> Output<'a> {
+    /// Appends `text`.
+    pub(crate) fn push(&mut self, text: String) {
+        self.pieces.push(Piece::Owned(text));
+    }
+
+    /// Appends `text`, held elsewhere for as long as the output.
+    pub(crate) fn push_borrowed(&mut self, text: &'a str) {
+        self.pieces.push(Piece::Borrowed(text));
+    }
+
+    /// Appends the part `range` of `text`.
+    fn push_part(&mut self, text: String, range: Range<usize>) {
+        self.pieces.push(Piece::Part(text, range));
+    }
+
+    /// The pieces' texts, in order.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().map(|piece| match piece {
+            Piece::Owned(text) => text.as_str(),
+            Piece::Part(text, range) => text.get(range.clone()).unwrap_or_default(),
+            Piece::Borrowed(text) => text,
+        })
+    }
+
+    /// The length of the text in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.texts().map(str::len).sum()
+    }
+}
+
+impl std::fmt::Display for Output<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.texts().try_for_each(|text| f.write_str(text))
+    }
+}
 
 /// A `mod`/`impl`/`trait` item formatted inside `ancestors`, cut before its closing line:
 /// its lines up to its last inner item, and its closing line. Items printed inside it go
@@ -59,7 +117,7 @@ fn open_with(
 pub(crate) fn format_trees(
     modules: &[&str],
     items: Vec<syn::Item>,
-    out: &mut String,
+    out: &mut Output<'_>,
 ) -> Result<(), String> {
     let wrapped = modules.iter().rev().fold(items, |inner, name| {
         vec![syn::Item::Mod(syn::ItemMod {
@@ -79,7 +137,7 @@ pub(crate) fn format_trees(
     });
     let inner = strip_ancestors(&text, modules.len())
         .ok_or("printed items are not inside their enclosing modules")?;
-    out.push_str(inner);
+    out.push_part(text, inner);
     Ok(())
 }
 
@@ -90,7 +148,7 @@ pub(crate) fn format_trees_with_texts(
     modules: &[&str],
     items: Vec<syn::Item>,
     texts: &super::text::Texts,
-    out: &mut String,
+    out: &mut Output<'_>,
 ) -> Result<(), String> {
     let mut run = Vec::new();
     for item in items {
@@ -99,7 +157,7 @@ pub(crate) fn format_trees_with_texts(
                 if !run.is_empty() {
                     format_trees(modules, std::mem::take(&mut run), out)?;
                 }
-                out.push_str(&text);
+                out.push(text);
             }
             None => run.push(item),
         }
@@ -118,14 +176,15 @@ fn format_in(ancestors: &[TokenStream], items: TokenStream) -> Result<String, St
         .fold(items, |inner, header| quote!(#header { #inner }));
     let text = format(wrapped)?;
     strip_ancestors(&text, ancestors.len())
+        .and_then(|inner| text.get(inner))
         .map(str::to_owned)
         .ok_or_else(|| "a formatted chunk is not inside its enclosing items".to_owned())
 }
 
-/// The lines between the `depth` enclosing headers and their closing braces. A header
-/// (printed without attributes) ends at the first line at its indentation that ends with
-/// `{`; its closing brace is a line of its own at the same indentation.
-fn strip_ancestors(text: &str, depth: usize) -> Option<&str> {
+/// Where the lines between the `depth` enclosing headers and their closing braces are. A
+/// header (printed without attributes) ends at the first line at its indentation that
+/// ends with `{`; its closing brace is a line of its own at the same indentation.
+fn strip_ancestors(text: &str, depth: usize) -> Option<Range<usize>> {
     let mut rest = text;
     for level in 0..depth {
         loop {
@@ -137,6 +196,7 @@ fn strip_ancestors(text: &str, depth: usize) -> Option<&str> {
             }
         }
     }
+    let start = text.len() - rest.len();
     for level in 0..depth {
         rest = rest
             .strip_suffix("}\n")?
@@ -145,7 +205,7 @@ fn strip_ancestors(text: &str, depth: usize) -> Option<&str> {
             return None;
         }
     }
-    Some(rest)
+    Some(start..start + rest.len())
 }
 
 /// If the item is a `mod`, `impl` or `trait` with a body, takes the body off the item

@@ -18,6 +18,7 @@ mod text;
 mod types;
 mod validate;
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
@@ -25,6 +26,7 @@ use quote::quote;
 
 use crate::ir::{Api, TypeDef};
 use crate::Settings;
+use chunks::Output;
 
 /// What the emitter needs besides the IR.
 pub(crate) struct Emitter<'a> {
@@ -193,19 +195,19 @@ fn render_in_chunks(
         Unit::Validate => 1,
         _ => 2,
     });
-    let run = |unit: Unit| -> Result<String, String> {
+    let run = |unit: Unit| -> Result<Output<'_>, String> {
         let emitter = Emitter::with_texts(api, settings);
         let wrapper = [quote!(mod __tollgate_generated)];
-        let mut out = String::new();
+        let mut out = Output::default();
         match unit {
             Unit::TypesOpen | Unit::TypesClose => {
                 let frame = emitter.types_module_of(std::iter::empty());
                 let (opened, closing) = chunks::open(&wrapper, frame)?;
-                out = if unit == Unit::TypesOpen {
+                out.push(if unit == Unit::TypesOpen {
                     opened
                 } else {
                     closing
-                };
+                });
             }
             Unit::Types(start, end) => {
                 let items = defs[start..end]
@@ -218,17 +220,22 @@ fn render_in_chunks(
             Unit::Validate => {
                 let frame = emitter.validate_module_of(TokenStream::new());
                 let (opened, closing) = chunks::open(&wrapper, frame)?;
-                out.push_str(&opened);
+                out.push(opened);
                 let texts = emitter.texts.as_ref().ok_or(NO_TEXTS)?;
                 emitter.validate_items(chunk, |items| {
                     chunks::format_trees_with_texts(&[WRAPPER, "validate"], items, texts, &mut out)
                 })?;
-                out.push_str(&closing);
+                out.push(closing);
             }
             Unit::Operations => emitter.operation_items(chunk, |part| match part {
                 operations::Part::Trees(items) => chunks::format_trees(&[WRAPPER], items, &mut out),
-                operations::Part::Text(text) => {
-                    out.push_str(&text);
+                operations::Part::Text(texts) => {
+                    for text in texts {
+                        match text {
+                            Cow::Owned(text) => out.push(text),
+                            Cow::Borrowed(text) => out.push_borrowed(text),
+                        }
+                    }
                     Ok(())
                 }
             })?,
@@ -257,7 +264,8 @@ fn render_in_chunks(
     } else {
         1
     };
-    let mut bodies: Vec<Option<Result<String, String>>> = vec![None; units.len()];
+    let mut bodies: Vec<Option<Result<Output<'_>, String>>> =
+        std::iter::repeat_with(|| None).take(units.len()).collect();
     std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
         let mut all = vec![work()];
@@ -283,13 +291,13 @@ fn render_in_chunks(
     let bodies = bodies
         .into_iter()
         .map(|body| body.unwrap_or_else(|| Err("a unit of work was not done".to_owned())))
-        .collect::<Result<Vec<String>, String>>()?;
+        .collect::<Result<Vec<Output<'_>>, String>>()?;
     let mut code =
-        String::with_capacity(frame.len() + bodies.iter().map(String::len).sum::<usize>());
+        String::with_capacity(frame.len() + bodies.iter().map(Output::len).sum::<usize>());
     code.push_str(&frame[..close]);
     // Each unit's text is freed as soon as it is copied into the file.
     for body in bodies {
-        code.push_str(&body);
+        code.extend(body.texts());
     }
     code.push_str(&frame[close..]);
     Ok(code)

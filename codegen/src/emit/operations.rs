@@ -2,19 +2,21 @@
 //! (`requests`), response enums (`responses`), the `Api` trait, `Mock` and the router
 //! (`service`), the static metadata (`meta`) and `SPEC`; and the texts they share.
 
+use std::borrow::Cow;
+
 use proc_macro2::Literal;
 
 use super::text;
 use super::{ast, Emitter};
 
 /// Items of the operations' part, as syntax trees (printed directly) or as formatted text.
-pub(crate) enum Part {
+pub(crate) enum Part<'a> {
     Trees(Vec<syn::Item>),
-    /// Formatted text (see `text`).
-    Text(String),
+    /// Formatted text (see `text`), in pieces, some held by the IR.
+    Text(Vec<Cow<'a, str>>),
 }
 
-impl Emitter<'_> {
+impl<'a> Emitter<'a> {
     /// The operations' part of the module: request types, response enums, the `Api`
     /// trait, `Mock`, the metadata and the router.
     #[cfg(test)]
@@ -39,7 +41,7 @@ impl Emitter<'_> {
     pub(crate) fn operation_items<E>(
         &self,
         batch: usize,
-        mut sink: impl FnMut(Part) -> Result<(), E>,
+        mut sink: impl FnMut(Part<'a>) -> Result<(), E>,
     ) -> Result<(), E> {
         let ops = &self.api.operations;
         for group in ops.chunks(batch.max(1)) {
@@ -66,14 +68,14 @@ impl Emitter<'_> {
 
     /// `pub const SPEC`, the document as JSON: as text when the emitter writes text (a
     /// raw string literal of megabytes is costly to print), else as a tree.
-    fn spec(&self) -> Part {
-        let json = &self.api.spec_json;
+    fn spec(&self) -> Part<'a> {
+        let json = self.api.spec_json.as_str();
         match self
             .texts
             .as_ref()
-            .and(text::spec_const(OPERATIONS_DEPTH, json))
+            .and_then(|_| text::spec_const(OPERATIONS_DEPTH, json))
         {
-            Some(text) => Part::Text(text),
+            Some((before, after)) => Part::Text(vec![before.into(), json.into(), after.into()]),
             None => Part::Trees(vec![ast::item_const(
                 vec![ast::doc_line(
                     " The OpenAPI document, as JSON (served at `GET /openapi.json`).",

@@ -942,18 +942,22 @@ pub(crate) fn type_alias(
     Some(lines_at(depth, &lines))
 }
 
-/// `pub const SPEC: &str = r#"…"#;` with its doc line: a raw string literal is printed on
-/// one line whatever its length. `None` for a text a raw string cannot hold (a bare CR).
-pub(crate) fn spec_const(depth: usize, json: &str) -> Option<String> {
-    if json.contains('\r') {
+/// `pub const SPEC: &str = r#"…"#;` with its doc line, as the text before `json` and the
+/// text after it: a raw string literal is printed on one line whatever its length. `None`
+/// for a text a raw string cannot hold (a bare CR).
+pub(crate) fn spec_const(depth: usize, json: &str) -> Option<(String, String)> {
+    if memchr::memchr(b'\r', json.as_bytes()).is_some() {
         return None;
     }
     let hashes = super::operations::raw_string_hashes(json);
     let indent = depth * INDENT;
-    Some(format!(
-        "{:indent$}/// The OpenAPI document, as JSON (served at `GET /openapi.json`).\n\
-         {:indent$}pub const SPEC: &str = r{hashes}\"{json}\"{hashes};\n",
-        "", ""
+    Some((
+        format!(
+            "{:indent$}/// The OpenAPI document, as JSON (served at `GET /openapi.json`).\n\
+             {:indent$}pub const SPEC: &str = r{hashes}\"",
+            "", ""
+        ),
+        format!("\"{hashes};\n"),
     ))
 }
 
@@ -1468,11 +1472,11 @@ mod tests {
                 pub struct B;
             )),
         ];
-        let mut out = String::new();
+        let mut out = super::super::chunks::Output::default();
         super::super::chunks::format_trees_with_texts(&["m"], items, &texts, &mut out)
             .expect("prints");
         assert_eq!(
-            out,
+            out.to_string(),
             "    pub struct A;\n    // first\n    // second\n    pub struct B;\n"
         );
         // Every text was taken; an item that only looks like a placeholder is not one.
