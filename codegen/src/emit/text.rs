@@ -91,13 +91,28 @@ fn item(depth: usize, lines: &[(usize, &str)]) -> Option<String> {
 
 /// The lines at `depth` levels of indentation, each ended by a newline, however long.
 fn lines_at(depth: usize, lines: &[(usize, &str)]) -> String {
-    let mut text = String::new();
+    let indent = |extra: usize| (depth + extra) * INDENT;
+    let len = lines
+        .iter()
+        .map(|&(extra, line)| indent(extra) + line.len() + 1)
+        .sum();
+    let mut text = String::with_capacity(len);
     for &(extra, line) in lines {
-        text.extend(std::iter::repeat_n(' ', (depth + extra) * INDENT));
+        push_spaces(&mut text, indent(extra));
         text.push_str(line);
         text.push('\n');
     }
     text
+}
+
+/// Appends `n` spaces (a slice at a time, not a character at a time).
+fn push_spaces(text: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let run = n.min(SPACES.len());
+        text.push_str(&SPACES[..run]);
+        n -= run;
+    }
 }
 
 /// Appends the call `callee(args…)` followed by `suffix`, laid out as [`Expr::lines`]
