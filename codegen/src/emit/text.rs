@@ -173,8 +173,10 @@ pub(crate) fn validator_fn(
 }
 
 /// The parts of a validator body [`validator_fn`] writes: whether it starts with the
-/// `null` check, and its one call statement. `None` for any other body.
-pub(crate) fn validator_body(body: &[syn::Stmt]) -> Option<(bool, Expr)> {
+/// `null` check, and its one call statement. `None` for any other body. (The tests write
+/// bodies as tokens; the generator builds the call as an [`Expr`] directly.)
+#[cfg(test)]
+fn validator_body(body: &[syn::Stmt]) -> Option<(bool, Expr)> {
     use quote::ToTokens;
     let (nullable, rest) = match body {
         [syn::Stmt::Expr(syn::Expr::If(check), None), rest @ ..] => {
@@ -193,8 +195,9 @@ pub(crate) fn validator_body(body: &[syn::Stmt]) -> Option<(bool, Expr)> {
     Some((nullable, Expr::from_syn(call)?))
 }
 
-/// A simple expression, as the generator writes them in validators: read from its syntax
-/// tree, laid out as prettyplease lays it out.
+/// A simple expression, as the generator writes them in validators (built by
+/// `validate`, which makes the syntax tree instead where this does not apply), laid out as
+/// prettyplease lays it out.
 #[derive(Debug, Clone)]
 pub(crate) enum Expr {
     /// A path, a literal or a negated literal: never broken.
@@ -212,6 +215,7 @@ pub(crate) enum Expr {
 }
 
 /// A path as written, `::a::b` or `self::c`; `None` with generic arguments.
+#[cfg(test)]
 fn path_text(path: &syn::Path) -> Option<String> {
     let mut text = String::new();
     if path.leading_colon.is_some() {
@@ -235,7 +239,8 @@ const STRUCT_MAX_WIDTH: usize = 34;
 
 impl Expr {
     /// The expression a syntax tree is, or `None` for a form not modelled (a path with
-    /// generic arguments, a method call, a closure, …).
+    /// generic arguments, a method call, a closure, …): how the tests write expressions.
+    #[cfg(test)]
     fn from_syn(expr: &syn::Expr) -> Option<Self> {
         let all = |items: &mut dyn Iterator<Item = &syn::Expr>| -> Option<Vec<Self>> {
             items.map(Self::from_syn).collect()

@@ -13,10 +13,11 @@
 //! (Stripe's request bodies repeat `metadata`, addresses and string limits hundreds of
 //! times): each distinct check is compiled once, however often it is used.
 
+use proc_macro2::Literal;
 use proc_macro2::TokenStream;
 use quote::quote;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use syn::{Expr, FieldValue, Item, Stmt};
+use syn::{Item, Stmt};
 
 use super::ast;
 use super::text::{self, Texts};
@@ -81,15 +82,11 @@ impl Emitter<'_> {
                 sink(std::mem::take(&mut fns))?;
             }
             let Some(body) = node_body(node, &mut shared) else {
-                let any = ast::semi(ast::call_path(
-                    "__tg::validate::any",
-                    vec![
-                        ast::path_expr("c"),
-                        ast::path_expr("p"),
-                        ast::path_expr("e"),
-                    ],
-                ));
-                fns.push(validator_fn(texts, true, name, vec![any]));
+                let any = Body::Call {
+                    nullable: false,
+                    call: V::call("__tg::validate::any", cpe()),
+                };
+                fns.push(validator_fn(texts, true, name, any));
                 continue;
             };
             let key = schema_key(node);
@@ -119,36 +116,195 @@ impl Emitter<'_> {
 /// How deep the `validate` module's items are: inside the wrapper module and `validate`.
 const VALIDATE_DEPTH: usize = 2;
 
-/// A validator function `fn <name>(c, p, e) { <body> }` (`pub` when `public`): its text
-/// when it can be written directly (see [`text::validator_fn`]), else its syntax tree.
-fn validator_fn(texts: Option<&Texts>, public: bool, name: &str, body: Vec<Stmt>) -> Item {
-    let direct = || {
-        let (nullable, call) = text::validator_body(&body)?;
-        text::validator_fn(VALIDATE_DEPTH, public, name, nullable, &call)
-    };
-    match texts.and_then(|texts| Some((texts, direct()?))) {
-        Some((texts, text)) => texts.placeholder_item(text),
-        None => {
-            let args = vec![
-                ast::arg(
-                    "c",
-                    ast::ty_ref(
-                        true,
-                        ast::ty_with("__tg::Cursor", vec![ast::ga_lifetime("'_")]),
-                    ),
-                ),
-                ast::arg(
-                    "p",
-                    ast::ty_ref(
-                        false,
-                        ast::ty_with("__tg::Ptr", vec![ast::ga_lifetime("'_")]),
-                    ),
-                ),
-                ast::arg("e", ast::ty_ref(true, ast::ty("__tg::Errors"))),
-            ];
-            ast::item_fn(Vec::new(), public, ast::signature(name, args, None), body)
+/// A validator's body: the `null` check (when `nullable`) and one call, which can be
+/// written as text, or statements (statics, then the call) as syntax trees.
+enum Body {
+    Call { nullable: bool, call: V },
+    Stmts(Vec<Stmt>),
+}
+
+impl Body {
+    /// The body with the `null` check first.
+    fn nullable(self) -> Self {
+        match self {
+            Self::Call { call, .. } => Self::Call {
+                nullable: true,
+                call,
+            },
+            Self::Stmts(mut stmts) => {
+                stmts.insert(0, null_check());
+                Self::Stmts(stmts)
+            }
         }
     }
+
+    /// The body as statements.
+    fn stmts(self) -> Vec<Stmt> {
+        match self {
+            Self::Call { nullable, call } => {
+                let mut stmts = Vec::with_capacity(2);
+                if nullable {
+                    stmts.push(null_check());
+                }
+                stmts.push(ast::semi(call.to_syn()));
+                stmts
+            }
+            Self::Stmts(stmts) => stmts,
+        }
+    }
+}
+
+/// An expression of a validator, built once, then written as text (see
+/// [`text::validator_fn`]) or, where that does not apply, as the syntax tree it stands for
+/// (the one the `ast` builders make: the same text either way).
+#[derive(Debug)]
+enum V {
+    /// A path.
+    Path(String),
+    /// A literal.
+    Lit(Literal),
+    /// `-` and a literal (a negative number).
+    Negative(Literal),
+    /// Tokens of another form (not made for the numbers the generator writes).
+    Tokens(TokenStream),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `callee(args…)`.
+    Call(&'static str, Vec<V>),
+    /// `&expr`.
+    Ref(Box<V>),
+    /// `[items…]`.
+    Array(Vec<V>),
+    /// `(items…)`.
+    Tuple(Vec<V>),
+    /// `Path { fields…, ..Path::NONE }`: a table of keywords, the rest at their defaults.
+    Table(&'static str, Vec<(&'static str, V)>),
+}
+
+impl V {
+    fn path(path: impl Into<String>) -> Self {
+        Self::Path(path.into())
+    }
+
+    fn call(callee: &'static str, args: Vec<V>) -> Self {
+        Self::Call(callee, args)
+    }
+
+    fn string(text: &str) -> Self {
+        Self::Lit(Literal::string(text))
+    }
+
+    /// A number as `quote` writes it (suffixed; a negative one as `-` and a literal).
+    fn number(n: impl quote::ToTokens) -> Self {
+        use proc_macro2::TokenTree;
+        let tokens = n.into_token_stream();
+        let mut trees = tokens.clone().into_iter();
+        match (trees.next(), trees.next(), trees.next()) {
+            (Some(TokenTree::Literal(literal)), None, None) => Self::Lit(literal),
+            (Some(TokenTree::Punct(minus)), Some(TokenTree::Literal(literal)), None)
+                if minus.as_char() == '-' =>
+            {
+                Self::Negative(literal)
+            }
+            _ => Self::Tokens(tokens),
+        }
+    }
+
+    fn reference(self) -> Self {
+        Self::Ref(Box::new(self))
+    }
+
+    /// The syntax tree.
+    fn to_syn(&self) -> syn::Expr {
+        let all = |items: &[V]| items.iter().map(V::to_syn).collect();
+        match self {
+            Self::Path(path) => ast::path_expr(path),
+            Self::Lit(literal) => ast::lit_expr(literal.clone()),
+            Self::Negative(literal) => syn::Expr::Unary(syn::ExprUnary {
+                attrs: Vec::new(),
+                op: syn::UnOp::Neg(Default::default()),
+                expr: Box::new(ast::lit_expr(literal.clone())),
+            }),
+            Self::Tokens(tokens) => {
+                syn::parse2(tokens.clone()).unwrap_or_else(|_| syn::Expr::Verbatim(tokens.clone()))
+            }
+            Self::Bool(value) => ast::boolean(*value),
+            Self::Call(callee, args) => ast::call_path(callee, all(args)),
+            Self::Ref(inner) => ast::reference(inner.to_syn()),
+            Self::Array(items) => ast::array(all(items)),
+            Self::Tuple(items) => ast::tuple(all(items)),
+            Self::Table(path, fields) => ast::struct_rest(
+                path,
+                fields
+                    .iter()
+                    .map(|(field, value)| ast::field_value(field, Some(value.to_syn())))
+                    .collect(),
+                ast::path_expr(&format!("{path}::NONE")),
+            ),
+        }
+    }
+
+    /// The expression [`text`] lays out, `None` for one it does not model (a tuple of
+    /// fewer than two items).
+    fn to_text(&self) -> Option<text::Expr> {
+        let all = |items: &[V]| items.iter().map(V::to_text).collect::<Option<Vec<_>>>();
+        Some(match self {
+            Self::Path(path) => text::Expr::Atom(path.clone()),
+            Self::Lit(literal) => text::Expr::Atom(literal.to_string()),
+            Self::Negative(literal) => text::Expr::Atom(format!("-{literal}")),
+            Self::Tokens(_) => return None,
+            Self::Bool(value) => text::Expr::Atom(value.to_string()),
+            Self::Call(callee, args) => text::Expr::Call((*callee).to_owned(), all(args)?),
+            Self::Ref(inner) => text::Expr::Ref(Box::new(inner.to_text()?)),
+            Self::Array(items) => text::Expr::Array(all(items)?),
+            Self::Tuple(items) if items.len() >= 2 => text::Expr::Tuple(all(items)?),
+            Self::Tuple(_) => return None,
+            Self::Table(path, fields) => text::Expr::Struct(
+                (*path).to_owned(),
+                fields
+                    .iter()
+                    .map(|(field, value)| Some(((*field).to_owned(), value.to_text()?)))
+                    .collect::<Option<Vec<_>>>()?,
+                Some(format!("{path}::NONE")),
+            ),
+        })
+    }
+}
+
+/// A validator function `fn <name>(c, p, e) { <body> }` (`pub` when `public`): its text
+/// when it can be written directly (see [`text::validator_fn`]), else its syntax tree.
+fn validator_fn(texts: Option<&Texts>, public: bool, name: &str, body: Body) -> Item {
+    if let (Some(texts), Body::Call { nullable, call }) = (texts, &body) {
+        let direct = call
+            .to_text()
+            .and_then(|call| text::validator_fn(VALIDATE_DEPTH, public, name, *nullable, &call));
+        if let Some(text) = direct {
+            return texts.placeholder_item(text);
+        }
+    }
+    let args = vec![
+        ast::arg(
+            "c",
+            ast::ty_ref(
+                true,
+                ast::ty_with("__tg::Cursor", vec![ast::ga_lifetime("'_")]),
+            ),
+        ),
+        ast::arg(
+            "p",
+            ast::ty_ref(
+                false,
+                ast::ty_with("__tg::Ptr", vec![ast::ga_lifetime("'_")]),
+            ),
+        ),
+        ast::arg("e", ast::ty_ref(true, ast::ty("__tg::Errors"))),
+    ];
+    ast::item_fn(
+        Vec::new(),
+        public,
+        ast::signature(name, args, None),
+        body.stmts(),
+    )
 }
 
 /// Inline sub-schema checks hoisted into private functions, one per distinct schema, in
@@ -172,7 +328,7 @@ impl Shared<'_> {
     fn function(
         &mut self,
         node: &Node,
-        body: impl FnOnce(&mut Self) -> Option<Vec<Stmt>>,
+        body: impl FnOnce(&mut Self) -> Option<Body>,
     ) -> Option<String> {
         let key = schema_key(node);
         if let Some(name) = self.by_schema.get(&key) {
@@ -213,43 +369,29 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// `Some(value)` (the module imports `Some` and `None`).
-fn some(value: Expr) -> Expr {
-    ast::call_path("Some", vec![value])
+fn some(value: V) -> V {
+    V::call("Some", vec![value])
 }
 
 /// `None`.
-fn none() -> Expr {
-    ast::path_expr("None")
+fn none() -> V {
+    V::path("None")
 }
 
 /// `c, p, e`, the arguments every walk takes first.
-fn cpe() -> Vec<Expr> {
-    vec![
-        ast::path_expr("c"),
-        ast::path_expr("p"),
-        ast::path_expr("e"),
-    ]
-}
-
-/// `field: value`.
-fn named(field: &str, value: Expr) -> FieldValue {
-    ast::field_value(field, Some(value))
-}
-
-/// `Path { fields…, ..Path::NONE }`: a table of keywords, the rest at their defaults.
-fn table(path: &str, fields: Vec<FieldValue>) -> Expr {
-    ast::struct_rest(path, fields, ast::path_expr(&format!("{path}::NONE")))
+fn cpe() -> Vec<V> {
+    vec![V::path("c"), V::path("p"), V::path("e")]
 }
 
 /// `static <name>: <ty> = <value>;` inside a function.
-fn local_static(name: &str, ty: &str, value: Expr) -> Stmt {
-    Stmt::Item(ast::item_static_private(name, ast::ty(ty), value))
+fn local_static(name: &str, ty: &str, value: &V) -> Stmt {
+    Stmt::Item(ast::item_static_private(name, ast::ty(ty), value.to_syn()))
 }
 
 /// The body of the validator of `node` (with `c`, `p` and `e` in scope): its keywords as a
 /// constant [`Rules`](tollgate's `__codegen::validate::Rules`) table handed to the
 /// runtime's `node`. `None` when the node checks nothing.
-fn node_body(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
+fn node_body(node: &Node, shared: &mut Shared) -> Option<Body> {
     if let Some(call) = shape_call(node, shared) {
         return Some(call);
     }
@@ -272,28 +414,28 @@ fn node_body(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
         NodeKind::Object(r) => (Some("Object"), None, None, None, Some(r)),
     };
     if let Some(ty) = ty {
-        fields.push(named("ty", ast::path_expr(&format!("Type::{ty}"))));
+        fields.push(("ty", V::path(format!("Type::{ty}"))));
     }
     if let Some(rules) = string.and_then(|r| string_rules(r, &mut statics)) {
-        fields.push(named("string", rules));
+        fields.push(("string", rules));
     }
     if let Some(rules) = number.and_then(number_rules) {
-        fields.push(named("number", rules));
+        fields.push(("number", rules));
     }
     if let Some(rules) = array.and_then(|r| array_rules(r, shared)) {
-        fields.push(named("array", rules));
+        fields.push(("array", rules));
     }
     if let Some(rules) = object.and_then(|r| object_rules(r, shared)) {
-        fields.push(named("object", rules));
+        fields.push(("object", rules));
     }
     if let Some(values) = &node.enum_values {
         if values.iter().all(|v| v.is_string()) {
             let strings = values
                 .iter()
                 .filter_map(|v| v.as_str())
-                .map(ast::string)
+                .map(V::string)
                 .collect();
-            fields.push(named("enum_str", some(ast::reference(ast::array(strings)))));
+            fields.push(("enum_str", some(V::Array(strings).reference())));
         } else {
             let json = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
             // Rare (an `enum` of non-strings): parsed rather than built.
@@ -301,32 +443,29 @@ fn node_body(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
                 static ENUM: ::std::sync::LazyLock<::std::vec::Vec<__tg::serde_json::Value>> =
                     ::std::sync::LazyLock::new(|| __tg::validate::enum_values(#json));
             });
-            fields.push(named(
-                "enum_values",
-                some(ast::reference(ast::path_expr("ENUM"))),
-            ));
+            fields.push(("enum_values", some(V::path("ENUM").reference())));
         }
     }
     if let Some(compose) = compose_rules(node, shared) {
-        fields.push(named("compose", some(ast::reference(compose))));
+        fields.push(("compose", some(compose.reference())));
     }
     if fields.is_empty() {
         return None;
     }
     if node.nullable {
-        fields.push(named("nullable", ast::boolean(true)));
+        fields.push(("nullable", V::Bool(true)));
     }
-    statics.push(local_static("RULES", "Rules", table("Rules", fields)));
+    statics.push(local_static("RULES", "Rules", &V::Table("Rules", fields)));
     let mut args = cpe();
-    args.push(ast::reference(ast::path_expr("RULES")));
-    statics.push(ast::semi(ast::call_path("__tg::validate::node", args)));
-    Some(statics)
+    args.push(V::path("RULES").reference());
+    statics.push(ast::semi(V::call("__tg::validate::node", args).to_syn()));
+    Some(Body::Stmts(statics))
 }
 
 /// The call of the runtime's walk for a typed schema with only its type's keywords (and,
 /// for a string, maybe an `enum` of strings): the keywords as arguments, no table. `None`
 /// for any other schema.
-fn shape_call(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
+fn shape_call(node: &Node, shared: &mut Shared) -> Option<Body> {
     let composed = !node.all_of.is_empty()
         || !node.any_of.is_empty()
         || !node.one_of.is_empty()
@@ -345,12 +484,15 @@ fn shape_call(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
         }
         Some(_) => return None,
     };
-    let mut stmts = match (&node.kind, composed) {
+    let body = match (&node.kind, composed) {
         (NodeKind::Any, true) if node.untyped.is_none() && strings.is_none() => {
             let rules = compose_rules(node, shared)?;
             let mut args = cpe();
-            args.push(ast::reference(rules));
-            vec![ast::semi(ast::call_path("__tg::validate::composed", args))]
+            args.push(rules.reference());
+            Body::Call {
+                nullable: false,
+                call: V::call("__tg::validate::composed", args),
+            }
         }
         (NodeKind::String(_), false) if node.untyped.is_none() => {
             typed_call(node, strings, shared)?
@@ -360,10 +502,7 @@ fn shape_call(node: &Node, shared: &mut Shared) -> Option<Vec<Stmt>> {
         }
         _ => return None,
     };
-    if node.nullable {
-        stmts.insert(0, null_check());
-    }
-    Some(stmts)
+    Some(if node.nullable { body.nullable() } else { body })
 }
 
 /// `if __tg::validate::null(c) { return; }`.
@@ -375,45 +514,43 @@ fn null_check() -> Stmt {
 }
 
 /// [`shape_call`] for a typed schema: the walk of its type, its keywords as arguments.
-fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> Option<Vec<Stmt>> {
-    let u64_arg = |v: Option<u64>| v.map_or_else(none, |v| some(ast::value(v)));
-    let mut stmts = Vec::new();
+fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> Option<Body> {
+    let u64_arg = |v: Option<u64>| v.map_or_else(none, |v| some(V::number(v)));
+    let mut statics = Vec::new();
     let call = match &node.kind {
         NodeKind::String(r) => {
             let format = str_format(r.format.as_deref()).unwrap_or("None");
             let pattern = match &r.pattern {
                 Some(pattern) => {
-                    stmts.push(pattern_static(pattern));
-                    some(ast::reference(ast::path_expr("PATTERN")))
+                    statics.push(pattern_static(pattern));
+                    some(V::path("PATTERN").reference())
                 }
                 None => none(),
             };
             let allowed = strings.map_or_else(none, |s| {
-                some(ast::reference(ast::array(
-                    s.into_iter().map(ast::string).collect(),
-                )))
+                some(V::Array(s.into_iter().map(V::string).collect()).reference())
             });
             let mut args = cpe();
             args.extend([
                 u64_arg(r.min_length),
                 u64_arg(r.max_length),
-                ast::path_expr(&format!("StrFormat::{format}")),
+                V::path(format!("StrFormat::{format}")),
                 pattern,
                 allowed,
             ]);
-            ast::call_path("__tg::validate::string", args)
+            V::call("__tg::validate::string", args)
         }
         NodeKind::Integer(r) | NodeKind::Number(r) => {
             let integer = matches!(node.kind, NodeKind::Integer(_));
             let bound = |v: Option<f64>, exclusive: bool| {
                 v.filter(|v| v.is_finite()).map_or_else(none, |v| {
-                    some(ast::tuple(vec![ast::value(v), ast::boolean(exclusive)]))
+                    some(V::Tuple(vec![V::number(v), V::Bool(exclusive)]))
                 })
             };
             let multiple = r
                 .multiple_of
                 .filter(|m| m.is_finite())
-                .map_or_else(none, |m| some(ast::value(m)));
+                .map_or_else(none, |m| some(V::number(m)));
             let format = match r.format.as_deref() {
                 Some("int32") => "Int32",
                 Some("int64") => "Int64",
@@ -421,13 +558,13 @@ fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> O
             };
             let mut args = cpe();
             args.extend([
-                ast::boolean(integer),
+                V::Bool(integer),
                 bound(r.minimum, r.exclusive_minimum),
                 bound(r.maximum, r.exclusive_maximum),
                 multiple,
-                ast::path_expr(&format!("NumFormat::{format}")),
+                V::path(format!("NumFormat::{format}")),
             ]);
-            ast::call_path("__tg::validate::number", args)
+            V::call("__tg::validate::number", args)
         }
         NodeKind::Array(r) => {
             let items = r
@@ -440,21 +577,27 @@ fn typed_call(node: &Node, strings: Option<Vec<&str>>, shared: &mut Shared) -> O
                 items,
                 u64_arg(r.min_items),
                 u64_arg(r.max_items),
-                ast::boolean(r.unique_items),
+                V::Bool(r.unique_items),
             ]);
-            ast::call_path("__tg::validate::array", args)
+            V::call("__tg::validate::array", args)
         }
         NodeKind::Object(r) => {
-            let rules =
-                object_rules(r, shared).unwrap_or_else(|| ast::path_expr("ObjectRules::NONE"));
+            let rules = object_rules(r, shared).unwrap_or_else(|| V::path("ObjectRules::NONE"));
             let mut args = cpe();
-            args.push(ast::reference(rules));
-            ast::call_path("__tg::validate::object", args)
+            args.push(rules.reference());
+            V::call("__tg::validate::object", args)
         }
         NodeKind::Any | NodeKind::Boolean => return None,
     };
-    stmts.push(ast::semi(call));
-    Some(stmts)
+    Some(if statics.is_empty() {
+        Body::Call {
+            nullable: false,
+            call,
+        }
+    } else {
+        statics.push(ast::semi(call.to_syn()));
+        Body::Stmts(statics)
+    })
 }
 
 /// `static PATTERN: __tg::Pattern = __tg::Pattern::new("…");`.
@@ -462,33 +605,33 @@ fn pattern_static(pattern: &str) -> Stmt {
     local_static(
         "PATTERN",
         "__tg::Pattern",
-        ast::call_path("__tg::Pattern::new", vec![ast::string(pattern)]),
+        &V::call("__tg::Pattern::new", vec![V::string(pattern)]),
     )
 }
 
 /// A `Compose` literal for `allOf`, `discriminator`, `anyOf`, `oneOf` and `not` (`None`
 /// when the node has none that checks anything).
-fn compose_rules(node: &Node, shared: &mut Shared) -> Option<Expr> {
+fn compose_rules(node: &Node, shared: &mut Shared) -> Option<V> {
     let mut fields = Vec::new();
-    let all_of: Vec<Expr> = node
+    let all_of: Vec<V> = node
         .all_of
         .iter()
         .filter_map(|c| check_fn(c, shared))
         .collect();
     if !all_of.is_empty() {
-        fields.push(named("all_of", ast::reference(ast::array(all_of))));
+        fields.push(("all_of", V::Array(all_of).reference()));
     }
     if let Some(d) = &node.discriminator {
         let entries = d
             .mapping
             .iter()
-            .map(|(value, check)| ast::tuple(vec![ast::string(value), check_or_any(check, shared)]))
+            .map(|(value, check)| V::Tuple(vec![V::string(value), check_or_any(check, shared)]))
             .collect();
-        fields.push(named(
+        fields.push((
             "discriminator",
-            some(ast::tuple(vec![
-                ast::string(&d.property),
-                ast::reference(ast::array(entries)),
+            some(V::Tuple(vec![
+                V::string(&d.property),
+                V::Array(entries).reference(),
             ])),
         ));
     } else {
@@ -497,33 +640,33 @@ fn compose_rules(node: &Node, shared: &mut Shared) -> Option<Expr> {
                 continue;
             }
             let branches = list.iter().map(|c| check_or_any(c, shared)).collect();
-            fields.push(named(field, ast::reference(ast::array(branches))));
+            fields.push((field, V::Array(branches).reference()));
         }
     }
     if let Some(not) = &node.not {
-        fields.push(named("not", some(check_or_any(not, shared))));
+        fields.push(("not", some(check_or_any(not, shared))));
     }
-    (!fields.is_empty()).then(|| table("Compose", fields))
+    (!fields.is_empty()).then_some(V::Table("Compose", fields))
 }
 
 /// A function-pointer expression validating `check`, or `None` when it checks nothing. A
 /// bare type check is the runtime's helper itself; anything else a shared function.
-fn check_fn(check: &Check, shared: &mut Shared) -> Option<Expr> {
+fn check_fn(check: &Check, shared: &mut Shared) -> Option<V> {
     match check {
-        Check::Ref(name) => Some(ast::path_expr(&format!("self::{name}"))),
+        Check::Ref(name) => Some(V::path(format!("self::{name}"))),
         Check::Inline(node) => {
             if let Some(helper) = bare_type_check(node) {
-                return Some(ast::path_expr(&format!("__tg::validate::{helper}")));
+                return Some(V::path(format!("__tg::validate::{helper}")));
             }
             let name = shared.function(node, |shared| node_body(node, shared))?;
-            Some(ast::path_expr(&format!("self::{name}")))
+            Some(V::path(format!("self::{name}")))
         }
     }
 }
 
 /// [`check_fn`], with the runtime's `any` for a check that checks nothing.
-fn check_or_any(check: &Check, shared: &mut Shared) -> Expr {
-    check_fn(check, shared).unwrap_or_else(|| ast::path_expr("__tg::validate::any"))
+fn check_or_any(check: &Check, shared: &mut Shared) -> V {
+    check_fn(check, shared).unwrap_or_else(|| V::path("__tg::validate::any"))
 }
 
 /// The type-check helper when `node` checks its type and nothing else.
@@ -547,64 +690,58 @@ fn bare_type_check(node: &Node) -> Option<&'static str> {
 }
 
 /// `field: Some(value)` for a table literal, when there is a value.
-fn u64_field(field: &str, value: Option<u64>) -> Option<FieldValue> {
-    value.map(|v| named(field, some(ast::value(v))))
+fn u64_field(field: &'static str, value: Option<u64>) -> Option<(&'static str, V)> {
+    value.map(|v| (field, some(V::number(v))))
 }
 
 /// A `StringRules` literal (`None` when it has no keyword); a pattern becomes the static
 /// `PATTERN` in `statics`.
-fn string_rules(rules: &StringRules, statics: &mut Vec<Stmt>) -> Option<Expr> {
+fn string_rules(rules: &StringRules, statics: &mut Vec<Stmt>) -> Option<V> {
     let mut fields = Vec::new();
     fields.extend(u64_field("min_length", rules.min_length));
     fields.extend(u64_field("max_length", rules.max_length));
     if let Some(format) = str_format(rules.format.as_deref()) {
-        fields.push(named(
-            "format",
-            ast::path_expr(&format!("StrFormat::{format}")),
-        ));
+        fields.push(("format", V::path(format!("StrFormat::{format}"))));
     }
     if let Some(pattern) = &rules.pattern {
         statics.push(pattern_static(pattern));
-        fields.push(named(
-            "pattern",
-            some(ast::reference(ast::path_expr("PATTERN"))),
-        ));
+        fields.push(("pattern", some(V::path("PATTERN").reference())));
     }
-    (!fields.is_empty()).then(|| table("StringRules", fields))
+    (!fields.is_empty()).then_some(V::Table("StringRules", fields))
 }
 
-fn number_rules(rules: &NumberRules) -> Option<Expr> {
+fn number_rules(rules: &NumberRules) -> Option<V> {
     let mut fields = Vec::new();
     if let Some(min) = rules.minimum.filter(|m| m.is_finite()) {
-        let bound = ast::tuple(vec![ast::value(min), ast::boolean(rules.exclusive_minimum)]);
-        fields.push(named("minimum", some(bound)));
+        let bound = V::Tuple(vec![V::number(min), V::Bool(rules.exclusive_minimum)]);
+        fields.push(("minimum", some(bound)));
     }
     if let Some(max) = rules.maximum.filter(|m| m.is_finite()) {
-        let bound = ast::tuple(vec![ast::value(max), ast::boolean(rules.exclusive_maximum)]);
-        fields.push(named("maximum", some(bound)));
+        let bound = V::Tuple(vec![V::number(max), V::Bool(rules.exclusive_maximum)]);
+        fields.push(("maximum", some(bound)));
     }
     if let Some(m) = rules.multiple_of.filter(|m| m.is_finite()) {
-        fields.push(named("multiple_of", some(ast::value(m))));
+        fields.push(("multiple_of", some(V::number(m))));
     }
     match rules.format.as_deref() {
-        Some("int32") => fields.push(named("format", ast::path_expr("NumFormat::Int32"))),
-        Some("int64") => fields.push(named("format", ast::path_expr("NumFormat::Int64"))),
+        Some("int32") => fields.push(("format", V::path("NumFormat::Int32"))),
+        Some("int64") => fields.push(("format", V::path("NumFormat::Int64"))),
         _ => {}
     }
-    (!fields.is_empty()).then(|| table("NumberRules", fields))
+    (!fields.is_empty()).then_some(V::Table("NumberRules", fields))
 }
 
-fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<Expr> {
+fn array_rules(rules: &ArrayRules, shared: &mut Shared) -> Option<V> {
     let mut fields = Vec::new();
     if let Some(f) = rules.items.as_deref().and_then(|c| check_fn(c, shared)) {
-        fields.push(named("items", some(f)));
+        fields.push(("items", some(f)));
     }
     fields.extend(u64_field("min_items", rules.min_items));
     fields.extend(u64_field("max_items", rules.max_items));
     if rules.unique_items {
-        fields.push(named("unique", ast::boolean(true)));
+        fields.push(("unique", V::Bool(true)));
     }
-    (!fields.is_empty()).then(|| table("ArrayRules", fields))
+    (!fields.is_empty()).then_some(V::Table("ArrayRules", fields))
 }
 
 /// The runtime's `validate::SCANNED_PROPERTIES`: larger property tables are sorted.
@@ -613,7 +750,7 @@ const SCANNED_PROPERTIES: usize = 16;
 /// An `ObjectRules` literal. Its `properties` table holds every name `properties` and the
 /// `required` lists mention, each with its check and what the schema says of it: in the
 /// spec's order, sorted bytewise when there are more than [`SCANNED_PROPERTIES`].
-fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<Expr> {
+fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<V> {
     let member = |name: &String| {
         if rules.required.contains(name) {
             "Required"
@@ -625,7 +762,7 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<Expr> {
             "Optional"
         }
     };
-    let mut table_rows: Vec<(&str, Expr, &str)> = Vec::new();
+    let mut table_rows: Vec<(&str, V, &str)> = Vec::new();
     for (name, check) in &rules.properties {
         if table_rows.iter().any(|(n, _, _)| *n == name) {
             continue;
@@ -639,7 +776,7 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<Expr> {
         .chain(&rules.required_write_only)
     {
         if !table_rows.iter().any(|(n, _, _)| *n == name) {
-            table_rows.push((name, ast::path_expr("__tg::validate::any"), "Undeclared"));
+            table_rows.push((name, V::path("__tg::validate::any"), "Undeclared"));
         }
     }
     // The runtime scans small tables in this order (the spec's, as most bodies list their
@@ -652,14 +789,14 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<Expr> {
         let entries = table_rows
             .into_iter()
             .map(|(name, check, member)| {
-                ast::tuple(vec![
-                    ast::string(name),
+                V::Tuple(vec![
+                    V::string(name),
                     check,
-                    ast::path_expr(&format!("Member::{member}")),
+                    V::path(format!("Member::{member}")),
                 ])
             })
             .collect();
-        fields.push(named("properties", ast::reference(ast::array(entries))));
+        fields.push(("properties", V::Array(entries).reference()));
     }
     for (names, field) in [
         (&rules.required, "required"),
@@ -667,27 +804,24 @@ fn object_rules(rules: &ObjectRules, shared: &mut Shared) -> Option<Expr> {
         (&rules.required_read_only, "required_in_responses"),
     ] {
         if !names.is_empty() {
-            let names = names.iter().map(|n| ast::string(n)).collect();
-            fields.push(named(field, ast::reference(ast::array(names))));
+            let names = names.iter().map(|n| V::string(n)).collect();
+            fields.push((field, V::Array(names).reference()));
         }
     }
     match &rules.additional {
         Additional::Allowed => {}
         Additional::Denied => {
-            fields.push(named("additional", ast::path_expr("Additional::Denied")));
+            fields.push(("additional", V::path("Additional::Denied")));
         }
         Additional::Schema(check) => {
             if let Some(f) = check_fn(check, shared) {
-                fields.push(named(
-                    "additional",
-                    ast::call_path("Additional::Schema", vec![f]),
-                ));
+                fields.push(("additional", V::call("Additional::Schema", vec![f])));
             }
         }
     }
     fields.extend(u64_field("min_properties", rules.min_properties));
     fields.extend(u64_field("max_properties", rules.max_properties));
-    (!fields.is_empty()).then(|| table("ObjectRules", fields))
+    (!fields.is_empty()).then_some(V::Table("ObjectRules", fields))
 }
 
 fn str_format(format: Option<&str>) -> Option<&'static str> {
