@@ -8,7 +8,9 @@
 //!   flat).
 //!
 //! Each iteration is one whole generation from the spec's text: load, lower, emit and
-//! format.
+//! format. It allocates with mimalloc, as `tollgate gen` does; a build script allocates
+//! with its own program's allocator (glibc's by default, markedly slower here: see the
+//! README, "How fast `gen` is").
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,6 +18,9 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Map, Value};
 use tollgate_codegen::{Generator, Settings};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// An OpenAPI 3.0 document with `operations` operations (two per resource) and three
 /// schemas per resource, each with bounds, enums, formats and required properties.
