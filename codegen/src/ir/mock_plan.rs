@@ -1,7 +1,7 @@
 //! How `Mock` builds each answer body: a Rust expression constructing the value, so that
-//! response types need no `Deserialize` just for the mock (see [`super::serde_use`]).
+//! response types need no `Deserialize` just for the mock (see `ir::serde_use`).
 //!
-//! The synthesised JSON (see [`super::mock`]) is matched against the body's Rust type
+//! The synthesised JSON (see `ir::mock`) is matched against the body's Rust type
 //! the way serde would deserialize it: a struct needs an object with its required fields
 //! (other keys are ignored, or kept in the flattened `additional_properties`), a string
 //! enum one of its wire values, an untagged enum the first variant that fits, a tagged

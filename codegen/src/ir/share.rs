@@ -119,6 +119,19 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
     merged.len()
 }
 
+/// Where the chain of merges from `number` ends: `merged_into[n]` is the name `n` was
+/// merged into (itself when it was not), and a name merged into one later merged itself
+/// resolves to the last.
+fn follow(merged_into: &[u32], mut number: u32) -> u32 {
+    while let Some(&next) = merged_into.get(number as usize) {
+        if next == number {
+            break;
+        }
+        number = next;
+    }
+    number
+}
+
 /// A type's encoding (see `shape`) with its bytes and names numbered.
 struct Shape {
     /// The type's own name.
@@ -198,25 +211,13 @@ impl<'a> Names<'a> {
     }
 
     /// The number of the canonical name of type `number`.
-    fn canonical(&self, mut number: u32) -> u32 {
-        while let Some(&next) = self.canonical_type.get(number as usize) {
-            if next == number {
-                break;
-            }
-            number = next;
-        }
-        number
+    fn canonical(&self, number: u32) -> u32 {
+        follow(&self.canonical_type, number)
     }
 
     /// The number of the canonical name of validator `number`.
-    fn canonical_validator(&self, mut number: u32) -> u32 {
-        while let Some(&next) = self.canonical_validator.get(number as usize) {
-            if next == number {
-                break;
-            }
-            number = next;
-        }
-        number
+    fn canonical_validator(&self, number: u32) -> u32 {
+        follow(&self.canonical_validator, number)
     }
 
     fn is_merged(&self, number: u32) -> bool {
@@ -256,8 +257,8 @@ fn preference(def: &TypeDef) -> (bool, usize, &str) {
 }
 
 /// A type's shape without the names of the types it refers to: two types whose
-/// [`shape_text`]s are equal once names are resolved have equal sketches, whatever the
-/// names. (Equal sketches say nothing more.)
+/// encodings (`shape::encode`) are equal once names are resolved have equal sketches,
+/// whatever the names. (Equal sketches say nothing more.)
 fn sketch(kind: &TypeKind) -> String {
     use std::fmt::Write;
     let mut out = String::new();
