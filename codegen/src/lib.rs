@@ -143,9 +143,7 @@ impl Generator {
         let emit_and_format = lap();
         let (operations, types, schema_stats) =
             (api.operations.len(), api.types.len(), api.schema_stats);
-        if self.parallel {
-            drop_aside(api);
-        }
+        free(api, self.parallel);
         Ok(Generated {
             code,
             warnings,
@@ -166,10 +164,13 @@ impl Generator {
     }
 }
 
-/// Drops `value` on a thread of its own, so that freeing a large tree (the parsed document,
-/// the IR: a few milliseconds each on Stripe) does not hold up the caller, who has the
-/// file to write meanwhile. If no thread can be started it is dropped here.
-pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
+/// Drops `value`, on a thread of its own when `aside`, so that freeing a large tree (the
+/// parsed document, the IR: a few milliseconds each on Stripe) does not hold up the caller,
+/// who has the file to write meanwhile. If no thread can be started it is dropped here.
+pub(crate) fn free<T: Send + 'static>(value: T, aside: bool) {
+    if !aside {
+        return drop(value);
+    }
     // A failed spawn drops the closure, and with it the value, before returning.
     let _ = std::thread::Builder::new()
         .name("tollgate-drop".into())

@@ -24,10 +24,7 @@ const PROBLEM: &str = "TollgateProblem";
 /// for byte what writing a patched copy of the whole document gives, without the copy.
 pub(crate) struct Served<'a> {
     root: &'a Value,
-    /// Path → method (as the document spells it) → the operation's new `responses`.
-    responses: HashMap<String, HashMap<String, Map<String, Value>>>,
-    /// The problem schema's name and schema, when an operation refers to it.
-    problem: Option<(String, Value)>,
+    patch: Patch,
 }
 
 /// The statuses the gateway answers one operation with on its own (see
@@ -57,7 +54,7 @@ pub(crate) fn served<'a>(root: &'a Value, answers: Vec<Answers>) -> Served<'a> {
     let name = problem_name(root);
     let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
     let mut added = false;
-    let mut responses: HashMap<String, HashMap<String, Map<String, Value>>> = HashMap::default();
+    let mut patch = Patch::default();
     for Answers {
         path,
         method,
@@ -77,142 +74,90 @@ pub(crate) fn served<'a>(root: &'a Value, answers: Vec<Answers>) -> Served<'a> {
         for (status, why) in statuses {
             added |= document(&mut patched, status, why, &reference);
         }
-        responses.entry(path).or_default().insert(method, patched);
+        patch.at(&["paths", &path, &method, "responses"]).replaced = Some(Value::Object(patched));
     }
-    Served {
-        root,
-        responses,
-        problem: added.then(|| (name, problem_schema())),
+    if added {
+        // The problem schema goes at the end of `components.schemas`, each made where
+        // missing (and nowhere when either is there but not an object).
+        let problem = (name, problem_schema());
+        let member = |key: &str, value| Value::Object(Map::from_iter([(key.to_owned(), value)]));
+        match root.get("components") {
+            None => {
+                let schemas = member(&problem.0, problem.1);
+                patch
+                    .appended
+                    .push(("components".into(), member("schemas", schemas)));
+            }
+            Some(Value::Object(components)) => match components.get("schemas") {
+                None => {
+                    let schemas = member(&problem.0, problem.1);
+                    patch
+                        .at(&["components"])
+                        .appended
+                        .push(("schemas".into(), schemas));
+                }
+                Some(Value::Object(_)) => {
+                    patch.at(&["components", "schemas"]).appended.push(problem)
+                }
+                Some(_) => {}
+            },
+            Some(_) => {}
+        }
     }
+    Served { root, patch }
 }
 
 impl Served<'_> {
     /// The document as JSON text.
     pub(crate) fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(&Patched(self.root, &self.patch)).unwrap_or_default()
     }
 }
 
-// The maps below are written without a length: serde_json closes a map announced empty at
-// once, and these add members to what they copy.
-impl Serialize for Served<'_> {
+/// What changes in one value of the document.
+#[derive(Debug, Default)]
+struct Patch {
+    /// The value written instead, whole.
+    replaced: Option<Value>,
+    /// Members of an object that change, each by its own patch.
+    members: HashMap<String, Patch>,
+    /// Members added at the end of an object (names it does not have).
+    appended: Vec<(String, Value)>,
+}
+
+impl Patch {
+    /// The patch of the value at `path` below this one (made empty if there is none).
+    fn at(&mut self, path: &[&str]) -> &mut Patch {
+        path.iter().fold(self, |patch, key| {
+            patch.members.entry((*key).to_owned()).or_default()
+        })
+    }
+}
+
+/// A value written with its patch: a patch of members applies to an object only.
+struct Patched<'a>(&'a Value, &'a Patch);
+
+impl Serialize for Patched<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Value::Object(root) = self.root else {
-            return self.root.serialize(serializer);
+        let Self(value, patch) = *self;
+        if let Some(replaced) = &patch.replaced {
+            return replaced.serialize(serializer);
+        }
+        let Value::Object(object) = value else {
+            return value.serialize(serializer);
         };
+        // No length: serde_json closes a map announced empty at once, and members may be
+        // appended.
         let mut map = serializer.serialize_map(None)?;
-        for (key, value) in root {
-            match (key.as_str(), value) {
-                ("paths", Value::Object(paths)) => {
-                    map.serialize_entry(key, &Paths(paths, &self.responses))?;
-                }
-                ("components", Value::Object(components)) => {
-                    map.serialize_entry(key, &Components(components, self.problem.as_ref()))?;
-                }
-                _ => map.serialize_entry(key, value)?,
+        for (key, value) in object {
+            match patch.members.get(key) {
+                Some(patch) => map.serialize_entry(key, &Patched(value, patch))?,
+                None => map.serialize_entry(key, value)?,
             }
         }
-        if let (false, Some(problem)) = (root.contains_key("components"), &self.problem) {
-            map.serialize_entry("components", &Components(&Map::new(), Some(problem)))?;
-        }
-        map.end()
-    }
-}
-
-/// The `paths` object, each operation with its new `responses`.
-struct Paths<'a>(
-    &'a Map<String, Value>,
-    &'a HashMap<String, HashMap<String, Map<String, Value>>>,
-);
-
-impl Serialize for Paths<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (path, item) in self.0 {
-            match (item, self.1.get(path)) {
-                (Value::Object(item), Some(methods)) => {
-                    map.serialize_entry(path, &Item(item, methods))?;
-                }
-                _ => map.serialize_entry(path, item)?,
-            }
-        }
-        map.end()
-    }
-}
-
-/// A path item, each of its operations in `methods` with its new `responses`.
-struct Item<'a>(
-    &'a Map<String, Value>,
-    &'a HashMap<String, Map<String, Value>>,
-);
-
-impl Serialize for Item<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (method, op) in self.0 {
-            match (op, self.1.get(method)) {
-                (Value::Object(op), Some(responses)) => {
-                    map.serialize_entry(method, &Op(op, responses))?;
-                }
-                _ => map.serialize_entry(method, op)?,
-            }
-        }
-        map.end()
-    }
-}
-
-/// An operation with `responses` in place of its own.
-struct Op<'a>(&'a Map<String, Value>, &'a Map<String, Value>);
-
-impl Serialize for Op<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in self.0 {
-            if key == "responses" {
-                map.serialize_entry(key, self.1)?;
-            } else {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
-    }
-}
-
-/// `components` with the problem schema added to its `schemas` (made if missing; left
-/// alone if it is not an object).
-struct Components<'a>(&'a Map<String, Value>, Option<&'a (String, Value)>);
-
-impl Serialize for Components<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some((name, schema)) = self.1 else {
-            return self.0.serialize(serializer);
-        };
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in self.0 {
-            match (key.as_str(), value) {
-                ("schemas", Value::Object(schemas)) => {
-                    map.serialize_entry(key, &Appended(schemas, name, schema))?;
-                }
-                _ => map.serialize_entry(key, value)?,
-            }
-        }
-        if !self.0.contains_key("schemas") {
-            map.serialize_entry("schemas", &Appended(&Map::new(), name, schema))?;
-        }
-        map.end()
-    }
-}
-
-/// An object with one more member at its end (whose name it does not have).
-struct Appended<'a>(&'a Map<String, Value>, &'a str, &'a Value);
-
-impl Serialize for Appended<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in self.0 {
+        for (key, value) in &patch.appended {
             map.serialize_entry(key, value)?;
         }
-        map.serialize_entry(self.1, self.2)?;
         map.end()
     }
 }
@@ -418,6 +363,7 @@ mod tests {
             "components": {"schemas": {"TollgateProblem": {"type": "string"}}}}));
         documents.push(json!({"openapi": "3.0.3", "info": info, "paths": paths,
             "components": {"schemas": []}}));
+        documents.push(json!({"openapi": "3.0.3", "info": info, "paths": paths, "components": []}));
         for root in &documents {
             let (api, _) = crate::ir::lower(root);
             let expected =

@@ -80,14 +80,19 @@ impl<'a> Encoded<'a> {
         self.bytes.extend_from_slice(text.as_bytes());
     }
 
-    fn u64(&mut self, n: Option<u64>) {
-        match n {
-            Some(n) => {
+    /// `value`, behind a tag saying whether there is one.
+    fn option<T>(&mut self, value: Option<T>, then: impl FnOnce(&mut Self, T)) {
+        match value {
+            Some(value) => {
                 self.tag(1);
-                self.bytes.extend_from_slice(&n.to_le_bytes());
+                then(self, value);
             }
             None => self.tag(0),
         }
+    }
+
+    fn u64(&mut self, n: Option<u64>) {
+        self.option(n, |out, n| out.bytes.extend_from_slice(&n.to_le_bytes()));
     }
 
     fn f64(&mut self, n: Option<f64>) {
@@ -95,13 +100,7 @@ impl<'a> Encoded<'a> {
     }
 
     fn opt_str(&mut self, text: Option<&str>) {
-        match text {
-            Some(text) => {
-                self.tag(1);
-                self.str(text);
-            }
-            None => self.tag(0),
-        }
+        self.option(text, Self::str);
     }
 
     /// A JSON value as compact JSON text, ended by a byte that text never holds (control
@@ -117,13 +116,7 @@ impl<'a> Encoded<'a> {
     }
 
     fn opt_value(&mut self, value: Option<&Value>) {
-        match value {
-            Some(value) => {
-                self.tag(1);
-                self.value(value);
-            }
-            None => self.tag(0),
-        }
+        self.option(value, Self::value);
     }
 
     fn type_name(&mut self, name: &'a str) {
@@ -142,13 +135,7 @@ impl<'a> Encoded<'a> {
                 for field in fields {
                     self.field(field);
                 }
-                match additional {
-                    Some(ty) => {
-                        self.tag(1);
-                        self.rust_type(ty);
-                    }
-                    None => self.tag(0),
-                }
+                self.option(additional.as_ref(), Self::rust_type);
                 self.opt_str(tag.as_deref());
             }
             TypeKind::StringEnum { variants } => {
@@ -257,53 +244,33 @@ impl<'a> Encoded<'a> {
         } = node;
         self.flag(*nullable);
         self.node_kind(kind);
-        match enum_values {
-            Some(values) => {
-                self.tag(1);
-                self.len(values.len());
-                for value in values {
-                    self.value(value);
-                }
+        self.option(enum_values.as_ref(), |out, values| {
+            out.len(values.len());
+            for value in values {
+                out.value(value);
             }
-            None => self.tag(0),
-        }
+        });
         for checks in [all_of, any_of, one_of] {
             self.checks(checks);
         }
-        match not {
-            Some(check) => {
-                self.tag(1);
-                self.check(check);
-            }
-            None => self.tag(0),
-        }
-        match discriminator {
-            Some(discriminator) => {
-                self.tag(1);
-                self.discriminator(discriminator);
-            }
-            None => self.tag(0),
-        }
+        self.option(not.as_deref(), Self::check);
+        self.option(discriminator.as_deref(), Self::discriminator);
         if let Examples::Keep = examples {
             self.opt_value(example.as_ref());
             self.opt_value(default.as_ref());
         }
-        match untyped {
-            Some(rules) => {
-                self.tag(1);
-                let UntypedRules {
-                    string,
-                    number,
-                    array,
-                    object,
-                } = &**rules;
-                self.string_rules(string);
-                self.number_rules(number);
-                self.array_rules(array);
-                self.object_rules(object);
-            }
-            None => self.tag(0),
-        }
+        self.option(untyped.as_deref(), |out, rules| {
+            let UntypedRules {
+                string,
+                number,
+                array,
+                object,
+            } = rules;
+            out.string_rules(string);
+            out.number_rules(number);
+            out.array_rules(array);
+            out.object_rules(object);
+        });
     }
 
     fn node_kind(&mut self, kind: &'a NodeKind) {
@@ -400,13 +367,7 @@ impl<'a> Encoded<'a> {
             max_items,
             unique_items,
         } = rules;
-        match items {
-            Some(check) => {
-                self.tag(1);
-                self.check(check);
-            }
-            None => self.tag(0),
-        }
+        self.option(items.as_deref(), Self::check);
         self.u64(*min_items);
         self.u64(*max_items);
         self.flag(*unique_items);

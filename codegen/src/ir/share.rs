@@ -12,48 +12,42 @@
 //! validators they refer to by their canonical names. Doc comments and `example`/`default`
 //! values are not part of the comparison: they do not change what a value is or whether it is
 //! valid. Merging repeats until nothing changes, since merging two children can make their
-//! parents equal. Self-referential types never merge (their text names themselves), which
+//! parents equal. Self-referential types never merge (their key names themselves), which
 //! is conservative, not wrong.
 
 use rustc_hash::FxHashMap as HashMap;
 
 use super::shape::{encode, Encoded, NameRef};
-use super::{Api, RustType, TypeDef, TypeKind};
+use super::{Api, TypeDef, TypeKind};
 
 /// Turns every type equal to an earlier one into an alias of it; returns how many did.
 pub(crate) fn share_identical_types(api: &mut Api) -> usize {
     // Each type's shape and rules as bytes and the names they refer to (`shape::encode`);
     // two types are equal when their bytes are and their names have the same canonical
-    // names (see `Names::key`), compared as numbers.
-    // A type can only equal a type with the same sketch (its shape without the names it
-    // refers to, which merging changes): the full shape is encoded for those only. Most
-    // types of a large spec are alone with their sketch.
-    let defs: Vec<(&str, &TypeDef, String)> = api
+    // names (see `Names::key`), compared as numbers. A type whose bytes no other type has
+    // can never merge (merging changes names, not bytes): most types of a large spec are
+    // alone from the start and take no part in the rounds below.
+    let mut names = Names::default();
+    let mut skeletons: HashMap<Vec<u8>, u32> = HashMap::default();
+    let encoded: Vec<(&str, Shape)> = api
         .types
         .iter()
         .filter(|(_, def)| !matches!(def.kind, TypeKind::Alias(_)))
-        .map(|(name, def)| (name.as_str(), def, sketch(&def.kind)))
+        .map(|(name, def)| {
+            let rules = api.validators.get(&def.validator);
+            let encoded = encode(&def.kind, rules, &def.validator);
+            let shape = names.shape(name, &def.validator, encoded, &mut skeletons);
+            (name.as_str(), shape)
+        })
         .collect();
-    let mut sketches: HashMap<&str, usize> = HashMap::default();
-    for (_, _, sketch) in &defs {
-        *sketches.entry(sketch.as_str()).or_default() += 1;
+    let mut alike = vec![0usize; skeletons.len()];
+    for (_, shape) in &encoded {
+        alike[shape.skeleton as usize] += 1;
     }
-    let mut names = Names::default();
-    let mut skeletons: HashMap<Vec<u8>, u32> = HashMap::default();
-    let mut texts: Vec<&str> = Vec::new();
-    let mut shapes: Vec<Shape> = Vec::new();
-    for (name, def, sketch) in &defs {
-        if sketches[sketch.as_str()] < 2 {
-            continue;
-        }
-        let encoded = encode(
-            &def.kind,
-            api.validators.get(&def.validator),
-            &def.validator,
-        );
-        shapes.push(names.shape(name, &def.validator, encoded, &mut skeletons));
-        texts.push(name);
-    }
+    let (candidates, shapes): (Vec<&str>, Vec<Shape>) = encoded
+        .into_iter()
+        .filter(|(_, shape)| alike[shape.skeleton as usize] > 1)
+        .unzip();
     // The types with each key. After each round every key has one type, so only the types
     // whose names changed need a new key and can merge.
     let mut keys: Vec<Option<Key>> = vec![None; shapes.len()];
@@ -89,7 +83,7 @@ pub(crate) fn share_identical_types(api: &mut Api) -> usize {
             let Some(keep) = group
                 .iter()
                 .copied()
-                .min_by_key(|&i| preference(&api.types[texts[i]]))
+                .min_by_key(|&i| preference(&api.types[candidates[i]]))
             else {
                 continue;
             };
@@ -152,7 +146,7 @@ type Key = Vec<u32>;
 /// The bit that tells a validator's number from a type's in [`Shape::refs`].
 const VALIDATOR: u32 = 1 << 31;
 
-/// The type and validator names the texts mention, numbered, each with the number of its
+/// The type and validator names the shapes mention, numbered, each with the number of its
 /// canonical name (itself until merged).
 #[derive(Default)]
 struct Names<'a> {
@@ -254,80 +248,6 @@ fn preference(def: &TypeDef) -> (bool, usize, &str) {
         .strip_prefix("#/components/schemas/")
         .is_some_and(|rest| !rest.contains('/'));
     (!component, def.name.len(), def.name.as_str())
-}
-
-/// A type's shape without the names of the types it refers to: two types whose
-/// encodings (`shape::encode`) are equal once names are resolved have equal sketches,
-/// whatever the names. (Equal sketches say nothing more.)
-fn sketch(kind: &TypeKind) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    match kind {
-        TypeKind::Struct {
-            fields,
-            additional,
-            tag,
-        } => {
-            out.push('S');
-            for f in fields {
-                let _ = write!(
-                    out,
-                    "|{}:{}:{}{}{}{}{}",
-                    f.name,
-                    f.wire,
-                    skeleton(&f.ty),
-                    u8::from(f.required),
-                    u8::from(f.nullable),
-                    u8::from(f.boxed),
-                    u8::from(f.deprecated)
-                );
-            }
-            let _ = write!(
-                out,
-                "|{}|{tag:?}",
-                additional.as_ref().map_or_else(String::new, skeleton)
-            );
-        }
-        TypeKind::StringEnum { variants } => {
-            out.push('E');
-            for (name, wire) in variants {
-                let _ = write!(out, "|{name}:{wire:?}");
-            }
-        }
-        TypeKind::Untagged { variants } => {
-            out.push('U');
-            for (name, ty) in variants {
-                let _ = write!(out, "|{name}:{}", skeleton(ty));
-            }
-        }
-        TypeKind::Tagged { tag, variants } => {
-            let _ = write!(out, "T{tag:?}");
-            for (name, wire, _) in variants {
-                let _ = write!(out, "|{name}:{wire:?}");
-            }
-        }
-        TypeKind::ValueEnum { variants } => {
-            out.push('V');
-            for (name, value) in variants {
-                let _ = write!(out, "|{name}:{value}");
-            }
-        }
-        TypeKind::Alias(ty) => {
-            let _ = write!(out, "A{}", skeleton(ty));
-        }
-    }
-    out
-}
-
-/// A Rust type with every named type written `N`.
-fn skeleton(ty: &RustType) -> String {
-    match ty {
-        RustType::Named(_) => "N".to_owned(),
-        RustType::Vec(inner) => format!("V<{}>", skeleton(inner)),
-        RustType::Map(inner) => format!("M<{}>", skeleton(inner)),
-        RustType::Option(inner) => format!("O<{}>", skeleton(inner)),
-        other => format!("{other:?}"),
-    }
 }
 
 #[cfg(test)]

@@ -244,11 +244,7 @@ pub(crate) fn load_then<T>(
     } else {
         (check(), work(&root))
     };
-    if parallel {
-        crate::drop_aside(root);
-    } else {
-        drop(root);
-    }
+    crate::free(root, parallel);
     if let Err(error) = checked {
         warnings.push(error);
         return Err(map.fail(warnings));
