@@ -708,21 +708,9 @@ impl Ty {
 /// one line when it fits; else the generic arguments one per line, each laid out the same
 /// way (prettyplease's consistent box around `<…>`). The fit is prettyplease's rule (see
 /// [`Expr::lines_with`]): the box opens after `<` and counts up to the next break, the
-/// `>` and `suffix` included but not the comma after a last argument, which is printed
-/// only when the arguments break.
+/// `>` and `suffix` included but not its last `uncounted` bytes (the comma after a last
+/// argument, printed only when the arguments break).
 fn type_lines(
-    lines: &mut Vec<(usize, String)>,
-    depth: usize,
-    extra: usize,
-    prefix: &str,
-    ty: &Ty,
-    suffix: &str,
-) -> Option<()> {
-    type_lines_with(lines, depth, extra, prefix, ty, suffix, 0)
-}
-
-/// [`type_lines`] where the last `uncounted` bytes of `suffix` do not count.
-fn type_lines_with(
     lines: &mut Vec<(usize, String)>,
     depth: usize,
     extra: usize,
@@ -740,7 +728,7 @@ fn type_lines_with(
     lines.push((extra, format!("{prefix}{}<", ty.path)));
     let last = ty.args.len() - 1;
     for (i, arg) in ty.args.iter().enumerate() {
-        type_lines_with(
+        type_lines(
             lines,
             depth,
             extra + 1,
@@ -777,7 +765,7 @@ pub(crate) fn struct_def(
         for field in fields {
             lines.extend(field.attrs.iter().map(|a| (1, a.clone())));
             let prefix = format!("pub {}: ", field.name);
-            type_lines(&mut lines, depth, 1, &prefix, &field.ty, ",")?;
+            type_lines(&mut lines, depth, 1, &prefix, &field.ty, ",", 0)?;
         }
         lines.push((0, "}".to_owned()));
     }
